@@ -1,0 +1,138 @@
+"""The `briefer` command: parse arguments, run the pipeline, print the brief. No business logic here.
+
+Only the brief goes to stdout; progress, warnings and errors go to stderr. Exit codes: 0 success,
+1 runtime failure, 2 bad usage or bad input. Errors are one line, never a traceback (unless -vv).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefer import __version__
+from briefer.errors import BrieferError
+
+log = logging.getLogger("briefer")
+
+EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
+
+
+def setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("briefer: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    for noisy in ("httpx", "httpx2", "openai", "instructor", "trafilatura", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename, so readers never see half a brief."""
+    path = path.expanduser()
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise BrieferError(f"cannot write {path}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every failure into a one-line message and the documented exit code."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
+        try:
+            return fn(*args, **kwargs)
+        except BrieferError as e:
+            click.echo(f"briefer: error: {e}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("briefer: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # a bug: still one line unless asked for the traceback
+            if verbosity >= 2:
+                raise
+            click.echo(f"briefer: internal error: {type(e).__name__}: {e} (run with -vv for details)", err=True)
+            sys.exit(1)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="briefer")
+def cli() -> None:
+    """Turn a folder of news articles into a one-page brief whose every sentence is checked against
+    the source spans it cites."""
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the brief here (atomically).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--max-words",
+    type=click.IntRange(min=80),
+    default=450,
+    show_default=True,
+    help="Word budget for the brief's content; the whole page never exceeds max(650, this).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "offline", "llm"]),
+    default="auto",
+    show_default=True,
+    help="auto: the LLM engine when an endpoint is configured, else the offline engine.",
+)
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks).")
+@click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")
+@guarded
+def run(
+    paths: tuple[Path, ...], output: Path | None, fmt: str, max_words: int, engine: str, verbose: int, quiet: int
+) -> None:
+    """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
+    setup_logging(verbose - quiet)
+    from briefer.pipeline import run as run_pipeline
+    from briefer.render import render_json, render_markdown
+
+    brief = run_pipeline(paths, engine=engine, max_words=max_words)
+    text = render_json(brief) if fmt == "json" else render_markdown(brief)
+    r = brief.report
+    log.info(
+        "%d/%d sentences supported, %d withheld; %d documents; %.2fs",
+        r.sentences_supported,
+        r.sentences_checked,
+        r.sentences_dropped,
+        r.documents_used,
+        r.seconds,
+    )
+    if output:
+        write_atomically(output, text)
+        log.info("wrote %s", output)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def main() -> None:
+    cli(prog_name="briefer")

@@ -1,0 +1,342 @@
+"""Stage 3 (offline engine): turn claims into a bottom line, key points and open questions.
+
+The same fact told by several outlets becomes one key point that cites every outlet carrying it; the
+number of outlets (corroboration), how central the claim is to the whole set and how early it comes
+in its article decide what fits the word budget. Open questions come only from evidence: sentences
+where sources rebut each other or give different figures, unnamed sourcing, hedged predictions, and
+the sources' own statements that something is unknown.
+
+Everything here is extractive (a source sentence, at most with a leading connective removed), and
+every sentence still goes through the verifier before it is printed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from briefer.models import Claim, Citation, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
+from briefer.text import content_terms, numbers
+from briefer.verify import analyse, check_text, coverage
+
+GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
+GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
+DUPLICATE_SIMILARITY = 0.5  # two selected points this close say the same thing
+MAX_BLOCK = 300  # an index term shared by more claims than this is too common to block on
+KIND_WEIGHT = {
+    "event": 1.0,
+    "figure": 1.0,
+    "statement": 0.9,
+    "quote": 0.8,
+    "assessment": 0.6,
+    "background": 0.5,
+    "prediction": 0.5,
+}
+UNKNOWN = re.compile(
+    r"\b(?:remains? (?:uncertain|unclear|unknown)|(?:is|are|was|were) (?:still )?(?:not (?:yet )?known|"
+    r"unknown|unclear|uncertain)|it is not (?:yet )?(?:known|clear)|(?:did|do|does|has|have|had) not "
+    r"(?:yet )?(?:say|said|disclose[d]?|specif(?:y|ied)|confirm(?:ed)?|reveal(?:ed)?|comment(?:ed)?|"
+    r"respond(?:ed)?|release[d]?|identif(?:y|ied))|declined to (?:comment|say|elaborate|confirm)|"
+    r"no (?:details|information|timeline|figures|explanation|word)\b|unclear (?:whether|how|when|"
+    r"why|what|who)|yet to be (?:confirmed|determined|announced|verified|disclosed)|could not be "
+    r"(?:independently )?(?:verified|confirmed|reached))",
+    re.IGNORECASE,
+)
+REBUTTAL = re.compile(
+    r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:e|es|ed)|disput(?:e|es|ed)|"
+    r"misleading|false|baseless|unfounded|untrue|not true|fabricat\w+|inaccurate|contrary to)\b",
+    re.IGNORECASE,
+)
+ACCUSATION = re.compile(
+    r"\b(?:accus\w+|alleg\w+|condemn\w*|denounc\w+|blam\w+|claim\w*|charg\w+|aggress\w+|"
+    r"provocation|threat\w*)\b",
+    re.IGNORECASE,
+)
+LEADING_CONNECTIVE = re.compile(
+    r"^(?:meanwhile|however|in addition|additionally|moreover|furthermore|also|still|yet|indeed|"
+    r"in fact|separately|elsewhere|at the same time|on the other hand)\s*,\s*",
+    re.IGNORECASE,
+)
+DANGLING_START = re.compile(
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|the (?:official|statement|move|"
+    r"report|decision|comments?|remarks?))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Group:
+    """Claims from different documents that state the same fact; the first one is shown."""
+
+    claims: list[Claim]
+    salience: float = 0.0
+    doc_ids: set[str] = field(default_factory=set)
+
+    @property
+    def lead(self) -> Claim:
+        return self.claims[0]
+
+
+Vector = dict[str, float]
+
+
+def _vectors(claims: list[Claim]) -> tuple[list[Vector], dict[str, float]]:
+    """Unit tf-idf vectors of content terms; idf over claims so outlet-wide words weigh little.
+
+    The idf table holds only terms that occur in more than one claim: the only ones worth indexing.
+    """
+    term_lists = [content_terms(c.text) for c in claims]
+    df = Counter(t for terms in term_lists for t in set(terms))
+    n = len(claims)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    vectors = []
+    for terms in term_lists:
+        tf = Counter(terms)
+        vec = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vectors.append({t: v / norm for t, v in vec.items()})
+    return vectors, {t: w for t, w in idf.items() if df[t] > 1}
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def _neighbours(vectors: list[Vector], shared_idf: dict[str, float], keys_per_claim: int = 8) -> list[set[int]]:
+    """Candidate similar claims via an inverted index on each claim's rarest shared terms (no all-pairs)."""
+    index: dict[str, list[int]] = defaultdict(list)
+    keys = []
+    for i, vec in enumerate(vectors):
+        k = sorted((t for t in vec if t in shared_idf), key=lambda t: -shared_idf[t])[:keys_per_claim]
+        keys.append(k)
+        for t in k:
+            index[t].append(i)
+    out: list[set[int]] = []
+    for i, k in enumerate(keys):
+        cands: set[int] = set()
+        for t in k:
+            bucket = index[t]
+            if len(bucket) <= MAX_BLOCK:
+                cands.update(bucket)
+        cands.discard(i)
+        out.append(cands)
+    return out
+
+
+def _positions(claims: list[Claim]) -> dict[str, float]:
+    """Early sentences of an article carry its news (inverted pyramid): 1.0 for the first claim."""
+    by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_doc[c.citations[0].doc_id].append(c)
+    out = {}
+    for doc_claims in by_doc.values():
+        for rank, c in enumerate(sorted(doc_claims, key=lambda c: c.citations[0].start)):
+            out[c.id] = 1.0 / (1.0 + rank / 3.0)
+    return out
+
+
+def compress(text: str) -> str:
+    """Drop a leading connective ("Meanwhile, ..."): words only removed, never added or changed."""
+    short = LEADING_CONNECTIVE.sub("", text, count=1)
+    if short != text and short:
+        short = short[0].upper() + short[1:]
+    return short
+
+
+def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> SummarySentence:
+    citations: list[Citation] = []
+    for claim in claims:
+        for c in claim.citations:
+            if c not in citations:
+                citations.append(c)
+    return SummarySentence(
+        id=sid, text=text or compress(claims[0].text), claim_ids=[c.id for c in claims], citations=citations
+    )
+
+
+def _corroborates(lead: str, other: str) -> bool:
+    """Whether another outlet's sentence carries the core of `lead` without contradicting it.
+
+    Outlets paraphrase, so the other sentence need not support every word; it must carry most of the
+    content and must not disagree on numbers, negation or direction. The printed sentence is still
+    verified against the union of all its spans.
+    """
+    evidence = analyse([other])
+    return coverage(lead, evidence) >= GROUP_COVERAGE and check_text(lead, evidence).label != "contradicted"
+
+
+def group_claims(claims: list[Claim]) -> list[Group]:
+    """Greedy grouping: a claim joins the most similar group lead from another document, if close enough
+    and if the lead is actually supported by the joining claim's span (so `[1, 2]` is never overclaimed).
+    """
+    if not claims:
+        return []
+    vectors, idf = _vectors(claims)
+    neighbours = _neighbours(vectors, idf)
+    centroid: Vector = defaultdict(float)
+    for vec in vectors:
+        for t, v in vec.items():
+            centroid[t] += v
+    norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    centrality = [cosine(vec, {t: v / norm for t, v in centroid.items()}) for vec in vectors]
+
+    counts = Counter(c.citations[0].doc_id for c in claims)
+    order = sorted(range(len(claims)), key=lambda i: -centrality[i])
+    group_of: dict[int, int] = {}
+    groups: list[Group] = []
+    leads: list[int] = []
+    for i in order:
+        claim = claims[i]
+        doc = claim.citations[0].doc_id
+        best, best_sim = None, GROUP_SIMILARITY
+        for j in neighbours[i]:
+            g = group_of.get(j)
+            if g is None or doc in groups[g].doc_ids or leads[g] != j:
+                continue
+            sim = cosine(vectors[i], vectors[j])
+            if sim >= best_sim and _corroborates(groups[g].lead.text, claim.text):
+                best, best_sim = g, sim
+        if best is None:
+            group_of[i] = len(groups)
+            groups.append(Group(claims=[claim], doc_ids={doc}))
+            leads.append(i)
+        else:
+            group_of[i] = best
+            groups[best].claims.append(claim)
+            groups[best].doc_ids.add(doc)
+
+    n_docs = len(counts)
+    positions = _positions(claims)
+    for g, lead in zip(groups, leads, strict=True):
+        corroboration = (len(g.doc_ids) - 1) / max(1, n_docs - 1)
+        position = max(positions[c.id] for c in g.claims)
+        length = len(g.lead.text.split())
+        length_factor = 1.0 if 8 <= length <= 45 else 0.6
+        dangling = 0.5 if DANGLING_START.match(g.lead.text) else 1.0
+        g.salience = (
+            KIND_WEIGHT[g.lead.kind]
+            * length_factor
+            * dangling
+            * (0.45 * centrality[lead] + 0.3 * corroboration + 0.25 * position)
+        )
+    groups.sort(key=lambda g: -g.salience)
+    return groups
+
+
+def _words(text: str) -> int:
+    return len(text.split()) + 2  # + the citation marker
+
+
+def _is_duplicate(text: str, chosen: list[Vector]) -> tuple[bool, Vector]:
+    vecs, _ = _vectors([Claim(id="x", kind="event", text=text, citations=[_DUMMY])])
+    vec = vecs[0]
+    return any(cosine(vec, c) >= DUPLICATE_SIMILARITY for c in chosen), vec
+
+
+_DUMMY = Citation(doc_id="x", start=0, end=1, quote="x")
+
+
+def _plain_claim(claim: Claim) -> bool:
+    """Claims fit to be stated as fact in the key points (opinion and forecasts go elsewhere)."""
+    return claim.kind != "prediction" and not UNKNOWN.search(claim.text) and not claim.text.startswith(("“", '"'))
+
+
+def _open_questions(
+    groups: list[Group], claims: list[Claim], used: set[str], n_docs: int, budget: int
+) -> list[OpenQuestion]:
+    """Evidence-based open questions, at most two of each kind, most salient first, within budget."""
+    rank = {c.id: i for i, g in enumerate(groups) for c in g.claims}
+    ranked = sorted(claims, key=lambda c: rank.get(c.id, len(rank)))
+    picks: list[tuple[QuestionKind, list[Claim]]] = []
+
+    def fresh(c: Claim) -> bool:
+        return c.id not in used and not any(c in cs for _, cs in picks)
+
+    # Sources disagree: a rebuttal paired with the accusation it answers, or different figures.
+    vectors, _ = _vectors(ranked)
+    for i, c in enumerate(ranked):
+        if REBUTTAL.search(c.text) and fresh(c):
+            scored = [
+                (cosine(vectors[i], vectors[j]), o)
+                for j, o in enumerate(ranked)
+                if o is not c and ACCUSATION.search(o.text) and not REBUTTAL.search(o.text) and fresh(o)
+            ]
+            if scored:
+                sim, other = max(scored, key=lambda x: x[0])
+                if sim > 0.05:
+                    picks.append(("sources_disagree", [other, c]))
+                    break
+    for i, c in enumerate(ranked):
+        nums = numbers(c.text) - _years(c.text)
+        if not nums or not fresh(c):
+            continue
+        for j, o in enumerate(ranked):
+            if o.citations[0].doc_id == c.citations[0].doc_id or not fresh(o):
+                continue
+            other_nums = numbers(o.text) - _years(o.text)
+            if other_nums and not (nums & other_nums) and cosine(vectors[i], vectors[j]) >= 0.45:
+                picks.append(("sources_disagree", [c, o]))
+                break
+    tests: list[tuple[QuestionKind, list[Claim]]] = [
+        ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
+        ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
+        ("speculative", [c for c in ranked if c.kind == "prediction"]),
+        (
+            "single_source",
+            [g.lead for g in groups if len(g.doc_ids) == 1 and _plain_claim(g.lead)] if n_docs > 1 else [],
+        ),
+    ]
+    for _round in range(2):  # one of each kind first, then a second of each while the budget lasts
+        for kind, candidates in tests:
+            c = next((c for c in candidates if fresh(c)), None)
+            if c is not None:
+                picks.append((kind, [c]))
+    questions: list[OpenQuestion] = []
+    spent = 0
+    for n, (kind, cs) in enumerate(picks):
+        sentences = [_sentence(f"q{n}.{k}", [c]) for k, c in enumerate(cs)]
+        cost = sum(_words(s.text) for s in sentences) + 3
+        if spent + cost > budget and len(questions) >= 3:
+            break
+        spent += cost
+        questions.append(OpenQuestion(kind=kind, sentences=sentences))
+    return questions
+
+
+def _years(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
+
+
+def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
+    """Bottom line (2-3 sentences), key points and open questions that fit `max_words`."""
+    groups = group_claims(claims)
+    n_docs = len({c.citations[0].doc_id for c in claims})
+    budget_points = int(max_words * 0.6)
+    budget_questions = max_words - budget_points
+
+    chosen: list[Vector] = []
+    used: set[str] = set()
+    bottom: list[SummarySentence] = []
+    points: list[SummarySentence] = []
+    spent = 0
+    for g in groups:
+        if not _plain_claim(g.lead) or DANGLING_START.match(g.lead.text):
+            continue
+        text = compress(g.lead.text)
+        duplicate, vec = _is_duplicate(text, chosen)
+        if duplicate:
+            continue
+        cost = _words(text)
+        if spent + cost > budget_points:
+            continue
+        spent += cost
+        chosen.append(vec)
+        used.update(c.id for c in g.claims)
+        target = bottom if len(bottom) < 2 else points
+        target.append(_sentence(f"{'b' if target is bottom else 'k'}{len(target)}", g.claims, text))
+    questions = _open_questions(groups, claims, used, n_docs, budget_questions + (budget_points - spent))
+    return Draft(bottom_line=bottom, key_points=points, open_questions=questions)

@@ -1,0 +1,147 @@
+"""Stage 2 (offline engine): one typed claim per body sentence, by rules.
+
+The rules read what a careful reader would: who is speaking (speech verbs, quotation marks,
+"according to"), whether the source hedges (could, may, expected, remains uncertain), whether it is
+opinion (analysts, experts, evaluative verbs), a figure, or background. Every claim cites the exact
+sentence span it came from, so nothing downstream can drift from the source.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefer.models import Claim, ClaimKind, Document, Sentence, cite
+from briefer.text import numbers, segment
+
+SPEECH_VERBS = (
+    r"said|says|say|stated|states|told|tells|added|adds|announced|announces|declared|declares|"
+    r"warned|warns|argued|argues|claimed|claims|insisted|insists|noted|notes|wrote|writes|explained|"
+    r"explains|emphasi[sz]ed|emphasi[sz]es|stressed|stresses|accused|accuses|denounced|denounces|"
+    r"condemned|condemns|denied|denies|confirmed|confirms|reported|reports|asserted|asserts|"
+    r"reiterated|reiterates|acknowledged|acknowledges|pointed out|points out|expressed|believes?|"
+    r"believed|suggested|suggests|predicted|predicts|called|calls|read|reads|tweeted|posted"
+)
+_SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
+_QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
+_HEDGES = re.compile(
+    r"\b(?:could|may|might|would|expected to|expects?|likely|unlikely|possibl[ey]|potentially|"
+    r"set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|anticipated|"
+    r"remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|reportedly|allegedly|"
+    r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
+    re.IGNORECASE,
+)
+_ASSESSMENT = re.compile(
+    r"\b(?:analysts?|experts?|observers?|critics?|commentators?|scholars?|economists?|signals?|"
+    r"represents?|underscores?|highlights?|reflects?|indicates?|marks? a|significant|"
+    r"critical|crucial|essential|dangerous|necessary|seen as|viewed as|views?|framed|regarded as|"
+    r"considered|appears|amounts? to)\b",
+    re.IGNORECASE,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:has long|have long|historically|has consistently|have consistently|has repeatedly|"
+    r"have repeatedly|since \d{4}|in (?:19|20)\d\d|last year|previously|in the past|for decades|"
+    r"for years|long opposed|traditionally)\b",
+    re.IGNORECASE,
+)
+_ANONYMOUS = re.compile(
+    r"\b(?:unnamed|anonymous|anonymity|not authori[sz]ed to|(?:a|an|one|two|several) (?:senior |"
+    r"former |top |government |defen[cs]e |military |foreign |ministry |administration |"
+    r"intelligence |white house |state )*(?:officials?|sources?|spokes(?:person|man|woman)|diplomats?|"
+    r"aides?|insiders?)|sources (?:said|say|close)|people (?:familiar|briefed|with knowledge)|"
+    r"officials (?:said|say|have)|experts believe|analysts (?:say|believe))\b",
+    re.IGNORECASE,
+)
+_DATE_OR_AMOUNT = re.compile(
+    r"(?:[$€£¥]\s?\d|\d\s?%|\bpercent\b|\bper cent\b|\b\d[\d,.]*\s*(?:million|billion|trillion|"
+    r"troops|people|soldiers|dead|killed|injured|units|missiles|dollars|euros|tons|tonnes|km|miles)\b)",
+    re.IGNORECASE,
+)
+_NAME = r"[A-Z][\w'’\-.]*(?:\s+(?:[A-Z][\w'’\-.]*|of|the|de|al|bin|van|von)){0,5}"
+_DESCRIPTOR = r"(?:(?:a|an|the)\s+)?(?:[a-z][\w\-]*\s+){0,4}"
+_SPEAKER_PATTERNS = [
+    # "...," said military analyst Richard Gaines / said a ministry spokesperson
+    re.compile(
+        rf"[\"\u201d],?\s+(?:{SPEECH_VERBS})\s+(?P<who>{_DESCRIPTOR}(?:{_NAME})?[\w\-]*)", re.IGNORECASE
+    ),
+    # "...," Hegseth stated / the statement read
+    re.compile(rf"[\"\u201d],?\s+(?P<who>{_DESCRIPTOR}{_NAME}|the \w+(?: \w+)?)\s+(?:{SPEECH_VERBS})\b"),
+    # according to X
+    re.compile(rf"\baccording to (?P<who>{_DESCRIPTOR}{_NAME}|{_DESCRIPTOR}\w+)", re.IGNORECASE),
+    # X said that / X has warned
+    re.compile(
+        rf"^(?:[A-Z][\w ,]*?,\s+)?(?P<who>(?:[a-z]+\s+)?{_NAME}|(?:a|an|the)\s+(?:[\w\-]+\s+){{0,6}}?(?:official|"
+        rf"spokes\w+|minister|ministry|analyst|expert|officials|experts|analysts|sources?|agency|"
+        rf"statement|government|pentagon))\s+(?:has |have |had )?(?:\w+ly )?(?:{SPEECH_VERBS})\b"
+    ),
+]
+_NOT_SPEAKERS = re.compile(r"^(?:it|this|that|there|which|he|she|they|we)$", re.IGNORECASE)
+_LEADING_CONNECTIVE = re.compile(
+    r"^(?:while|as|despite|however|meanwhile|although|though|after|before|when|since|but|and|so)\s+",
+    re.IGNORECASE,
+)
+_OPINION_SPEAKER = re.compile(r"\b(?:analysts?|experts?|observers?|critics?|commentators?|economists?)\b", re.I)
+
+
+def find_speaker(sentence: str) -> str | None:
+    """The person or body a sentence attributes its content to, as the sentence names them."""
+    for pattern in _SPEAKER_PATTERNS:
+        m = pattern.search(sentence)
+        if m:
+            who = _LEADING_CONNECTIVE.sub("", m.group("who").strip(" ,.;:"))
+            if who and not _NOT_SPEAKERS.match(who) and len(who.split()) <= 9:
+                return who
+    return None
+
+
+def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
+    """(kind, speaker, anonymous, hedged) for one sentence, by the rules in the module docstring."""
+    speaker = find_speaker(sentence)
+    has_quote = bool(_QUOTE.search(sentence))
+    attributed = speaker is not None or bool(_SPEECH.search(sentence))
+    hedged = bool(_HEDGES.search(sentence))
+    anonymous = bool(_ANONYMOUS.search(sentence)) or bool(
+        speaker and re.match(r"(?:a|an)\s", speaker, re.IGNORECASE)
+    )
+    if has_quote and attributed:
+        kind: ClaimKind = "quote"
+    elif hedged:
+        kind = "prediction"
+    elif speaker and _OPINION_SPEAKER.search(speaker):
+        kind = "assessment"
+    elif speaker is None and (_DATE_OR_AMOUNT.search(sentence) or numbers(sentence) - _years(sentence)):
+        kind = "figure"
+    elif attributed:
+        kind = "statement"
+    elif _ASSESSMENT.search(sentence):
+        kind = "assessment"
+    elif _BACKGROUND.search(sentence):
+        kind = "background"
+    else:
+        kind = "event"
+    return kind, speaker, anonymous, hedged
+
+
+def _years(sentence: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d\d\b", sentence))
+
+
+def extract_claims(doc: Document, sentences: list[Sentence] | None = None) -> list[Claim]:
+    """One claim per body sentence of a document, typed and attributed by rules."""
+    claims: list[Claim] = []
+    for sent in sentences if sentences is not None else segment(doc):
+        if sent.kind != "body" or len(sent.text.split()) < 4:
+            continue
+        kind, speaker, anonymous, hedged = classify(sent.text)
+        claims.append(
+            Claim(
+                id=f"{doc.id}:c{len(claims)}",
+                kind=kind,
+                text=sent.text,
+                speaker=speaker,
+                anonymous=anonymous,
+                hedged=hedged,
+                citations=[cite(doc, sent.start, sent.end)],
+                sentence_ids=[sent.id],
+            )
+        )
+    return claims

@@ -1,0 +1,499 @@
+"""Load stage: files and folders in, `Document`s with body and furniture spans out.
+
+`text` is what citations index, so for .txt/.md it is exactly the decoded file with universal newlines
+(what ``open(path, encoding=enc).read()`` returns); nothing is ever deleted from it. Page furniture
+(titles, bylines, credits, copyright, contact blocks...) is only *marked*, as spans with a reason, so
+the engines skip it while a reader can still see what was removed and why. Every rule is general:
+short-line shapes and keywords, never strings from particular articles.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import trafilatura
+
+from briefer.errors import InputError
+from briefer.models import Document, DocumentMeta, Furniture, Skipped, Span
+
+log = logging.getLogger("briefer")
+
+FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_HEAD_LINES = 8  # bylines and datelines live in the first few non-blank lines
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    documents: list[Document]  # sorted by display path
+    skipped: list[Skipped]  # every file not loaded, with the reason
+
+
+def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadResult:
+    """Load every supported file under `paths`; skip (and warn about) anything unusable."""
+    skipped: list[Skipped] = []
+
+    def skip(path: str, reason: str) -> None:
+        log.warning("skipping %s: %s", path, reason)
+        skipped.append(Skipped(path=path, reason=reason))
+
+    candidates: dict[str, Path] = {}
+    visited: set[str] = set()
+    for given in paths:
+        if not Path(given).exists():
+            raise InputError(f"no such file or directory: {given}")
+        for shown, file in _walk(Path(given), str(given), visited, skip):
+            candidates.setdefault(shown, file)
+    documents: list[Document] = []
+    seen: dict[str, str] = {}  # text -> first path, so identical articles count once
+    for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
+        loaded = _load_file(candidates[shown], shown, max_bytes)
+        if isinstance(loaded, str):
+            skip(shown, loaded)
+        elif loaded.text in seen:
+            skip(shown, f"duplicate of {seen[loaded.text]}")
+        else:
+            seen[loaded.text] = shown
+            documents.append(loaded)
+    if not documents:
+        raise InputError(f"no readable documents in {', '.join(str(p) for p in paths) or '(no paths)'}")
+    return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
+
+
+def _walk(path: Path, shown: str, visited: set[str], skip: Callable[[str, str], None]) -> Iterator[tuple[str, Path]]:
+    """Supported files under `path` in sorted order; real paths of directories are tracked so
+    symlinked directories cannot loop."""
+    if path.is_dir():
+        real = os.path.realpath(path)
+        if real in visited:
+            skip(shown, "directory already visited (symlink loop or repeated path)")
+            return
+        visited.add(real)
+        try:
+            names = sorted(os.listdir(path))
+        except OSError as exc:
+            skip(shown, f"unreadable directory ({exc.strerror or exc})")
+            return
+        for name in names:
+            child = os.path.join(shown, name)
+            if name.startswith("."):
+                skip(child, "hidden")
+            else:
+                yield from _walk(path / name, child, visited, skip)
+    elif path.suffix.lower() not in FORMATS:
+        skip(shown, f"unsupported file type ({path.suffix or 'no extension'})")
+    else:
+        yield shown, path
+
+
+def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
+    """The document, or the reason it cannot be used."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size > max_bytes:
+            return f"too large ({info.st_size} bytes > max_bytes {max_bytes})"
+        raw = path.read_bytes()
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if not raw:
+        return "empty file"
+    decoded = _decode(raw)
+    if isinstance(decoded, str):
+        return decoded
+    text, encoding = decoded
+    if not _visible(text):
+        return "empty file (whitespace only)"
+    fmt = FORMATS[path.suffix.lower()]
+    meta: dict[str, Any] = {}
+    if fmt == "html":
+        text, meta = _extract_html(text)
+        if not _visible(text):
+            return "no text found in HTML"
+    body, furniture = _annotate(text, fmt, meta)
+    if not body:
+        return "no body text (only title, byline or page furniture)"
+    doc_id = "d" + hashlib.sha256(raw).hexdigest()[:10]
+    return Document(id=doc_id, path=shown, format=fmt, encoding=encoding, text=text, meta=DocumentMeta(**meta), body=body, furniture=furniture)  # fmt: skip
+
+
+def _visible(text: str) -> bool:
+    return bool(text.replace("\ufeff", "").strip())
+
+
+# --- decoding -------------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> tuple[str, str] | str:
+    """(text, encoding) with universal newlines, or why the bytes are not text.
+
+    UTF-8 is tried strictly first (a BOM stays in the text, as ``open()`` keeps it); anything else
+    goes to charset-normalizer. NUL bytes mean binary unless a UTF-16/32 BOM explains them."""
+    if b"\x00" in raw and not raw.startswith(_BOMS):
+        return "binary file (NUL bytes)"
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        guessed = _guess_encoding(raw)
+        if guessed is None:
+            return "binary or undecodable file"
+        text, encoding = raw.decode(guessed), guessed
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\f\v")
+    if controls > len(text) / 100:
+        return "binary file (control characters)"
+    return text, encoding
+
+
+def _guess_encoding(raw: bytes) -> str | None:
+    """charset-normalizer's best guess, except that cp1252 wins ties: on short Western texts the
+    detector often picks an exotic code page that decodes equally cleanly but wrongly."""
+    matches = charset_normalizer.from_bytes(raw)
+    best = matches.best()
+    if best is None:
+        return None
+    for match in matches:
+        if match.chaos <= best.chaos + 0.01 and "cp1252" in match.could_be_from_charset:
+            try:
+                raw.decode("cp1252")
+                return "cp1252"
+            except UnicodeDecodeError:
+                break
+    try:
+        raw.decode(best.encoding)
+    except UnicodeDecodeError:
+        return None
+    return codecs.lookup(best.encoding).name
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+_HIDDEN_XPATH = [
+    "//*[@hidden]",
+    "//*[@aria-hidden='true']",
+    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
+    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
+]
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button", "select"}  # fmt: skip
+_VOID_TAGS = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed"}
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "dd", "dt", "td", "th", "figcaption", "main", "table", "ul", "ol"}  # fmt: skip
+
+
+def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
+    """Main text and metadata via trafilatura (hidden elements pruned first); a tag-stripping
+    fallback keeps short or unusual pages from being lost."""
+    try:
+        result = trafilatura.bare_extraction(
+            html, include_comments=False, include_tables=False, favor_precision=True, with_metadata=True,
+            prune_xpath=_HIDDEN_XPATH, date_extraction_params={"extensive_search": False, "original_date": True},
+        )  # fmt: skip
+        if result is None:
+            result = trafilatura.extract_metadata(html)
+    except Exception as exc:  # trafilatura/lxml can raise on malformed markup; the fallback copes
+        log.debug("trafilatura failed: %s", exc)
+        result = None
+    meta: dict[str, Any] = {}
+    text = ""
+    if result is not None:
+        text = getattr(result, "text", None) or ""
+        for key, attr in (("title", "title"), ("author", "author"), ("outlet", "sitename")):
+            if value := (getattr(result, attr, None) or "").strip():
+                meta[key] = value
+        if date := (getattr(result, "date", None) or "").strip():
+            meta["published"] = date
+            found = _find_date(date)
+            meta["published_at"] = _to_datetime(found) if found else None
+    if not _visible(text):
+        parser = _TextOnly()
+        parser.feed(html)
+        parser.close()
+        text = "".join(parser.parts)
+    lines = (" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line), meta
+
+
+class _TextOnly(HTMLParser):
+    """Visible text with one line per block; skips scripts, styles, navigation and hidden elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping: str | None = None  # tag whose subtree is being skipped
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skipping:
+            self._depth += tag == self._skipping
+            return
+        attr = dict(attrs)
+        style = (attr.get("style") or "").replace(" ", "").lower()
+        hidden = "hidden" in attr or attr.get("aria-hidden") == "true" or "display:none" in style
+        if (tag in _SKIP_TAGS or hidden) and tag not in _VOID_TAGS:
+            self._skipping, self._depth = tag, 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping:
+            self._depth -= tag == self._skipping
+            self._skipping = self._skipping if self._depth > 0 else None
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+# --- dates and bylines ----------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
+_DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?P<tz>(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?"  # noqa: E501
+_DATES = [_WEEKDAY + rf"{_MON}\s+{_DAY},?\s+(?P<y>\d{{4}})", _WEEKDAY + rf"{_DAY}\s+{_MON},?\s+(?P<y>\d{{4}})"]
+_DATE_RES = [re.compile(rf"\b{d}(?:\s*,?\s*(?:at\s+|-\s+)?{_TIME})?", re.I) for d in _DATES]
+_DATE_RES += [re.compile(rf"\b{_TIME}\s*,?\s*(?:on\s+)?{d}", re.I) for d in _DATES]
+_DATE_RES.append(re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b"))  # fmt: skip
+_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "IST": 330, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "CET": 60, "CEST": 120, "BST": 60, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660}  # fmt: skip
+
+
+def _find_date(text: str) -> re.Match[str] | None:
+    """The earliest (then longest) date expression in `text`."""
+    found = [m for r in _DATE_RES if (m := r.search(text))]
+    return min(found, key=lambda m: (m.start(), -m.end()), default=None)
+
+
+def _to_datetime(match: re.Match[str]) -> datetime | None:
+    """A datetime for a `_find_date` match: aware when the zone is known, naive otherwise."""
+    g = match.groupdict()
+    try:
+        if g.get("iso"):
+            return datetime.fromisoformat(g["iso"])
+        hour = int(g["H"] or 0) % 12 + (12 if (g["ampm"] or "").lower().startswith("p") else 0)
+        hour = hour if g["ampm"] else int(g["H"] or 0)
+        tz = _zone(g["tz"])
+        return datetime(int(g["y"]), _MONTHS[g["mon"][:3].lower()], int(g["d"]), hour, int(g["M"] or 0), int(g["S"] or 0), tzinfo=tz)  # fmt: skip
+    except ValueError:
+        return None
+
+
+def _zone(name: str | None) -> timezone | None:
+    if not name:
+        return None
+    if name[0] in "+-":
+        sign = -1 if name[0] == "-" else 1
+        digits = name[1:].replace(":", "")
+        return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    minutes = _ZONES.get(name.upper())
+    return None if minutes is None else timezone(timedelta(minutes=minutes))
+
+
+_PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos", "du", "and"}  # fmt: skip
+_ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief|desk)\b", re.I)  # fmt: skip
+_OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg)\b", re.I)  # fmt: skip
+_DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)(?:\s+on)?\s*:?", re.I)  # fmt: skip
+_BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
+
+
+def _is_name(part: str) -> bool:
+    """1-5 capitalised words (particles allowed), no digits: a person or an outlet."""
+    words = part.replace("&", "and").split()
+    return 0 < len(words) <= 5 + words.count("and") and not re.search(r"\d", part) and all(
+        w[0].isupper() or w.lower() in _PARTICLES for w in words
+    )  # fmt: skip
+
+
+def _is_outlet(part: str, piped: bool) -> bool:
+    return bool(_OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part))
+
+
+def _byline(line: str) -> dict[str, Any] | None:
+    """Author/outlet/published of a short byline or dateline (`By X`, `X | Outlet | date`, `Updated
+    <date>`), or None for anything else: a line qualifies only by a `By` prefix or a date, with every
+    other part name-like, so ordinary sentences never match."""
+    if len(line.split()) > 20:
+        return None
+    meta: dict[str, Any] = {}
+    rest = line
+    if date := _find_date(line):
+        meta["published"] = date.group(0).strip(" ,")
+        meta["published_at"] = _to_datetime(date)
+        rest = line[: date.start()] + "|" + line[date.end() :]
+    rest = _DATE_PREFIX.sub("", rest) if date else rest
+    by = _BY.match(rest)
+    if not (date or by):
+        return None
+    piped = bool(re.search(r"[|•·]", line))
+    parts = [p.strip(" .:") for p in re.split(r"[|•·,;]|\s[-–—]\s", rest[by.end() :] if by else rest)]
+    parts = [p for p in parts if p and not re.fullmatch(r"\d+\s*min(?:ute)?s?\s+read", p, re.I)]
+    if not all(_is_name(p) for p in parts):
+        return None
+    authors: list[str] = []
+    for i, part in enumerate(parts):
+        if (i > 0 or not by) and _is_outlet(part, piped) and "outlet" not in meta and (date or piped or i > 0):
+            meta["outlet"] = part
+        elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):
+            authors.append(part.title() if part.isupper() else part)
+    if authors:
+        meta["author"] = " and ".join(authors)
+    return meta
+
+
+# --- furniture ------------------------------------------------------------------------------------
+
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
+_FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "published", "published": "published", "outlet": "outlet", "source": "outlet", "publication": "outlet", "site": "outlet"}  # fmt: skip
+_IMAGE_CREDIT = re.compile(
+    r"^\(?\s*(?:(?:image|photo(?:graph)?|picture|pic|video|graphic|illustration)s?\s*(?:credits?|courtesy)?\s*[:：]"
+    r"|(?:photo|image|picture)s?\s+(?:by|courtesy)\b|(?:credits?|source|courtesy)\s*:|file\s+(?:photo|image|picture)\b)"
+    r"|\b(?:photograph|photo|image)\s*(?:credit)?\s*:\s*[^.]{1,80}$|getty images|shutterstock|/\s*(?:AP|AFP|EPA|Reuters)\)?$",
+    re.I,
+)  # fmt: skip
+_COPYRIGHT = re.compile(r"©|^\W*copyright\b|\(c\)\s*\d{4}|all rights reserved|reprint rights|syndication service|reprints? (?:and|&) permissions", re.I)  # fmt: skip
+_OWNER_MARK = re.compile(r"(?:(?:copyright|©|\(c\))\s*:?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)+", re.I)
+_OWNER_END = re.compile(r"all rights reserved|[|;]|\.\s+(?:for|all|this|use|no|reprint|terms|unauthori[sz]ed|some|any|may|powered)\b", re.I)  # fmt: skip
+_COMMENT = re.compile(r"\bcomments?\b", re.I)
+_COMMENT_WORDS = re.compile(r"posted|refrain|moderat|views|opinions|derogatory|obscene|responsible|community guidelines", re.I)  # fmt: skip
+_COMMENT_CUE = re.compile(r"\b(?:you|your|readers?|kindly|please|here|below|we reserve|not (?:from|of|by|those of)|(?:reflect|represent)s? the)\b", re.I)  # fmt: skip
+_COMMENT_OUTLET = re.compile(r"(?:not (?:from|of|by|those of)|(?:reflect|represent)s? the (?:views|opinions?) of)\s+(?:the\s+)?(?P<o>[A-Z][^.;!?]{0,60}?)\s*(?:[.;!?]|$)")  # fmt: skip
+_BOILERPLATE = re.compile(r"^\W*(?:advertisement|sponsored|read more|also read|read also|related\s*:|share this|follow us on|sign up\b.*\bnewsletter|subscribe\b|click here|listen to this article)", re.I)  # fmt: skip
+_REPORTING = re.compile(r"^\(\s*(?:reporting|writing|additional reporting) by\b.*\)$", re.I)
+_CONTACT_HEAD = re.compile(r"(?:contact(?:\s+us|\s+information|\s+details)?|get in touch|address)\s*:?", re.I)
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_PHONE = r"\+?\(?\d[\d\s().\-/]{6,}\d"
+_STANDALONE = re.compile(rf"(?:[•*\-–·▪]\s*)?(?:(?:e-?mail|tel|phone|fax|mobile|web(?:site)?|url)\s*:?\s*)?(?:{_EMAIL}|{_PHONE}|(?:https?://|www\.)\S+)", re.I)  # fmt: skip
+_CONTACT_DATA = re.compile(rf"^[•*\-–·▪]|{_EMAIL}|{_PHONE}|\b\d{{5,6}}\b|\b(?:street|st\.|road|rd\.|avenue|ave\.|sector|floor|suite|building|block|lane|plaza|tower|p\.?\s?o\.? box)\b", re.I)  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    """Casefolded, whitespace-collapsed, with quotes and dashes unified, for title comparison."""
+    text = re.sub(r"[‘’‚‛′]", "'", re.sub(r"[“”„‟″]", '"', text.lstrip("#")))
+    return " ".join(re.sub(r"[‐‑‒–—―−]", "-", text).casefold().split())
+
+
+def _owner(line: str) -> str | None:
+    """The rights holder named by a copyright line, e.g. `© 2024 Acme Media Ltd. All rights reserved`."""
+    if not (mark := _OWNER_MARK.search(line)):
+        return None
+    owner = _OWNER_END.split(line[mark.end() :])[0].strip(" ,:;-–—")
+    if owner.endswith(".") and not re.search(r"\b(?:ltd|inc|co|corp|plc|llc|pty|bhd|ag|sa|nv|gmbh)\.$", owner, re.I):
+        owner = owner[:-1]
+    return owner if owner[:1].isupper() and len(owner.split()) <= 8 else None
+
+
+def _standalone_contact(line: str) -> bool:
+    """An email address, phone number or URL on its own (optionally labelled); year ranges excluded."""
+    return bool(_STANDALONE.fullmatch(line)) and not re.fullmatch(r"\d{4}\s*[-–/]\s*\d{2,4}", line)
+
+
+def _line_reason(line: str, i: int, blank_around: tuple[bool, bool], n_lines: int, meta: dict[str, Any], in_contact: bool) -> str | None:  # fmt: skip
+    """Why the i-th non-blank line is furniture (updating `meta` from it), or None for body text."""
+    words = len(line.split())
+    if i < _HEAD_LINES and (found := _byline(line)):
+        _merge(meta, found)
+        return "byline"
+    if i == 0 and n_lines > 1:
+        heading = line.startswith("#")
+        title = line.lstrip("#").strip()
+        if "title" in meta:
+            return "repeated title" if _norm(title) == _norm(meta["title"]) else None
+        if heading or (words <= 25 and (not re.search(r"[.,;:]$", line) or blank_around[1])):
+            meta["title"] = title
+            return "title"
+    if 0 < i < 6 and meta.get("title") and _norm(line) == _norm(meta["title"]):
+        return "repeated title"
+    if words <= 30 and _IMAGE_CREDIT.search(line):
+        return "image credit"
+    if words < 60 and _COPYRIGHT.search(line):
+        _merge(meta, {"outlet": _owner(line)})
+        return "copyright"
+    if words < 60 and _COMMENT.search(line) and _COMMENT_WORDS.search(line) and _COMMENT_CUE.search(line):
+        outlet = _COMMENT_OUTLET.search(line)
+        _merge(meta, {"outlet": outlet.group("o").strip(" .,") if outlet else None})
+        return "comment disclaimer"
+    if (words < 15 and _BOILERPLATE.match(line)) or (words < 40 and _REPORTING.match(line)):
+        return "boilerplate"
+    if _CONTACT_HEAD.fullmatch(line) or (in_contact and (_CONTACT_DATA.search(line) or (not blank_around[0] and words < 20))):  # fmt: skip
+        return "contact block"
+    if words <= 6 and _standalone_contact(line):
+        return "contact block"
+    return None
+
+
+def _merge(meta: dict[str, Any], found: dict[str, Any]) -> None:
+    """Fill metadata fields that are still unset; the first source of a field wins."""
+    for key, value in found.items():
+        if value and not meta.get(key):
+            meta[key] = value
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past surrounding whitespace (and BOM/zero-width space)."""
+    while start < end and (text[start].isspace() or text[start] in "\ufeff\u200b"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "\ufeff\u200b"):
+        end -= 1
+    return start, end
+
+
+def _lines(text: str, offset: int) -> list[tuple[int, int, bool]]:
+    """(start, end, blank line before) for each non-blank line from `offset`, trimmed."""
+    out: list[tuple[int, int, bool]] = []
+    pos, blank = offset, True
+    for raw in text[offset:].split("\n"):
+        start, end = _trim(text, pos, pos + len(raw))
+        if start < end:
+            out.append((start, end, blank))
+        blank = start >= end
+        pos += len(raw) + 1
+    return out
+
+
+def _front_matter(block: str) -> dict[str, Any]:
+    """`key: value` pairs of a Markdown front matter block mapped onto metadata fields."""
+    meta: dict[str, Any] = {}
+    for key, _, value in (line.partition(":") for line in block.split("\n")):
+        field, value = _FRONT_KEYS.get(key.strip().lower()), value.strip().strip("'\"")
+        if field and value and field not in meta:
+            meta[field] = value
+            if field == "published" and (date := _find_date(value)):
+                meta["published_at"] = _to_datetime(date)
+    return meta
+
+
+def _annotate(text: str, fmt: str, meta: dict[str, Any]) -> tuple[list[Span], list[Furniture]]:
+    """Split `text` into body spans and furniture spans, line by line, filling `meta` on the way."""
+    furniture: list[Furniture] = []
+    offset = 0
+    if fmt == "md" and (front := _FRONT.match(text)):
+        _merge(meta, _front_matter(front.group(1)))
+        start, end = _trim(text, 0, front.end())
+        furniture.append(Furniture(start=start, end=end, reason="front matter"))
+        offset = front.end()
+    lines = _lines(text, offset)
+    body: list[Span] = []
+    in_contact = False
+    for i, (start, end, blank_before) in enumerate(lines):
+        blank_after = i + 1 == len(lines) or lines[i + 1][2]
+        reason = _line_reason(text[start:end], i, (blank_before, blank_after), len(lines), meta, in_contact)
+        in_contact = reason == "contact block"
+        if reason:
+            furniture.append(Furniture(start=start, end=end, reason=reason))
+        else:
+            body.append(Span(start=start, end=end))
+    return body, furniture

@@ -1,0 +1,215 @@
+"""The data that flows between the pipeline stages.
+
+Every stage takes and returns these pydantic models, so both engines (offline and LLM) plug into the
+same verifier and templates. The one invariant everything rests on: a `Citation` is an exact span of
+its document's `text` (``text[start:end] == quote``), checked by `citation_problem`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ClaimKind = Literal[
+    "event",  # something that happened
+    "statement",  # reported speech without a direct quotation
+    "quote",  # a direct quotation with its speaker
+    "figure",  # a number, amount or date is the point
+    "assessment",  # analysis, opinion, evaluation
+    "prediction",  # forecast or hedged statement (could, may, expected)
+    "background",  # context that predates the news
+]
+
+Label = Literal["supported", "partially_supported", "unsupported", "contradicted"]
+
+QuestionKind = Literal[
+    "sources_disagree",
+    "single_source",
+    "unconfirmed_sourcing",  # anonymous or unnamed sources
+    "speculative",
+    "information_missing",  # the sources say something is not known
+    "unverified",  # a summary sentence that failed verification
+]
+
+SentenceKind = Literal["title", "heading", "body"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(Model):
+    """A half-open character range [start, end) of a document's text."""
+
+    model_config = ConfigDict(frozen=True)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Furniture(Span):
+    """A region removed from what the engines read, kept so nothing is lost silently."""
+
+    reason: str
+
+
+class DocumentMeta(Model):
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published: str | None = None  # as the source wrote it
+    published_at: datetime | None = None  # parsed, when the text allows it
+
+
+class Document(Model):
+    """A loaded source. `text` is what citations index; `body` is what the engines read."""
+
+    id: str
+    path: str
+    format: Literal["txt", "md", "html"]
+    encoding: str
+    text: str
+    meta: DocumentMeta = DocumentMeta()
+    body: list[Span] = []
+    furniture: list[Furniture] = []
+
+
+class Sentence(Model):
+    """A segmented unit of a document, the thing claims cite and the LLM numbers."""
+
+    id: str  # "<doc_id>:<index>"
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    kind: SentenceKind = "body"
+
+
+class Citation(Model):
+    """An exact span of a source document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    doc_id: str
+    start: int = Field(ge=0)
+    end: int = Field(gt=0)
+    quote: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _length_matches(self) -> Citation:
+        if self.end - self.start != len(self.quote):
+            raise ValueError("quote length does not match start/end")
+        return self
+
+
+class Claim(Model):
+    """One typed assertion a source makes, with the span(s) that carry it."""
+
+    id: str
+    kind: ClaimKind
+    text: str
+    speaker: str | None = None  # who the source attributes it to
+    anonymous: bool = False  # attributed to an unnamed or anonymous source
+    hedged: bool = False
+    citations: list[Citation] = Field(min_length=1)
+    sentence_ids: list[str] = []
+
+
+class Verdict(Model):
+    label: Label
+    score: float = Field(ge=0.0, le=1.0)  # support score; 1.0 = every content unit found
+    reasons: list[str] = []
+    checked_by: list[str] = ["deterministic"]
+
+
+class SummarySentence(Model):
+    """A sentence of the brief: the text, the claims it rests on and their spans."""
+
+    id: str
+    text: str
+    claim_ids: list[str] = []
+    citations: list[Citation] = Field(min_length=1)
+    verdict: Verdict | None = None
+
+    @property
+    def doc_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for c in self.citations:
+            seen.setdefault(c.doc_id, None)
+        return list(seen)
+
+
+class OpenQuestion(Model):
+    """Something the sources dispute, leave unconfirmed or do not say, with the sentences that show it."""
+
+    kind: QuestionKind
+    sentences: list[SummarySentence] = Field(min_length=1)
+    note: str | None = None  # e.g. why a sentence is unverified; never a fact about the world
+
+
+class Draft(Model):
+    """What an engine composes before verification."""
+
+    bottom_line: list[SummarySentence] = []
+    key_points: list[SummarySentence] = []
+    open_questions: list[OpenQuestion] = []
+
+
+class Skipped(Model):
+    path: str
+    reason: str
+
+
+class Usage(Model):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class RunReport(Model):
+    engine: str
+    engine_reason: str = ""
+    model: str | None = None
+    prompt_hash: str | None = None
+    documents_used: int = 0
+    documents_skipped: list[Skipped] = []
+    claims_extracted: int = 0
+    claims_dropped: int = 0
+    sentences_checked: int = 0
+    sentences_supported: int = 0
+    sentences_dropped: int = 0
+    usage: Usage = Usage()
+    seconds: float = 0.0
+
+
+class Brief(Model):
+    """The whole result: serialises to JSON with the documents' text so every citation can be checked."""
+
+    version: str
+    title: str
+    documents: list[Document]
+    claims: list[Claim]
+    bottom_line: list[SummarySentence]
+    key_points: list[SummarySentence]
+    open_questions: list[OpenQuestion]
+    dropped: list[SummarySentence] = []  # failed verification; shown only as unverified open questions
+    report: RunReport
+
+
+def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | None:
+    """Why a citation does not resolve to its document, or None when it does."""
+    doc = docs.get(citation.doc_id)
+    if doc is None:
+        return f"unknown document {citation.doc_id}"
+    if citation.end > len(doc.text):
+        return f"span {citation.start}-{citation.end} is past the end of {citation.doc_id}"
+    if doc.text[citation.start : citation.end] != citation.quote:
+        return f"quote does not match {citation.doc_id}[{citation.start}:{citation.end}]"
+    return None
+
+
+def cite(doc: Document, start: int, end: int) -> Citation:
+    """The one way to make a citation from offsets, so the quote always equals the text."""
+    return Citation(doc_id=doc.id, start=start, end=end, quote=doc.text[start:end])

@@ -1,0 +1,29 @@
+"""The offline engine: rules for extraction and composition, no key, no network, no model weights.
+
+It is the embedded default, so a fresh machine produces a real brief. It implements the same three
+steps as the LLM engine (`briefer.llm`), so both share the verifier and the templates.
+"""
+
+from __future__ import annotations
+
+from briefer.compose import compose
+from briefer.extract import extract_claims
+from briefer.models import Claim, Document, Draft, Sentence, Usage
+
+
+class OfflineEngine:
+    name = "offline"
+
+    def __init__(self) -> None:
+        self.usage = Usage()
+        self.claims_dropped = 0
+
+    def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]:
+        return [claim for doc in docs for claim in extract_claims(doc, sentences[doc.id])]
+
+    def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft:
+        return compose(docs, claims, max_words=max_words)
+
+    def review(self, draft: Draft, dropped: list, docs: list[Document]) -> tuple[Draft, list]:
+        """The offline engine has no judge: the deterministic verdicts stand."""
+        return draft, dropped

@@ -1,0 +1,191 @@
+"""Wires the stages: load -> segment -> extract -> compose -> verify -> (judge) -> fit to one page.
+
+Engine choice lives here: `auto` uses the LLM engine when an endpoint is configured and the offline
+engine otherwise, and says which and why. Rendering is left to the caller (`briefer.render`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from briefer import __version__
+from briefer.errors import BrieferError, InputError
+from briefer.load import load
+from briefer.models import (
+    Brief,
+    Claim,
+    Document,
+    Draft,
+    OpenQuestion,
+    RunReport,
+    Sentence,
+    Skipped,
+    SummarySentence,
+    Usage,
+)
+from briefer.render import render_markdown, word_count
+from briefer.text import segment
+from briefer.verify import verify_draft
+
+log = logging.getLogger("briefer")
+
+HARD_CAP_WORDS = 650
+DEFAULT_WORDS = 450
+
+
+class Engine(Protocol):
+    name: str
+    usage: Usage
+    claims_dropped: int
+
+    def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]: ...
+
+    def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft: ...
+
+    def review(
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+    ) -> tuple[Draft, list[SummarySentence]]: ...
+
+
+def choose_engine(requested: str, settings: object | None = None) -> tuple[Engine, str]:
+    """The engine to run and a one-line reason, for stderr and the run report."""
+    if requested == "offline":
+        from briefer.offline import OfflineEngine
+
+        return OfflineEngine(), "requested with --engine offline"
+    try:
+        from briefer import llm
+    except ImportError:  # the LLM engine has not landed yet
+        llm = None  # type: ignore[assignment]
+    if requested == "llm":
+        if llm is None:
+            raise InputError("the LLM engine is not available in this version; use --engine offline")
+        return llm.engine_from_settings(settings, required=True)
+    if llm is not None:
+        chosen = llm.engine_from_settings(settings, required=False)
+        if chosen is not None:
+            return chosen
+    from briefer.offline import OfflineEngine
+
+    return OfflineEngine(), "no model endpoint configured (set OPENAI_API_KEY or OPENAI_BASE_URL for the LLM engine)"
+
+
+def _usable(docs: list[Document], skipped: list[Skipped]) -> list[Document]:
+    """Documents with article text left after page furniture is removed."""
+    usable = []
+    for d in docs:
+        if any(d.text[s.start : s.end].strip() for s in d.body):
+            usable.append(d)
+        else:
+            skipped.append(Skipped(path=d.path, reason="no article text after removing page furniture"))
+            log.warning("skipped %s: no article text after removing page furniture", d.path)
+    return usable
+
+
+def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> list[OpenQuestion]:
+    """Sentences that failed verification, shown only as unverified, with the reason."""
+    questions = []
+    for s in dropped[:limit]:
+        reason = s.verdict.reasons[0] if s.verdict and s.verdict.reasons else "not supported by its cited spans"
+        questions.append(OpenQuestion(kind="unverified", sentences=[s], note=reason))
+    return questions
+
+
+def fit_to_page(brief: Brief, cap: int) -> Brief:
+    """Drop the lowest-ranked key points, then open questions, until the rendered brief fits `cap` words."""
+    while word_count(render_markdown(brief)) > cap:
+        if len(brief.key_points) > 1:
+            brief = brief.model_copy(update={"key_points": brief.key_points[:-1]})
+        elif len(brief.open_questions) > 3:
+            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+        elif brief.key_points:
+            brief = brief.model_copy(update={"key_points": []})
+        elif len(brief.bottom_line) > 1:
+            brief = brief.model_copy(update={"bottom_line": brief.bottom_line[:-1]})
+        elif brief.open_questions:
+            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+        else:
+            break
+    return brief
+
+
+def run(
+    paths: Sequence[str | Path],
+    *,
+    engine: str = "auto",
+    max_words: int = DEFAULT_WORDS,
+    settings: object | None = None,
+) -> Brief:
+    """Produce a verified brief of the documents at `paths`."""
+    started = time.perf_counter()
+    loaded = load(paths)
+    skipped = list(loaded.skipped)
+    docs = _usable(loaded.documents, skipped)
+    if not docs:
+        raise InputError("no article text found in " + ", ".join(str(p) for p in paths))
+    impl, reason = choose_engine(engine, settings)
+    log.info("engine: %s (%s)", impl.name, reason)
+    log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
+
+    sentences = {d.id: segment(d) for d in docs}
+    claims = impl.extract(docs, sentences)
+    log.info("extracted %d claims", len(claims))
+    if not claims:
+        raise BrieferError("no claims could be extracted from the documents")
+    draft = impl.compose(docs, claims, max_words)
+    by_id = {d.id: d for d in docs}
+    verified, dropped = verify_draft(draft, by_id)
+    verified, dropped = impl.review(verified, dropped, docs)
+    if not verified.bottom_line and not verified.key_points:
+        raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
+    checked = sum(len(x) for x in (verified.bottom_line, verified.key_points)) + sum(
+        len(q.sentences) for q in verified.open_questions
+    )
+    report = RunReport(
+        engine=impl.name,
+        engine_reason=reason,
+        model=getattr(impl, "model", None),
+        prompt_hash=getattr(impl, "prompt_hash", None),
+        documents_used=len(docs),
+        documents_skipped=skipped,
+        claims_extracted=len(claims),
+        claims_dropped=impl.claims_dropped,
+        sentences_checked=checked + len(dropped),
+        sentences_supported=checked,
+        sentences_dropped=len(dropped),
+        usage=impl.usage,
+    )
+    brief = Brief(
+        version=__version__,
+        title="",
+        documents=docs,
+        claims=claims,
+        bottom_line=verified.bottom_line,
+        key_points=verified.key_points,
+        open_questions=verified.open_questions + _unverified_questions(dropped),
+        dropped=dropped,
+        report=report,
+    )
+    brief = fit_to_page(brief, max(HARD_CAP_WORDS, max_words))
+    brief = _recount(brief)
+    brief.report.seconds = round(time.perf_counter() - started, 3)
+    return brief
+
+
+def _recount(brief: Brief) -> Brief:
+    """Verification figures and title for what is actually printed after fitting to the page."""
+    from briefer.render import source_numbers
+
+    printed = [*brief.bottom_line, *brief.key_points] + [
+        s for q in brief.open_questions if q.kind != "unverified" for s in q.sentences
+    ]
+    brief.report.sentences_supported = len(printed)
+    brief.report.sentences_checked = len(printed) + len(brief.dropped)
+    docs = {d.id: d for d in brief.documents}
+    first = next(iter(source_numbers(brief)), None)
+    brief.title = (docs[first].meta.title if first else None) or "Brief"
+    return brief

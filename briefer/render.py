@@ -1,0 +1,118 @@
+"""Stage 5: write the brief as Markdown (jinja2 template shipped in the package) or JSON.
+
+Sources are numbered in order of first citation, and only cited documents are listed, so a brief over
+a thousand articles still fits a page. Source text is escaped so it cannot inject links, images or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from briefer.models import Brief, Document, SummarySentence
+
+LABELS = {
+    "sources_disagree": "Disputed",
+    "single_source": "Only one source reports",
+    "unconfirmed_sourcing": "Unnamed or unconfirmed source",
+    "speculative": "Speculative",
+    "information_missing": "Not yet known",
+    "unverified": "Unverified, not stated as fact",
+}
+JOINERS = {"sources_disagree": "Yet:"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def md(text: str) -> str:
+    """Escape Markdown and HTML metacharacters in source text; collapse line breaks."""
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return re.sub(r"^([#+\-=]|\d+\.)(\s)", r"\\\1\2", text)
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("briefer", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,  # Markdown, escaped by the `md` filter; HTML templates must autoescape
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md
+    return env
+
+
+@dataclass
+class SourceLine:
+    number: int
+    title: str
+    details: list[str]
+
+
+def source_numbers(brief: Brief) -> dict[str, int]:
+    """Document id -> source number, in order of first citation in the brief."""
+    numbers: dict[str, int] = {}
+    sentences = [*brief.bottom_line, *brief.key_points] + [s for q in brief.open_questions for s in q.sentences]
+    for s in sentences:
+        for doc_id in s.doc_ids:
+            numbers.setdefault(doc_id, len(numbers) + 1)
+    return numbers
+
+
+def _source_line(number: int, doc: Document) -> SourceLine:
+    m = doc.meta
+    details = [x for x in (m.outlet, m.author, m.published) if x]
+    details.append(doc.path)
+    return SourceLine(number=number, title=m.title or doc.path, details=details)
+
+
+def footer(brief: Brief) -> str:
+    r = brief.report
+    parts = [f"{r.sentences_supported}/{r.sentences_checked} sentences supported by their cited spans"]
+    if r.sentences_dropped:
+        parts.append(f"{r.sentences_dropped} withheld as unverified")
+    parts.append(f"engine: {r.engine}")
+    parts.append(f"{r.documents_used} document{'s' if r.documents_used != 1 else ''} read")
+    return " · ".join(parts)
+
+
+def render_markdown(brief: Brief) -> str:
+    numbers = source_numbers(brief)
+    docs = {d.id: d for d in brief.documents}
+
+    def refs_for(doc_ids: list[str]) -> str:
+        return "[" + ", ".join(str(n) for n in sorted({numbers[d] for d in doc_ids if d in numbers})) + "]"
+
+    def refs(sentence: SummarySentence) -> str:
+        return refs_for(sentence.doc_ids)
+
+    title_doc = next((d for d in numbers if docs[d].meta.title), None)
+    title = docs[title_doc].meta.title if title_doc else "Brief"
+    cited = list(numbers)
+    return _environment().get_template("brief.md.j2").render(
+        title=title,
+        title_refs=refs_for([title_doc]) if title_doc else "",
+        bottom_line=brief.bottom_line,
+        key_points=brief.key_points,
+        open_questions=brief.open_questions,
+        single_source=cited[:1] if len(cited) == 1 else None,
+        all_sources=cited,
+        sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
+        labels=LABELS,
+        joiners=JOINERS,
+        refs=refs,
+        refs_for=refs_for,
+        footer=footer(brief),
+    )
+
+
+def render_json(brief: Brief) -> str:
+    return brief.model_dump_json(indent=2) + "\n"
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
