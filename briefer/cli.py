@@ -71,7 +71,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as e:  # a bug: still one line unless asked for the traceback
             if verbosity >= 2:
                 raise
-            click.echo(f"briefer: internal error: {type(e).__name__}: {e} (run with -vv for details)", err=True)
+            click.echo(
+                f"briefer: internal error: {type(e).__name__}: {e} (run with -vv for details)", err=True
+            )
             sys.exit(1)
 
     wrapper.__name__ = fn.__name__
@@ -108,7 +110,13 @@ def cli() -> None:
 @click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")
 @guarded
 def run(
-    paths: tuple[Path, ...], output: Path | None, fmt: str, max_words: int, engine: str, verbose: int, quiet: int
+    paths: tuple[Path, ...],
+    output: Path | None,
+    fmt: str,
+    max_words: int,
+    engine: str,
+    verbose: int,
+    quiet: int,
 ) -> None:
     """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
     setup_logging(verbose - quiet)

@@ -17,13 +17,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from briefer.models import Claim, Citation, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
-from briefer.text import content_terms, numbers
+from briefer.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
+from briefer.text import content_terms, figures
 from briefer.verify import analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
-DUPLICATE_SIMILARITY = 0.5  # two selected points this close say the same thing
+DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
 MAX_BLOCK = 300  # an index term shared by more claims than this is too common to block on
 KIND_WEIGHT = {
     "event": 1.0,
@@ -106,7 +106,9 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def _neighbours(vectors: list[Vector], shared_idf: dict[str, float], keys_per_claim: int = 8) -> list[set[int]]:
+def _neighbours(
+    vectors: list[Vector], shared_idf: dict[str, float], keys_per_claim: int = 8
+) -> list[set[int]]:
     """Candidate similar claims via an inverted index on each claim's rarest shared terms (no all-pairs)."""
     index: dict[str, list[int]] = defaultdict(list)
     keys = []
@@ -231,18 +233,46 @@ def _words(text: str) -> int:
     return len(text.split()) + 2  # + the citation marker
 
 
-def _is_duplicate(text: str, chosen: list[Vector]) -> tuple[bool, Vector]:
-    vecs, _ = _vectors([Claim(id="x", kind="event", text=text, citations=[_DUMMY])])
-    vec = vecs[0]
-    return any(cosine(vec, c) >= DUPLICATE_SIMILARITY for c in chosen), vec
+# News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
+SYNONYMS = {
+    "denounc": "condemn",
+    "criticiz": "condemn",
+    "criticis": "condemn",
+    "slam": "condemn",
+    "blast": "condemn",
+    "decri": "condemn",
+    "deal": "agre",
+    "pact": "agre",
+    "accord": "agre",
+    "agreement": "agre",
+    "treaty": "agre",
+}
 
 
-_DUMMY = Citation(doc_id="x", start=0, end=1, quote="x")
+def concepts(text: str) -> frozenset[str]:
+    return frozenset(SYNONYMS.get(t, t) for t in content_terms(text))
+
+
+def _is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozenset[str]]:
+    """Whether most of this point's concepts are already in a chosen point (or it in this one)."""
+    mine = concepts(text)
+    for other in chosen:
+        shared = len(mine & other)
+        if mine and other and shared / min(len(mine), len(other)) >= DUPLICATE_CONTAINMENT:
+            return True, mine
+    return False, mine
 
 
 def _plain_claim(claim: Claim) -> bool:
-    """Claims fit to be stated as fact in the key points (opinion and forecasts go elsewhere)."""
-    return claim.kind != "prediction" and not UNKNOWN.search(claim.text) and not claim.text.startswith(("“", '"'))
+    """Claims fit to be stated in the bottom line and key points.
+
+    Forecasts go to open questions unless a named speaker makes them (then "X said Y could happen" is a
+    reportable fact); statements that something is unknown and bare quotations without their speaker
+    are left to open questions too.
+    """
+    if claim.kind == "prediction" and (claim.speaker is None or claim.anonymous):
+        return False
+    return not UNKNOWN.search(claim.text) and not claim.text.startswith(("\u201c", '"'))
 
 
 def _open_questions(
@@ -270,30 +300,29 @@ def _open_questions(
                 if sim > 0.05:
                     picks.append(("sources_disagree", [other, c]))
                     break
+    figs = [figures(c.text) for c in ranked]
     for i, c in enumerate(ranked):
-        nums = numbers(c.text) - _years(c.text)
-        if not nums or not fresh(c):
+        if not figs[i] or not fresh(c):
             continue
         for j, o in enumerate(ranked):
-            if o.citations[0].doc_id == c.citations[0].doc_id or not fresh(o):
+            if o.citations[0].doc_id == c.citations[0].doc_id or not figs[j] or not fresh(o):
                 continue
-            other_nums = numbers(o.text) - _years(o.text)
-            if other_nums and not (nums & other_nums) and cosine(vectors[i], vectors[j]) >= 0.45:
+            if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= 0.25:
                 picks.append(("sources_disagree", [c, o]))
                 break
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
-        ("speculative", [c for c in ranked if c.kind == "prediction"]),
+        ("speculative", [c for c in ranked if c.kind == "prediction" and not UNKNOWN.search(c.text)]),
         (
             "single_source",
             [g.lead for g in groups if len(g.doc_ids) == 1 and _plain_claim(g.lead)] if n_docs > 1 else [],
         ),
     ]
-    for _round in range(2):  # one of each kind first, then a second of each while the budget lasts
+    for round_ in range(2):  # one of each kind first, then a second of each while there are few
         for kind, candidates in tests:
             c = next((c for c in candidates if fresh(c)), None)
-            if c is not None:
+            if c is not None and (round_ == 0 or len(picks) < 5):
                 picks.append((kind, [c]))
     questions: list[OpenQuestion] = []
     spent = 0
@@ -307,36 +336,64 @@ def _open_questions(
     return questions
 
 
-def _years(text: str) -> set[str]:
-    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
+def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
+    """Same unit, no number in common: e.g. 12 people killed in one outlet, 15 in another."""
+    for unit in {u for _, u in a} & {u for _, u in b}:
+        if not {n for n, u in a if u == unit} & {n for n, u in b if u == unit}:
+            return True
+    return False
 
 
-def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
-    """Bottom line (2-3 sentences), key points and open questions that fit `max_words`."""
-    groups = group_claims(claims)
-    n_docs = len({c.citations[0].doc_id for c in claims})
-    budget_points = int(max_words * 0.6)
-    budget_questions = max_words - budget_points
-
-    chosen: list[Vector] = []
-    used: set[str] = set()
-    bottom: list[SummarySentence] = []
-    points: list[SummarySentence] = []
+def _pick(
+    groups: list[Group], used: set[str], chosen: list[frozenset[str]], budget: int, limit: int
+) -> list[Group]:
+    """The most salient plain groups, skipping used claims and near-duplicates, within a word budget."""
+    picked: list[Group] = []
     spent = 0
     for g in groups:
-        if not _plain_claim(g.lead) or DANGLING_START.match(g.lead.text):
+        if len(picked) >= limit:
+            break
+        if (
+            any(c.id in used for c in g.claims)
+            or not _plain_claim(g.lead)
+            or DANGLING_START.match(g.lead.text)
+        ):
             continue
         text = compress(g.lead.text)
         duplicate, vec = _is_duplicate(text, chosen)
-        if duplicate:
+        if duplicate or spent + _words(text) > budget:
             continue
-        cost = _words(text)
-        if spent + cost > budget_points:
-            continue
-        spent += cost
+        spent += _words(text)
         chosen.append(vec)
         used.update(c.id for c in g.claims)
-        target = bottom if len(bottom) < 2 else points
-        target.append(_sentence(f"{'b' if target is bottom else 'k'}{len(target)}", g.claims, text))
-    questions = _open_questions(groups, claims, used, n_docs, budget_questions + (budget_points - spent))
-    return Draft(bottom_line=bottom, key_points=points, open_questions=questions)
+        picked.append(g)
+    return picked
+
+
+def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
+    """Bottom line (2-3 sentences), then open questions, then key points, within `max_words`.
+
+    Open questions are chosen before key points so that the evidence for them (a rebuttal, an
+    unnamed source, a forecast) is not used up as a key point first.
+    """
+    groups = group_claims(claims)
+    n_docs = len({c.citations[0].doc_id for c in claims})
+    chosen: list[frozenset[str]] = []
+    used: set[str] = set()
+
+    bottom = _pick(groups, used, chosen, budget=int(max_words * 0.2), limit=2)
+    if sum(_words(g.lead.text) for g in bottom) <= 50:  # a third sentence only when the two are short
+        bottom += _pick(groups, used, chosen, budget=int(max_words * 0.1), limit=1)
+    bottom.sort(key=lambda g: min(c.citations[0].start for c in g.claims))
+    spent = sum(_words(compress(g.lead.text)) for g in bottom)
+
+    questions = _open_questions(groups, claims, used, n_docs, int(max_words * 0.4))
+    used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
+    spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
+
+    points = _pick(groups, used, chosen, budget=max_words - spent, limit=8)
+    return Draft(
+        bottom_line=[_sentence(f"b{i}", g.claims, compress(g.lead.text)) for i, g in enumerate(bottom)],
+        key_points=[_sentence(f"k{i}", g.claims, compress(g.lead.text)) for i, g in enumerate(points)],
+        open_questions=questions,
+    )

@@ -79,7 +79,9 @@ _LEADING_CONNECTIVE = re.compile(
     r"^(?:while|as|despite|however|meanwhile|although|though|after|before|when|since|but|and|so)\s+",
     re.IGNORECASE,
 )
-_OPINION_SPEAKER = re.compile(r"\b(?:analysts?|experts?|observers?|critics?|commentators?|economists?)\b", re.I)
+_OPINION_SPEAKER = re.compile(
+    r"\b(?:analysts?|experts?|observers?|critics?|commentators?|economists?)\b", re.I
+)
 
 
 def find_speaker(sentence: str) -> str | None:

@@ -5,6 +5,11 @@
 (titles, bylines, credits, copyright, contact blocks...) is only *marked*, as spans with a reason, so
 the engines skip it while a reader can still see what was removed and why. Every rule is general:
 short-line shapes and keywords, never strings from particular articles.
+
+Each non-blank line ends up in exactly one span. Furniture reasons: front matter, title, repeated title,
+byline (author / outlet / date lines near the top), image credit, copyright, comment disclaimer,
+boilerplate (ads, share/follow/subscribe prompts, reporting credits), contact block, separator.
+Copyright lines and comment disclaimers also name the outlet when nothing else did.
 """
 
 from __future__ import annotations
@@ -72,7 +77,9 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
     return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
 
 
-def _walk(path: Path, shown: str, visited: set[str], skip: Callable[[str, str], None]) -> Iterator[tuple[str, Path]]:
+def _walk(
+    path: Path, shown: str, visited: set[str], skip: Callable[[str, str], None]
+) -> Iterator[tuple[str, Path]]:
     """Supported files under `path` in sorted order; real paths of directories are tracked so
     symlinked directories cannot loop."""
     if path.is_dir():
@@ -127,7 +134,16 @@ def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
     if not body:
         return "no body text (only title, byline or page furniture)"
     doc_id = "d" + hashlib.sha256(raw).hexdigest()[:10]
-    return Document(id=doc_id, path=shown, format=fmt, encoding=encoding, text=text, meta=DocumentMeta(**meta), body=body, furniture=furniture)  # fmt: skip
+    return Document(
+        id=doc_id,
+        path=shown,
+        format=fmt,
+        encoding=encoding,
+        text=text,
+        meta=DocumentMeta(**meta),
+        body=body,
+        furniture=furniture,
+    )
 
 
 def _visible(text: str) -> bool:
@@ -181,15 +197,24 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 # --- HTML -----------------------------------------------------------------------------------------
 
-_HIDDEN_XPATH = [
+_PRUNE_XPATH = [  # hidden elements and page chrome, removed before trafilatura looks for the main text
+    "//nav",
+    "//footer",
+    "//aside",
+    "//form",
+    "//header[not(ancestor::article)]",
     "//*[@hidden]",
     "//*[@aria-hidden='true']",
     "//*[contains(translate(@style, ' ', ''), 'display:none')]",
     "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
 ]
-_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button", "select"}  # fmt: skip
+# fmt: off
+_SKIP_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
+              "svg", "iframe", "button", "select"}
 _VOID_TAGS = {"br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed"}
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "blockquote", "pre", "dd", "dt", "td", "th", "figcaption", "main", "table", "ul", "ol"}  # fmt: skip
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
+               "blockquote", "pre", "dd", "dt", "td", "th", "figcaption", "table", "ul", "ol"}
+# fmt: on
 
 
 def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
@@ -197,9 +222,14 @@ def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
     fallback keeps short or unusual pages from being lost."""
     try:
         result = trafilatura.bare_extraction(
-            html, include_comments=False, include_tables=False, favor_precision=True, with_metadata=True,
-            prune_xpath=_HIDDEN_XPATH, date_extraction_params={"extensive_search": False, "original_date": True},
-        )  # fmt: skip
+            html,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+            with_metadata=True,
+            prune_xpath=_PRUNE_XPATH,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
         if result is None:
             result = trafilatura.extract_metadata(html)
     except Exception as exc:  # trafilatura/lxml can raise on malformed markup; the fallback copes
@@ -260,16 +290,28 @@ class _TextOnly(HTMLParser):
 
 # --- dates and bylines ----------------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # noqa: E501
+# fmt: off
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun",
+                                       "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+        r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_TIME = r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?P<tz>(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?"  # noqa: E501
-_DATES = [_WEEKDAY + rf"{_MON}\s+{_DAY},?\s+(?P<y>\d{{4}})", _WEEKDAY + rf"{_DAY}\s+{_MON},?\s+(?P<y>\d{{4}})"]
-_DATE_RES = [re.compile(rf"\b{d}(?:\s*,?\s*(?:at\s+|-\s+)?{_TIME})?", re.I) for d in _DATES]
-_DATE_RES += [re.compile(rf"\b{_TIME}\s*,?\s*(?:on\s+)?{d}", re.I) for d in _DATES]
-_DATE_RES.append(re.compile(r"\b(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b"))  # fmt: skip
-_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "IST": 330, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "CET": 60, "CEST": 120, "BST": 60, "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660}  # fmt: skip
+# 19:30, 10.02, 7:05 p.m., then an optional zone: IST, GMT, +05:30 (upper case only, so never "at")
+_TIME = (r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?"
+         r"(?:\s*(?P<tz>(?-i:[A-Z]{2,5})\b|[+-]\d{2}:?\d{2}))?")
+_DATES = [rf"{_WEEKDAY}{_MON}\s+{_DAY},?\s+(?P<y>\d{{4}})", rf"{_WEEKDAY}{_DAY}\s+{_MON},?\s+(?P<y>\d{{4}})"]
+_ISO = r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
+_DATE_RES = [
+    *(re.compile(rf"\b{d}(?:\s*,?\s*(?:at\s+|-\s+)?{_TIME})?", re.I) for d in _DATES),  # date[, time]
+    *(re.compile(rf"\b{_TIME}\s*,?\s*(?:on\s+)?{d}", re.I) for d in _DATES),  # time, date
+    re.compile(rf"\b{_ISO}\b"),
+]
+# Offsets in minutes of the zone abbreviations news sites commonly print; any other zone gives a naive time.
+_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "IST": 330, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+          "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "CET": 60, "CEST": 120, "BST": 60, "JST": 540,
+          "KST": 540, "AEST": 600, "AEDT": 660}
+# fmt: on
 
 
 def _find_date(text: str) -> re.Match[str] | None:
@@ -284,10 +326,19 @@ def _to_datetime(match: re.Match[str]) -> datetime | None:
     try:
         if g.get("iso"):
             return datetime.fromisoformat(g["iso"])
-        hour = int(g["H"] or 0) % 12 + (12 if (g["ampm"] or "").lower().startswith("p") else 0)
-        hour = hour if g["ampm"] else int(g["H"] or 0)
+        hour = int(g["H"] or 0)
+        if g["ampm"]:  # 12 am is midnight, 12 pm is noon
+            hour = hour % 12 + (12 if g["ampm"].lower().startswith("p") else 0)
         tz = _zone(g["tz"])
-        return datetime(int(g["y"]), _MONTHS[g["mon"][:3].lower()], int(g["d"]), hour, int(g["M"] or 0), int(g["S"] or 0), tzinfo=tz)  # fmt: skip
+        return datetime(
+            int(g["y"]),
+            _MONTHS[g["mon"][:3].lower()],
+            int(g["d"]),
+            hour,
+            int(g["M"] or 0),
+            int(g["S"] or 0),
+            tzinfo=tz,
+        )
     except ValueError:
         return None
 
@@ -303,23 +354,40 @@ def _zone(name: str | None) -> timezone | None:
     return None if minutes is None else timezone(timedelta(minutes=minutes))
 
 
-_PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos", "du", "and"}  # fmt: skip
-_ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief|desk)\b", re.I)  # fmt: skip
-_OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg)\b", re.I)  # fmt: skip
-_DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)(?:\s+on)?\s*:?", re.I)  # fmt: skip
-_BY = re.compile(r"^\s*by\s+(?=[A-Z])", re.I)
+# fmt: off
+_PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos"}
+_ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief)\b",
+                    re.I)
+_OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette"
+                           r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg)\b", re.I)
+_DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
+                          r"(?:\s+on)?\s*:?", re.I)
+# fmt: on
+_BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
 
 
 def _is_name(part: str) -> bool:
     """1-5 capitalised words (particles allowed), no digits: a person or an outlet."""
     words = part.replace("&", "and").split()
-    return 0 < len(words) <= 5 + words.count("and") and not re.search(r"\d", part) and all(
-        w[0].isupper() or w.lower() in _PARTICLES for w in words
-    )  # fmt: skip
+    return (
+        0 < len(words) <= 5 + words.count("and")
+        and not re.search(r"\d", part)
+        and all(w[0].isupper() or w.lower() in _PARTICLES or w == "and" for w in words)
+    )
+
+
+def _uncap(name: str) -> str:
+    """`JANE DOE and JOHN ROE` -> `Jane Doe and John Roe`; mixed-case names are left alone."""
+    words = name.split()
+    if not all(w.isupper() for w in words if w.lower() != "and"):
+        return name
+    return " ".join(w.lower() if w.lower() == "and" else w.title() for w in words)
 
 
 def _is_outlet(part: str, piped: bool) -> bool:
-    return bool(_OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part))
+    return bool(
+        _OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part)
+    )
 
 
 def _byline(line: str) -> dict[str, Any] | None:
@@ -345,10 +413,10 @@ def _byline(line: str) -> dict[str, Any] | None:
         return None
     authors: list[str] = []
     for i, part in enumerate(parts):
-        if (i > 0 or not by) and _is_outlet(part, piped) and "outlet" not in meta and (date or piped or i > 0):
+        if (i > 0 or not by) and "outlet" not in meta and _is_outlet(part, piped):
             meta["outlet"] = part
-        elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):
-            authors.append(part.title() if part.isupper() else part)
+        elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
+            authors.append(_uncap(part))
     if authors:
         meta["author"] = " and ".join(authors)
     return meta
@@ -356,43 +424,78 @@ def _byline(line: str) -> dict[str, Any] | None:
 
 # --- furniture ------------------------------------------------------------------------------------
 
+_HEADING = re.compile(r"^#{1,6}\s+")  # a Markdown ATX heading marker ("#MeToo" is not one)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
-_FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "published", "published": "published", "outlet": "outlet", "source": "outlet", "publication": "outlet", "site": "outlet"}  # fmt: skip
+# fmt: off
+_FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "published",
+               "published": "published", "outlet": "outlet", "source": "outlet", "publication": "outlet",
+               "site": "outlet"}
 _IMAGE_CREDIT = re.compile(
-    r"^\(?\s*(?:(?:image|photo(?:graph)?|picture|pic|video|graphic|illustration)s?\s*(?:credits?|courtesy)?\s*[:：]"
-    r"|(?:photo|image|picture)s?\s+(?:by|courtesy)\b|(?:credits?|source|courtesy)\s*:|file\s+(?:photo|image|picture)\b)"
-    r"|\b(?:photograph|photo|image)\s*(?:credit)?\s*:\s*[^.]{1,80}$|getty images|shutterstock|/\s*(?:AP|AFP|EPA|Reuters)\)?$",
-    re.I,
-)  # fmt: skip
-_COPYRIGHT = re.compile(r"©|^\W*copyright\b|\(c\)\s*\d{4}|all rights reserved|reprint rights|syndication service|reprints? (?:and|&) permissions", re.I)  # fmt: skip
+    r"^\(?\s*(?:(?:image|photo(?:graph)?|picture|pic|video|graphic|illustration)s?\s*"
+    r"(?:credits?|courtesy)?\s*[:：]|(?:photo|image|picture)s?\s+(?:by|courtesy)\b"
+    r"|(?:credits?|source|courtesy)\s*:"
+    r"|file\s+(?:photo|image|picture)\b)"
+    r"|\b(?:photograph|photo|image)\s*(?:credit)?\s*:\s*[^.]{1,80}$"  # a credit closing a caption
+    r"|(?:[/,(]|\bvia)\s*(?:getty images|shutterstock|AP|AFP|EPA|Reuters)\)?$", re.I)  # "..., Getty Images"
+_COPYRIGHT = re.compile(r"©|^\W*copyright\b|\(c\)\s*\d{4}|all rights reserved|reprint rights"
+                        r"|syndication service|reprints? (?:and|&) permissions", re.I)
 _OWNER_MARK = re.compile(r"(?:(?:copyright|©|\(c\))\s*:?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)+", re.I)
-_OWNER_END = re.compile(r"all rights reserved|[|;]|\.\s+(?:for|all|this|use|no|reprint|terms|unauthori[sz]ed|some|any|may|powered)\b", re.I)  # fmt: skip
+_OWNER_END = re.compile(r"all rights reserved|[|;]|\bfor reprint", re.I)  # where a holder's name stops
+_ABBREVIATION = re.compile(r"\b(?:ltd|inc|co|corp|plc|llc|pty|bhd|gmbh|[a-z])$", re.I)  # "Co." ends nothing
 _COMMENT = re.compile(r"\bcomments?\b", re.I)
-_COMMENT_WORDS = re.compile(r"posted|refrain|moderat|views|opinions|derogatory|obscene|responsible|community guidelines", re.I)  # fmt: skip
-_COMMENT_CUE = re.compile(r"\b(?:you|your|readers?|kindly|please|here|below|we reserve|not (?:from|of|by|those of)|(?:reflect|represent)s? the)\b", re.I)  # fmt: skip
-_COMMENT_OUTLET = re.compile(r"(?:not (?:from|of|by|those of)|(?:reflect|represent)s? the (?:views|opinions?) of)\s+(?:the\s+)?(?P<o>[A-Z][^.;!?]{0,60}?)\s*(?:[.;!?]|$)")  # fmt: skip
-_BOILERPLATE = re.compile(r"^\W*(?:advertisement|sponsored|read more|also read|read also|related\s*:|share this|follow us on|sign up\b.*\bnewsletter|subscribe\b|click here|listen to this article)", re.I)  # fmt: skip
+_COMMENT_WORDS = re.compile(r"posted|refrain|moderat|views|opinions|derogatory|obscene|responsible"
+                            r"|community guidelines", re.I)
+_COMMENT_CUE = re.compile(  # addressed to readers, so "comments posted on X" in a news sentence stays body
+    r"\b(?:you|your|readers?|kindly|please|here|below|we reserve|not (?:from|of|by|those of)"
+    r"|(?:reflect|represent)s? the)\b", re.I)
+_COMMENT_OUTLET = re.compile(
+    r"(?:not (?:from|of|by|those of)|(?:reflect|represent)s? the (?:views|opinions?) of)\s+(?:the\s+)?"
+    r"(?P<o>[A-Z][^.;!?]{0,60}?)\s*(?:[.;!?]|$)")
+_BOILERPLATE = re.compile(
+    r"^\W*(?:(?:advertisement|sponsored(?: content)?|story continues below(?: advertisement)?)\W*$"
+    r"|(?:read more|also read|read also|related|recommended)\s*:|read more\b"
+    r"|share this (?:article|story|page)|follow us on\b|sign up\b.*\bnewsletter"
+    r"|subscribe (?:to|now|for|today)\b|click here\b"
+    r"|listen to this article\b)", re.I)
 _REPORTING = re.compile(r"^\(\s*(?:reporting|writing|additional reporting) by\b.*\)$", re.I)
-_CONTACT_HEAD = re.compile(r"(?:contact(?:\s+us|\s+information|\s+details)?|get in touch|address)\s*:?", re.I)
+_CONTACT_HEAD = re.compile(r"(?:contact(?:\s+us|\s+information|\s+details)?|get in touch|address)\s*:?",
+                           re.I)
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _PHONE = r"\+?\(?\d[\d\s().\-/]{6,}\d"
-_STANDALONE = re.compile(rf"(?:[•*\-–·▪]\s*)?(?:(?:e-?mail|tel|phone|fax|mobile|web(?:site)?|url)\s*:?\s*)?(?:{_EMAIL}|{_PHONE}|(?:https?://|www\.)\S+)", re.I)  # fmt: skip
-_CONTACT_DATA = re.compile(rf"^[•*\-–·▪]|{_EMAIL}|{_PHONE}|\b\d{{5,6}}\b|\b(?:street|st\.|road|rd\.|avenue|ave\.|sector|floor|suite|building|block|lane|plaza|tower|p\.?\s?o\.? box)\b", re.I)  # fmt: skip
+_BULLET = r"[•*\-–·▪]"
+_STANDALONE = re.compile(rf"(?:{_BULLET}\s*)?(?:(?:e-?mail|tel|phone|fax|mobile|web(?:site)?|url)\s*:?\s*)?"
+                         rf"(?:{_EMAIL}|{_PHONE}|(?:https?://|www\.)\S+)", re.I)
+_CONTACT_DATA = re.compile(  # bullets, emails, phones, postal codes, address words
+    rf"^{_BULLET}|{_EMAIL}|{_PHONE}|\b\d{{5,6}}\b|\b(?:street|st\.|road|rd\.|avenue|ave\.|sector|floor|suite"
+    r"|building|block|lane|plaza|tower|p\.?\s?o\.? box)\b", re.I)
+# fmt: on
 
 
 def _norm(text: str) -> str:
     """Casefolded, whitespace-collapsed, with quotes and dashes unified, for title comparison."""
-    text = re.sub(r"[‘’‚‛′]", "'", re.sub(r"[“”„‟″]", '"', text.lstrip("#")))
+    text = re.sub(r"[‘’‚‛′]", "'", re.sub(r"[“”„‟″]", '"', _HEADING.sub("", text)))
     return " ".join(re.sub(r"[‐‑‒–—―−]", "-", text).casefold().split())
 
 
+def _repeats_title(line: str, title: str) -> bool:
+    """Same text as the title, or the title without the site name a page <title> often appends."""
+    line, title = _norm(line), _norm(title)
+    return line == title or (
+        title.startswith(line) and re.match(r"\s*[-|:•·]", title[len(line) :]) is not None
+    )
+
+
 def _owner(line: str) -> str | None:
-    """The rights holder named by a copyright line, e.g. `© 2024 Acme Media Ltd. All rights reserved`."""
+    """The rights holder named by a copyright line: `© 2024 Acme Media Ltd. All rights reserved` gives
+    `Acme Media Ltd.`, `Copyright 2024 Foo News. Foo is not responsible...` gives `Foo News`."""
     if not (mark := _OWNER_MARK.search(line)):
         return None
-    owner = _OWNER_END.split(line[mark.end() :])[0].strip(" ,:;-–—")
-    if owner.endswith(".") and not re.search(r"\b(?:ltd|inc|co|corp|plc|llc|pty|bhd|ag|sa|nv|gmbh)\.$", owner, re.I):
-        owner = owner[:-1]
+    owner = _OWNER_END.split(line[mark.end() :])[0]
+    for stop in re.finditer(r"\.(?=\s|$)", owner):  # the first full stop that is not an abbreviation's
+        if not _ABBREVIATION.search(owner[: stop.start()]):
+            owner = owner[: stop.start()]
+            break
+    owner = re.sub(r"[\s,]*\d{4}$", "", owner.strip(" ,:;-–—"))  # "© Jane Doe 2024"
     return owner if owner[:1].isupper() and len(owner.split()) <= 8 else None
 
 
@@ -401,21 +504,30 @@ def _standalone_contact(line: str) -> bool:
     return bool(_STANDALONE.fullmatch(line)) and not re.fullmatch(r"\d{4}\s*[-–/]\s*\d{2,4}", line)
 
 
-def _line_reason(line: str, i: int, blank_around: tuple[bool, bool], n_lines: int, meta: dict[str, Any], in_contact: bool) -> str | None:  # fmt: skip
-    """Why the i-th non-blank line is furniture (updating `meta` from it), or None for body text."""
+def _line_reason(
+    line: str, i: int, blank_around: tuple[bool, bool], n_lines: int, meta: dict[str, Any], prev: str | None
+) -> str | None:
+    """Why the i-th non-blank line is furniture (updating `meta` from it), or None for body text.
+    `prev` is the previous non-blank line's reason: bylines and contact blocks run over several lines."""
     words = len(line.split())
     if i < _HEAD_LINES and (found := _byline(line)):
         _merge(meta, found)
         return "byline"
+    byline_goes_on = prev == "byline" and not blank_around[0] and i < _HEAD_LINES
+    if byline_goes_on and words <= 5 and _is_name(line):  # "Example News", "Staff Writer"
+        _merge(meta, {"outlet": line if _is_outlet(line, piped=False) else None})
+        return "byline"
     if i == 0 and n_lines > 1:
-        heading = line.startswith("#")
-        title = line.lstrip("#").strip()
-        if "title" in meta:
-            return "repeated title" if _norm(title) == _norm(meta["title"]) else None
-        if heading or (words <= 25 and (not re.search(r"[.,;:]$", line) or blank_around[1])):
+        heading = _HEADING.match(line)
+        title = line[heading.end() :] if heading else line
+        if "title" in meta and _repeats_title(title, meta["title"]):
+            return "repeated title"
+        if "title" not in meta and (
+            heading or (words <= 25 and (not re.search(r"[.,;:]$", line) or blank_around[1]))
+        ):
             meta["title"] = title
             return "title"
-    if 0 < i < 6 and meta.get("title") and _norm(line) == _norm(meta["title"]):
+    if 0 < i < 6 and meta.get("title") and _repeats_title(line, meta["title"]):
         return "repeated title"
     if words <= 30 and _IMAGE_CREDIT.search(line):
         return "image credit"
@@ -428,10 +540,14 @@ def _line_reason(line: str, i: int, blank_around: tuple[bool, bool], n_lines: in
         return "comment disclaimer"
     if (words < 15 and _BOILERPLATE.match(line)) or (words < 40 and _REPORTING.match(line)):
         return "boilerplate"
-    if _CONTACT_HEAD.fullmatch(line) or (in_contact and (_CONTACT_DATA.search(line) or (not blank_around[0] and words < 20))):  # fmt: skip
+    if _CONTACT_HEAD.fullmatch(line) or (
+        prev == "contact block" and (_CONTACT_DATA.search(line) or (not blank_around[0] and words < 20))
+    ):
         return "contact block"
     if words <= 6 and _standalone_contact(line):
         return "contact block"
+    if not any(ch.isalnum() for ch in line):  # rules and ornaments: "---", "* * *"
+        return "separator"
     return None
 
 
@@ -487,11 +603,10 @@ def _annotate(text: str, fmt: str, meta: dict[str, Any]) -> tuple[list[Span], li
         offset = front.end()
     lines = _lines(text, offset)
     body: list[Span] = []
-    in_contact = False
+    reason: str | None = None
     for i, (start, end, blank_before) in enumerate(lines):
         blank_after = i + 1 == len(lines) or lines[i + 1][2]
-        reason = _line_reason(text[start:end], i, (blank_before, blank_after), len(lines), meta, in_contact)
-        in_contact = reason == "contact block"
+        reason = _line_reason(text[start:end], i, (blank_before, blank_after), len(lines), meta, reason)
         if reason:
             furniture.append(Furniture(start=start, end=end, reason=reason))
         else:

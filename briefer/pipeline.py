@@ -71,7 +71,10 @@ def choose_engine(requested: str, settings: object | None = None) -> tuple[Engin
             return chosen
     from briefer.offline import OfflineEngine
 
-    return OfflineEngine(), "no model endpoint configured (set OPENAI_API_KEY or OPENAI_BASE_URL for the LLM engine)"
+    return (
+        OfflineEngine(),
+        "no model endpoint configured (set OPENAI_API_KEY or OPENAI_BASE_URL for the LLM engine)",
+    )
 
 
 def _usable(docs: list[Document], skipped: list[Skipped]) -> list[Document]:
@@ -90,7 +93,9 @@ def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> lis
     """Sentences that failed verification, shown only as unverified, with the reason."""
     questions = []
     for s in dropped[:limit]:
-        reason = s.verdict.reasons[0] if s.verdict and s.verdict.reasons else "not supported by its cited spans"
+        reason = (
+            s.verdict.reasons[0] if s.verdict and s.verdict.reasons else "not supported by its cited spans"
+        )
         questions.append(OpenQuestion(kind="unverified", sentences=[s], note=reason))
     return questions
 

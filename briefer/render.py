@@ -29,7 +29,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 def md(text: str) -> str:
     """Escape Markdown and HTML metacharacters in source text; collapse line breaks."""
     text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return re.sub(r"^([#+\-=]|\d+\.)(\s)", r"\\\1\2", text)
+    text = re.sub(r"^([#+\-=])(\s)", r"\\\1\2", text)
+    return re.sub(r"^(\d+)([.)])(\s)", r"\1\\\2\3", text)
 
 
 @cache
@@ -56,7 +57,9 @@ class SourceLine:
 def source_numbers(brief: Brief) -> dict[str, int]:
     """Document id -> source number, in order of first citation in the brief."""
     numbers: dict[str, int] = {}
-    sentences = [*brief.bottom_line, *brief.key_points] + [s for q in brief.open_questions for s in q.sentences]
+    sentences = [*brief.bottom_line, *brief.key_points] + [
+        s for q in brief.open_questions for s in q.sentences
+    ]
     for s in sentences:
         for doc_id in s.doc_ids:
             numbers.setdefault(doc_id, len(numbers) + 1)
@@ -93,21 +96,26 @@ def render_markdown(brief: Brief) -> str:
     title_doc = next((d for d in numbers if docs[d].meta.title), None)
     title = docs[title_doc].meta.title if title_doc else "Brief"
     cited = list(numbers)
-    return _environment().get_template("brief.md.j2").render(
-        title=title,
-        title_refs=refs_for([title_doc]) if title_doc else "",
-        bottom_line=brief.bottom_line,
-        key_points=brief.key_points,
-        open_questions=brief.open_questions,
-        single_source=cited[:1] if len(cited) == 1 else None,
-        all_sources=cited,
-        sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
-        labels=LABELS,
-        joiners=JOINERS,
-        refs=refs,
-        refs_for=refs_for,
-        footer=footer(brief),
+    text = (
+        _environment()
+        .get_template("brief.md.j2")
+        .render(
+            title=title,
+            title_refs=refs_for([title_doc]) if title_doc else "",
+            bottom_line=brief.bottom_line,
+            key_points=brief.key_points,
+            open_questions=brief.open_questions,
+            single_source=cited[:1] if len(cited) == 1 else None,
+            all_sources=cited,
+            sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
+            labels=LABELS,
+            joiners=JOINERS,
+            refs=refs,
+            refs_for=refs_for,
+            footer=footer(brief),
+        )
     )
+    return text if text.endswith("\n") else text + "\n"
 
 
 def render_json(brief: Brief) -> str:

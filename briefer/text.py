@@ -17,9 +17,9 @@ from briefer.models import Document, Sentence
 # --- segmentation -------------------------------------------------------------------------------
 
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt cmdr sgt adm gov sen rep rev st jr sr inc ltd co corp
-    plc llc no nos vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft dept est approx fig
-    al pres supt hon messrs sec div bros assn univ ave blvd rd e.g i.e a.m p.m""".split()
+    """mr mrs ms dr prof gen lt col maj capt cmdr sgt adm gov sen rep rev st jr sr inc ltd co corp plc
+    llc no nos vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft dept est approx fig al
+    pres supt hon messrs sec div bros assn univ ave blvd rd e.g i.e a.m p.m""".split()
 )
 # After a dotted acronym (U.S., U.K.) a sentence only ends when a typical sentence opener follows.
 SENTENCE_OPENERS = frozenset(
@@ -169,16 +169,17 @@ def normalize(text: str) -> str:
 
 
 STOPWORDS = frozenset(
-    """a an the and or but if then than that this these those there here of in on at to for from by with
-    without about as into onto over under after before between through during against among within
-    is are was were be been being am has have had having do does did doing will would shall should can
-    could may might must it its it's he him his she her hers they them their theirs we us our ours you
-    your yours i me my mine who whom whose which what when where why how all any both each few more most
-    other some such only own same so too very just also not no nor never s t said says say saying told
-    stated according while amid also one's up down out off again further once yet still even ever""".split()
+    """a an the and or but if then than that this these those there here of in on at to for from by
+    with without about as into onto over under after before between through during against among
+    within is are was were be been being am has have had having do does did doing will would shall
+    should can could may might must it its it's he him his she her hers they them their theirs we us
+    our ours you your yours i me my mine who whom whose which what when where why how all any both
+    each few more most other some such only own same so too very just also not no nor never s t said
+    says say saying told stated according while amid also one's up down out off again further once
+    yet still even ever""".split()
 )
 NEGATIONS = frozenset(
-    "not no never none neither nor nobody nothing nowhere cannot without n't deny denies denied".split()
+    """not no never none neither nor nobody nothing nowhere cannot without n't deny denies denied""".split()
 )
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
 
@@ -238,8 +239,31 @@ def stem(word: str) -> str:
 
 
 def content_terms(text: str) -> list[str]:
-    """Stemmed content words: what coverage, grouping and salience compare."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS and len(w) > 1]
+    """Stemmed content words: what coverage, grouping and salience compare.
+
+    Spelled-out numbers are left to `numbers()`, which compares their values.
+    """
+    return [
+        stem(w)
+        for w in words(text)
+        if w not in STOPWORDS and w not in NEGATIONS and w not in _NUMBER_WORDS and len(w) > 1
+    ]
+
+
+def negated_terms(text: str, scope: int = 4) -> set[str]:
+    """Stems of the content words a negation governs (the next few words after not/never/without...).
+
+    Comparing these, rather than counting negations, keeps "without power" in a source from clashing
+    with an unrelated sentence, while "did not declare" still clashes with "declared".
+    """
+    tokens = words(text)
+    out: set[str] = set()
+    for i, w in enumerate(tokens):
+        if w in NEGATIONS:
+            for nxt in tokens[i + 1 : i + 1 + scope]:
+                if nxt not in STOPWORDS and nxt not in NEGATIONS:
+                    out.add(stem(nxt))
+    return out
 
 
 def negation_count(text: str) -> int:
@@ -255,8 +279,17 @@ _SMALL = {
         "sixteen seventeen eighteen nineteen".split()
     )
 }
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+_TENS = {
+    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+_SCALES = {
+    "hundred": 100,
+    "thousand": 1_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
+    "trillion": 10**12,
+}
+_NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALES]) - {"one"}
 _NUMBER = re.compile(
     r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(hundred|thousand|million|billion|trillion|bn|m)\b)?",
     re.IGNORECASE,
@@ -297,15 +330,33 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+def figures(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs such as ("12", "people"): the unit is the next content word's stem.
+
+    Two outlets giving different numbers for the same unit is how a disputed figure shows up.
+    Years are left out: they date things rather than count them.
+    """
+    norm = normalize(text)
+    out: set[tuple[str, str]] = set()
+    for m in _NUMBER.finditer(norm):
+        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)):
+            continue
+        following = [w for w in words(norm[m.end() : m.end() + 40]) if w not in STOPWORDS][:1]
+        if following:
+            value = float(m.group(1).replace(",", "") + ("." + m.group(2) if m.group(2) else ""))
+            out.add((_fmt(value), stem(following[0])))
+    return out
+
+
 MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
+    """january february march april may june july august september october november december""".split()
 )
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 _NAME_STOP = frozenset(
     """the a an in on at but and however meanwhile while when after before as if his her their our this
     that these those there it its he she they we i experts analysts officials despite beyond during
-    since although though with without for from by to of under over amid among even still yet so then
-    also both each many most some any all no not never what why how where who which expect""".split()
+    since although though with without for from by to of under over amid among even still yet so
+    then also both each many most some any all no not never what why how where who which expect""".split()
 )
 _CAP_RUN = re.compile(r"\b[A-Z][\w'\-]*(?:\s+(?:of|de|la|van|von|al|bin)?\s*[A-Z][\w'\-]*)*")
 

@@ -19,7 +19,7 @@ from briefer.text import (
     content_terms,
     months,
     names,
-    negation_count,
+    negated_terms,
     normalize,
     numbers,
     quotations,
@@ -84,6 +84,7 @@ class Evidence:
     words: frozenset[str]
     normalized: str
     sentences: tuple[str, ...]
+    negated: frozenset[str]
 
 
 def analyse(spans: list[str]) -> Evidence:
@@ -96,8 +97,9 @@ def analyse(spans: list[str]) -> Evidence:
         names=frozenset(names(text)),
         words=frozenset(words(text)),
         normalized=normalize(text).lower(),
-        sentences=tuple(text[s:e] for span in spans for s, e in split_sentences(span) if e > s)
+        sentences=tuple(span[s:e] for span in spans for s, e in split_sentences(span) if e > s)
         or tuple(spans),
+        negated=frozenset(negated_terms(text)),
     )
 
 
@@ -123,7 +125,7 @@ def _name_found(name: str, evidence: Evidence) -> bool:
     return name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words
 
 
-def check_text(sentence: str, evidence: Evidence) -> Verdict:
+def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = None) -> Verdict:
     """Label one sentence against already-analysed evidence, with a reason for every failed signal."""
     hard: list[str] = []
     contradictions: list[str] = []
@@ -135,15 +137,20 @@ def check_text(sentence: str, evidence: Evidence) -> Verdict:
         (contradictions if evidence.months else hard).append(f'date "{m.title()}" not in cited span')
     for name in sorted(names(sentence)):
         if not _name_found(name, evidence):
-            hard.append(f'name "{name.rstrip("#").upper() if name.endswith("#") else name.title()}" not in cited span')
+            hard.append(
+                f'name "{name.rstrip("#").upper() if name.endswith("#") else name.title()}" not in cited span'
+            )
     for q in quotations(sentence):
         if normalize(q).lower() not in evidence.normalized:
             hard.append(f'quotation "{q[:40]}" not in cited span')
 
     aligned, overlap = _best_aligned(sentence, evidence)
+    sentence_terms = set(content_terms(sentence))
+    inserted = negated_terms(sentence) - evidence.negated
+    removed = (negated_terms(aligned) & sentence_terms) - negated_terms(sentence)
+    if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
+        contradictions.append("negation mismatch")
     if overlap >= 0.5:
-        if negation_count(sentence) != negation_count(aligned):
-            contradictions.append("negation mismatch")
         sentence_stems = {stem(w) for w in words(sentence)}
         aligned_stems = {stem(w) for w in words(aligned)}
         for w in sorted(sentence_stems - aligned_stems):

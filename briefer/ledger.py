@@ -1,0 +1,120 @@
+"""The usage ledger: every model call's tokens and cost, and the `--max-cost` budget.
+
+Every HTTP attempt is counted (re-asks after invalid answers and failed attempts included), because
+each one is billed or at least sent. Before a call goes out its worst case is *reserved*: prompt
+tokens estimated as characters / 4 plus the call's `max_tokens`, priced at the model's rates. If
+spent + reserved + this worst case would pass `--max-cost`, the call is not made and the run stops
+with `BudgetExceeded`. Reservations make the check hold even while extraction calls run in parallel.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+
+from briefer.errors import BudgetExceeded
+from briefer.models import Usage
+from briefer.settings import Price
+
+log = logging.getLogger("briefer")
+
+# USD per 1M tokens (input, output), list prices of common models; override with --price-table.
+DEFAULT_PRICES: dict[str, Price] = {
+    name: Price(input=i, output=o)
+    for name, i, o in [
+        ("gpt-4o-mini", 0.15, 0.60),
+        ("gpt-4o", 2.50, 10.00),
+        ("gpt-4.1", 2.00, 8.00),
+        ("gpt-4.1-mini", 0.40, 1.60),
+        ("gpt-4.1-nano", 0.10, 0.40),
+        ("o4-mini", 1.10, 4.40),
+        ("o3-mini", 1.10, 4.40),
+        ("gpt-5", 1.25, 10.00),
+        ("gpt-5-mini", 0.25, 2.00),
+        ("gpt-5-nano", 0.05, 0.40),
+    ]
+}
+
+
+def price_for(model: str, overrides: dict[str, Price] | None = None) -> Price | None:
+    """Exact name first, then the longest known prefix (dated snapshots like gpt-4o-mini-2024-07-18)."""
+    table = {**DEFAULT_PRICES, **(overrides or {})}
+    if model in table:
+        return table[model]
+    prefixes = [name for name in table if model.startswith(name + "-")]
+    return table[max(prefixes, key=len)] if prefixes else None
+
+
+def estimate_tokens(chars: int) -> int:
+    return math.ceil(chars / 4)
+
+
+class Ledger:
+    """Thread-safe counts for one run; `usage` is what lands in the run report."""
+
+    def __init__(self, model: str, price: Price | None, max_cost: float | None = None) -> None:
+        self.model = model
+        self.price = price or Price(input=0, output=0)
+        self.priced = price is not None
+        self.max_cost = max_cost
+        self.calls = 0
+        self.reasks = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self._reserved = 0.0
+        self._lock = threading.Lock()
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.price.input + completion_tokens * self.price.output) / 1_000_000
+
+    @property
+    def spent(self) -> float:
+        return self.cost(self.prompt_tokens, self.completion_tokens)
+
+    def reserve(self, stage: str, prompt_chars: int, max_tokens: int) -> float:
+        """Hold the worst case of the next call, or raise if it could take the run over budget."""
+        worst = self.cost(estimate_tokens(prompt_chars), max_tokens)
+        with self._lock:
+            if self.max_cost is not None and self.spent + self._reserved + worst > self.max_cost:
+                raise BudgetExceeded(
+                    f"stopped before the {stage} call: its worst case (${worst:.4f}) would take the run "
+                    f"past --max-cost ${self.max_cost:.4f} (spent ${self.spent:.4f} on {self.calls} "
+                    f"call{'s' * (self.calls != 1)}); raise --max-cost or choose a cheaper model"
+                )
+            self._reserved += worst
+        return worst
+
+    def release(self, amount: float) -> None:
+        with self._lock:
+            self._reserved = max(0.0, self._reserved - amount)
+
+    def count_attempt(self) -> None:
+        with self._lock:
+            self.calls += 1
+
+    def count_reask(self) -> None:
+        with self._lock:
+            self.reasks += 1
+
+    def add_tokens(self, prompt_tokens: int, completion_tokens: int) -> None:
+        with self._lock:
+            self.prompt_tokens += prompt_tokens
+            self.completion_tokens += completion_tokens
+
+    @property
+    def usage(self) -> Usage:
+        return Usage(
+            calls=self.calls,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            cost_usd=round(self.spent, 6),
+        )
+
+    def summary(self) -> str:
+        cost = f"${self.spent:.4f}" if self.priced else "cost unknown (no price for this model)"
+        reasks = f", {self.reasks} re-ask{'s' * (self.reasks != 1)}" if self.reasks else ""
+        return (
+            f"usage: {self.calls} call{'s' * (self.calls != 1)}{reasks}, {self.prompt_tokens:,} prompt + "
+            f"{self.completion_tokens:,} completion tokens, {cost} ({self.model})"
+        )

@@ -1,0 +1,210 @@
+"""Settings for the LLM engine: flags > environment > config file > defaults.
+
+The config file is optional TOML at `$BRIEFER_CONFIG` or `<user config dir>/briefer/config.toml`.
+API keys come only from the environment and are held as `SecretStr`, so they never reach a log line,
+an error message or the JSON output. Every value remembers where it came from (`sources`), so the
+engine can say why it ran ("OPENAI_BASE_URL is set").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from briefer.errors import ConfigError
+
+LLMMode = Literal["tools", "json_schema", "json"]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+
+
+class Price(BaseModel):
+    """USD per one million tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    timeout: float = Field(default=120.0, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    mode: LLMMode | None = None  # None: chosen from the endpoint, see `resolved_mode`
+    max_cost: float | None = Field(default=None, ge=0)
+    prices: dict[str, Price] = {}  # overrides of the built-in price table
+    max_attempts: int = Field(default=4, ge=1, le=10)  # transport attempts per call (429/5xx/timeouts)
+    reasks: int = Field(default=2, ge=0, le=5)  # extra attempts when the answer fails validation
+    retry_base_delay: float = Field(default=1.0, ge=0)  # first backoff step, seconds
+    retry_max_delay: float = Field(default=60.0, ge=0)  # cap on any single wait, Retry-After included
+    chunk_sentences: int = Field(default=80, ge=10)  # long documents are read in windows this size
+    chunk_overlap: int = Field(default=8, ge=0)
+    sources: dict[str, str] = {}  # setting name -> where its value came from
+
+    @property
+    def configured(self) -> bool:
+        """Whether an endpoint is set at all; `--engine auto` picks the LLM engine only then."""
+        return bool(self.api_key or self.base_url or self.azure_endpoint)
+
+    @property
+    def is_azure(self) -> bool:
+        return self.azure_endpoint is not None
+
+    @property
+    def resolved_mode(self) -> LLMMode:
+        """Tool calling for OpenAI and Azure; JSON-schema answers for local servers that lack it."""
+        if self.mode:
+            return self.mode
+        if self.is_azure or self.base_url is None:
+            return "tools"
+        host = urlparse(self.base_url).hostname or ""
+        return "tools" if host.endswith(("openai.com", "openai.azure.com")) else "json_schema"
+
+    def endpoint_label(self) -> str:
+        """Where calls go, for messages; never includes credentials."""
+        url = self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
+        parsed = urlparse(url)
+        return f"{parsed.scheme}://{parsed.hostname}{f':{parsed.port}' if parsed.port else ''}{parsed.path}"
+
+
+# setting -> environment variable (the first one set wins)
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "model": ("BRIEFER_MODEL",),
+    "base_url": ("OPENAI_BASE_URL",),
+    "api_key": ("OPENAI_API_KEY",),
+    "azure_endpoint": ("AZURE_OPENAI_ENDPOINT",),
+    "api_version": ("OPENAI_API_VERSION",),
+    "timeout": ("BRIEFER_TIMEOUT",),
+    "concurrency": ("BRIEFER_CONCURRENCY",),
+    "mode": ("BRIEFER_LLM_MODE",),
+    "max_cost": ("BRIEFER_MAX_COST",),
+    "price_table": ("BRIEFER_PRICE_TABLE",),
+    "retry_base_delay": ("BRIEFER_RETRY_BASE_DELAY",),
+}
+FLAG_NAMES = {
+    "model": "--model",
+    "base_url": "--base-url",
+    "timeout": "--timeout",
+    "concurrency": "--concurrency",
+    "mode": "--llm-mode",
+    "max_cost": "--max-cost",
+    "price_table": "--price-table",
+}
+CONFIG_KEYS = {
+    "model",
+    "base_url",
+    "azure_endpoint",
+    "api_version",
+    "timeout",
+    "concurrency",
+    "llm_mode",
+    "max_cost",
+    "price_table",
+    "prices",
+    "max_attempts",
+    "reasks",
+    "retry_base_delay",
+    "retry_max_delay",
+    "chunk_sentences",
+    "chunk_overlap",
+}
+
+
+def config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
+    """The config file to read and whether the user named it explicitly (then it must exist)."""
+    if env.get("BRIEFER_CONFIG"):
+        return Path(env["BRIEFER_CONFIG"]).expanduser(), True
+    return platformdirs.user_config_path("briefer") / "config.toml", False
+
+
+def read_config(path: Path, required: bool) -> dict[str, Any]:
+    if not path.is_file():
+        if required:
+            raise ConfigError(f"config file {path} (from BRIEFER_CONFIG) does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}") from None
+    if "api_key" in data:
+        raise ConfigError(f"{path}: keep API keys out of the config file; set OPENAI_API_KEY instead")
+    unknown = sorted(set(data) - CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(CONFIG_KEYS))}")
+    if "llm_mode" in data:
+        data["mode"] = data.pop("llm_mode")
+    return data
+
+
+def read_price_table(path: str | Path) -> dict[str, Price]:
+    """A TOML or JSON file mapping model name -> {input, output} in USD per 1M tokens."""
+    p = Path(path).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = json.loads(text) if p.suffix == ".json" else tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ConfigError(f"cannot read price table {p}: {e}") from None
+    data = data.get("prices", data)
+    try:
+        return {str(k): Price.model_validate(v) for k, v in data.items()}
+    except (ValidationError, AttributeError) as e:
+        raise ConfigError(
+            f"price table {p}: expected entries like \"gpt-4o-mini\" = {{input = 0.15, output = 0.6}} "
+            f"(USD per 1M tokens): {_first_error(e)}"
+        ) from None
+
+
+def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Merge defaults, the config file, the environment and flags (highest wins)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    path, required = config_path(env)
+    for key, value in read_config(path, required).items():
+        values[key], sources[key] = value, f"{path}"
+    for key, names in ENV_VARS.items():
+        for name in names:
+            if env.get(name):
+                values[key], sources[key] = env[name], name
+                break
+    if env.get("AZURE_OPENAI_API_KEY") and (values.get("azure_endpoint") or not values.get("api_key")):
+        values["api_key"], sources["api_key"] = env["AZURE_OPENAI_API_KEY"], "AZURE_OPENAI_API_KEY"
+    for key, value in (flags or {}).items():
+        if value is not None:
+            values[key], sources[key] = value, FLAG_NAMES.get(key, key)
+
+    prices: dict[str, Price] = {}
+    if "price_table" in values:
+        prices.update(read_price_table(values.pop("price_table")))
+    try:
+        for name, price in (values.pop("prices", None) or {}).items():  # a [prices] section in the config
+            prices[name] = Price.model_validate(price)
+        return Settings(**values, prices=prices, sources=sources)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else "?"
+        where = sources.get(key, "settings")
+        raise ConfigError(f"invalid {key} from {where}: {err['msg']}") from None
+
+
+def _first_error(e: Exception) -> str:
+    if isinstance(e, ValidationError):
+        err = e.errors()[0]
+        return f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+    return str(e)

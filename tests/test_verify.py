@@ -1,0 +1,71 @@
+import pytest
+
+from briefer.models import Citation, Document, SummarySentence
+from briefer.verify import analyse, check_text, verify_sentence
+
+SOURCE = (
+    "Governor Paolo Bianchi declared a state of emergency on Tuesday after Storm Elena flooded Ravenna, "
+    "leaving 40,000 homes without power. Officials said the dam near Lugo did not fail."
+)
+
+
+def label(sentence: str) -> tuple[str, list[str]]:
+    v = check_text(sentence, analyse([SOURCE]))
+    return v.label, v.reasons
+
+
+def test_faithful_sentence_is_supported():
+    assert label("Governor Paolo Bianchi declared a state of emergency on Tuesday.")[0] == "supported"
+
+
+def test_normalised_forms_are_supported():
+    assert label("Storm Elena flooded Ravenna, leaving forty thousand homes without power.")[0] == "supported"
+
+
+def test_changed_number_is_caught():
+    lab, reasons = label("Storm Elena flooded Ravenna, leaving 45,000 homes without power.")
+    assert lab == "contradicted" and any("45000" in r for r in reasons)
+
+
+def test_swapped_name_is_caught():
+    lab, reasons = label(
+        "Governor Paolo Bianchi declared a state of emergency after Storm Elena flooded Bologna."
+    )
+    assert lab == "unsupported" and any("Bologna" in r for r in reasons)
+
+
+def test_inserted_negation_is_caught():
+    lab, reasons = label("Governor Paolo Bianchi did not declare a state of emergency on Tuesday.")
+    assert lab == "contradicted" and "negation mismatch" in reasons
+
+
+def test_removed_negation_is_caught():
+    assert label("Officials said the dam near Lugo failed.")[0] == "contradicted"
+
+
+def test_wrong_month_and_quote_are_caught():
+    lab, reasons = label("Governor Paolo Bianchi declared a state of emergency in April.")
+    assert lab == "unsupported" and any("April" in r for r in reasons)
+    dated = analyse(["The vote took place on March 3 in Lisbon."])
+    assert check_text("The vote took place on May 3 in Lisbon.", dated).label == "contradicted"
+    assert label('Bianchi called it "the worst flood in a century".')[0] == "unsupported"
+
+
+def test_sentence_without_support_is_unsupported():
+    lab, reasons = label("The central bank raised interest rates to curb inflation.")
+    assert lab == "unsupported" and reasons
+
+
+@pytest.mark.parametrize("quote_ok", [True, False])
+def test_citations_must_resolve(quote_ok):
+    doc = Document(id="d1", path="x", format="txt", encoding="utf-8", text=SOURCE)
+    quote = SOURCE[0:40] if quote_ok else "x" * 40
+    s = SummarySentence(
+        id="s", text=SOURCE[0:40], citations=[Citation(doc_id="d1", start=0, end=40, quote=quote)]
+    )
+    v = verify_sentence(s, {"d1": doc})
+    assert (v.label == "supported") is quote_ok
+    missing = s.model_copy(
+        update={"citations": [Citation(doc_id="nope", start=0, end=40, quote=SOURCE[0:40])]}
+    )
+    assert verify_sentence(missing, {"d1": doc}).label == "unsupported"
