@@ -88,7 +88,11 @@ def load_frank(path: Path, dataset: str, subset: str | None = None) -> list[Exam
         for s in row["summaries"]:
             out.append(
                 Example(
-                    dataset, row["hash"], [row["article"]], s["summary"], int(s["label_factual"]),
+                    dataset,
+                    row["hash"],
+                    [row["article"]],
+                    s["summary"],
+                    int(s["label_factual"]),
                     {"model": s["model_name"], "source": row["dataset"]},
                 )  # fmt: skip
             )
@@ -169,7 +173,9 @@ def split(examples: Sequence[Example], seed: int = SEED) -> tuple[list[Example],
     keys = sorted({e.doc_key for e in examples})
     random.Random(seed).shuffle(keys)
     tune_keys = set(keys[: len(keys) // 2])
-    return [e for e in examples if e.doc_key in tune_keys], [e for e in examples if e.doc_key not in tune_keys]
+    return [e for e in examples if e.doc_key in tune_keys], [
+        e for e in examples if e.doc_key not in tune_keys
+    ]
 
 
 # --- scorers -----------------------------------------------------------------------------------------
@@ -220,7 +226,11 @@ def metrics(gold: Sequence[int], flagged: Sequence[bool]) -> Metrics:
 def best_threshold(gold: Sequence[int], scores: Sequence[float]) -> float:
     """The threshold (flag when score < t) with the best balanced accuracy on these examples."""
     values = sorted(set(scores))
-    cuts = [values[0] - 1e-9] + [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)] + [values[-1] + 1e-9]
+    cuts = (
+        [values[0] - 1e-9]
+        + [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)]
+        + [values[-1] + 1e-9]
+    )
     best_t, best_ba = cuts[0], -1.0
     for t in cuts:
         ba = metrics(gold, [s < t for s in scores]).balanced_accuracy

@@ -102,7 +102,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE_PREFIX = re.compile(r"^\s{0,3}(?:>\s?)+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SOURCES_TITLE = re.compile(
-    r"^(?:sources?|references?|bibliography|citations?|works cited|notes|links|footnotes)\s*:?$", re.IGNORECASE
+    r"^(?:sources?|references?|bibliography|citations?|works cited|notes|links|footnotes)\s*:?$",
+    re.IGNORECASE,
 )
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
 
@@ -131,7 +132,9 @@ _AFTER_CITATIONS: list[tuple[re.Pattern[str], int | None]] = [
 ]
 
 
-def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], keep: int | None) -> tuple[str, list[int]]:
+def _apply(
+    text: str, offsets: list[int], pattern: re.Pattern[str], keep: int | None
+) -> tuple[str, list[int]]:
     """Replace each match by the group it keeps (or nothing), carrying each kept character's offset."""
     out: list[str] = []
     outs: list[int] = []
@@ -250,7 +253,11 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start = s
         for m in _LOWERCASE_BOUNDARY.finditer(text, s, e):
             word = re.search(r"([a-z]+)$", text[start : m.start()])
-            if word and not text[m.start()].isspace() and (word.group(1) in ABBREVIATIONS or len(word.group(1)) == 1):
+            if (
+                word
+                and not text[m.start()].isspace()
+                and (word.group(1) in ABBREVIATIONS or len(word.group(1)) == 1)
+            ):
                 continue  # "u.s. officials", "gov. smith"
             cut = m.start() + len(m.group(0).rstrip())
             if text[start:cut].strip():
@@ -279,7 +286,10 @@ def parse_draft(draft: str, *, markdown: bool = True) -> list[DraftSentence]:
         text, offsets = raw, raw_offsets
         for pattern, keep in _BEFORE_CITATIONS if markdown else []:
             text, offsets = _apply(text, offsets, pattern, keep)
-        markers = [(offsets[m.start()] if offsets else 0, _citation_numbers(m.group(1))) for m in _CITATION.finditer(text)]
+        markers = [
+            (offsets[m.start()] if offsets else 0, _citation_numbers(m.group(1)))
+            for m in _CITATION.finditer(text)
+        ]
         text, offsets = _apply(text, offsets, _CITATION, None)
         for pattern, keep in _AFTER_CITATIONS if markdown else []:
             text, offsets = _apply(text, offsets, pattern, keep)
@@ -377,7 +387,9 @@ def _prepare(number: int, source: str | Path | Document) -> Source:
     else:
         text, path, doc_id = source, None, f"source-{number}"
     base = _prepared_text(text)
-    windows = tuple(Window(number - 1, w.start, w.end, w.terms, w.length) for w in base) if number > 1 else base
+    windows = (
+        tuple(Window(number - 1, w.start, w.end, w.terms, w.length) for w in base) if number > 1 else base
+    )
     return Source(number, doc_id, path, text, windows)
 
 
@@ -397,7 +409,9 @@ class Retriever:
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.avg_len = sum(w.length for w in self.windows) / max(1, n)
 
-    def top(self, query: Sequence[str], k: int, sources: set[int] | None = None) -> list[tuple[float, Window]]:
+    def top(
+        self, query: Sequence[str], k: int, sources: set[int] | None = None
+    ) -> list[tuple[float, Window]]:
         terms = [t for t in set(query) if t in self.idf]
         scored: list[tuple[float, Window]] = []
         for w in self.windows:
@@ -447,36 +461,59 @@ def _analysed_text(text: str) -> Evidence:
     return analyse([text])
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """What one draft sentence is judged against."""
+
+    spans: list[EvidenceSpan]  # the retrieved source sentences, best BM25 match first
+    evidence: Evidence | None  # those spans, analysed (None when nothing matched)
+    context: Evidence  # the whole text of the candidate sources
+    unknown: list[int]  # cited numbers with no such source
+
+
+def gather(
+    sentence: DraftSentence,
+    sources: Sequence[Source],
+    retriever: Retriever,
+    contexts: _Contexts,
+    top_k: int = TOP_K,
+) -> Gathered:
+    """The evidence for one sentence: the best spans of the sources it cites, or of all sources."""
+    unknown = [n for n in sentence.citations if not 1 <= n <= len(sources)]
+    cited = sorted({n - 1 for n in sentence.citations if 1 <= n <= len(sources)})
+    if unknown and not cited:
+        return Gathered([], None, contexts.get(tuple(range(len(sources)))), unknown)
+    hits = retriever.top(content_terms(sentence.text), top_k, set(cited) if cited else None)
+    context = contexts.get(tuple(cited) if cited else tuple(range(len(sources))))
+    spans = [_span(sources[w.source], w) for _, w in hits]
+    evidence = analyse([s.quote for s in spans]) if spans else None
+    return Gathered(spans, evidence, context, unknown)
+
+
 def check_sentence(
-    sentence: DraftSentence, index: int, sources: Sequence[Source], retriever: Retriever, contexts: _Contexts,
+    sentence: DraftSentence,
+    index: int,
+    sources: Sequence[Source],
+    retriever: Retriever,
+    contexts: _Contexts,
     top_k: int = TOP_K,
 ) -> SentenceCheck:
     """Check one draft sentence against the best spans of the sources it cites (or of all sources)."""
-    unknown = [n for n in sentence.citations if not 1 <= n <= len(sources)]
-    cited = sorted({n - 1 for n in sentence.citations if 1 <= n <= len(sources)})
-    reasons = [f"cites source [{n}], but only {len(sources)} source(s) were given" for n in unknown]
-    candidates = set(cited) if cited else None
-    if unknown and not cited:
-        return SentenceCheck(
-            index=index, text=sentence.text, start=sentence.start, end=sentence.end,
-            citations=list(sentence.citations), label="unsupported", score=0.0, reasons=reasons,
-        )  # fmt: skip
-    hits = retriever.top(content_terms(sentence.text), top_k, candidates)
-    context = contexts.get(tuple(cited) if cited else tuple(range(len(sources))))
-    if not hits:
-        label: Label = "unsupported"
-        verdict_reasons = ["no source sentence shares a content word with it"]
-        score = 0.0
-        spans: list[EvidenceSpan] = []
+    found = gather(sentence, sources, retriever, contexts, top_k)
+    reasons = [f"cites source [{n}], but only {len(sources)} source(s) were given" for n in found.unknown]
+    label: Label
+    if found.evidence is None:
+        label, score = "unsupported", 0.0
+        if not found.unknown:
+            reasons.append("no source sentence shares a content word with it")
         best = None
     else:
-        spans = [_span(sources[w.source], w) for _, w in hits]
-        evidence = analyse([s.quote for s in spans])
-        verdict = check_text(sentence.text, evidence, context=context)
-        label, score, verdict_reasons = verdict.label, verdict.score, list(verdict.reasons)
-        best = spans[_best_index(sentence.text, spans)]
-    if unknown and label == "supported":
-        label = "partially_supported"
+        verdict = check_text(sentence.text, found.evidence, context=found.context)
+        label, score = verdict.label, verdict.score
+        reasons.extend(verdict.reasons)
+        best = found.spans[_best_index(sentence.text, found.spans)]
+        if found.unknown and label == "supported":
+            label = "partially_supported"
     return SentenceCheck(
         index=index,
         text=sentence.text,
@@ -486,8 +523,8 @@ def check_sentence(
         label=label,
         score=score,
         evidence=best,
-        candidates=spans,
-        reasons=reasons + verdict_reasons,
+        candidates=found.spans,
+        reasons=reasons,
     )
 
 
@@ -549,5 +586,7 @@ def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckRe
         mean_score=round(sum(c.score for c in checks) / len(checks), 4) if checks else 1.0,
         counts={label: counts.get(label, 0) for label in SEVERITY},
         sentences=checks,
-        sources=[SourceInfo(number=s.number, doc_id=s.doc_id, path=s.path, chars=len(s.text)) for s in sources],
+        sources=[
+            SourceInfo(number=s.number, doc_id=s.doc_id, path=s.path, chars=len(s.text)) for s in sources
+        ],
     )

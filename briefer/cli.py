@@ -106,6 +106,21 @@ def cli() -> None:
     show_default=True,
     help="auto: the LLM engine when an endpoint is configured, else the offline engine.",
 )
+@click.option("--model", help="Model (Azure: deployment) name; env BRIEFER_MODEL; default gpt-4o-mini.")
+@click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1; env OPENAI_BASE_URL.")
+@click.option(
+    "--llm-mode",
+    type=click.Choice(["tools", "json_schema", "json"]),
+    help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 8).")
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds to wait for one model call (default 120).")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more than this (USD).")
+@click.option(
+    "--price-table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML or JSON prices in USD per 1M tokens, overriding the built-in table.",
+)
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks).")
 @click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")
 @guarded
@@ -117,13 +132,17 @@ def run(
     engine: str,
     verbose: int,
     quiet: int,
+    **llm_flags: Any,
 ) -> None:
     """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
     setup_logging(verbose - quiet)
     from briefer.pipeline import run as run_pipeline
     from briefer.render import render_json, render_markdown
+    from briefer.settings import load_settings
 
-    brief = run_pipeline(paths, engine=engine, max_words=max_words)
+    flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
+    settings = None if engine == "offline" else load_settings(flags)
+    brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings)
     text = render_json(brief) if fmt == "json" else render_markdown(brief)
     r = brief.report
     log.info(

@@ -23,6 +23,7 @@ from briefer.verify import analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
+FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
 DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
 MAX_BLOCK = 300  # an index term shared by more claims than this is too common to block on
 KIND_WEIGHT = {
@@ -307,7 +308,7 @@ def _open_questions(
         for j, o in enumerate(ranked):
             if o.citations[0].doc_id == c.citations[0].doc_id or not figs[j] or not fresh(o):
                 continue
-            if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= 0.25:
+            if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= FIGURE_SIMILARITY:
                 picks.append(("sources_disagree", [c, o]))
                 break
     tests: list[tuple[QuestionKind, list[Claim]]] = [

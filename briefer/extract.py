@@ -24,7 +24,7 @@ SPEECH_VERBS = (
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
 _HEDGES = re.compile(
-    r"\b(?:could|may|might|would|expected to|expects?|likely|unlikely|possibl[ey]|potentially|"
+    r"\b(?:could|may|might|expected to|expects?|likely|unlikely|possibl[ey]|potentially|"
     r"set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|anticipated|"
     r"remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|reportedly|allegedly|"
     r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",

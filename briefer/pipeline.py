@@ -23,7 +23,6 @@ from briefer.models import (
     OpenQuestion,
     RunReport,
     Sentence,
-    Skipped,
     SummarySentence,
     Usage,
 )
@@ -77,18 +76,6 @@ def choose_engine(requested: str, settings: object | None = None) -> tuple[Engin
     )
 
 
-def _usable(docs: list[Document], skipped: list[Skipped]) -> list[Document]:
-    """Documents with article text left after page furniture is removed."""
-    usable = []
-    for d in docs:
-        if any(d.text[s.start : s.end].strip() for s in d.body):
-            usable.append(d)
-        else:
-            skipped.append(Skipped(path=d.path, reason="no article text after removing page furniture"))
-            log.warning("skipped %s: no article text after removing page furniture", d.path)
-    return usable
-
-
 def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> list[OpenQuestion]:
     """Sentences that failed verification, shown only as unverified, with the reason."""
     questions = []
@@ -127,11 +114,8 @@ def run(
 ) -> Brief:
     """Produce a verified brief of the documents at `paths`."""
     started = time.perf_counter()
-    loaded = load(paths)
-    skipped = list(loaded.skipped)
-    docs = _usable(loaded.documents, skipped)
-    if not docs:
-        raise InputError("no article text found in " + ", ".join(str(p) for p in paths))
+    loaded = load(paths)  # raises InputError when nothing is readable
+    docs, skipped = loaded.documents, list(loaded.skipped)
     impl, reason = choose_engine(engine, settings)
     log.info("engine: %s (%s)", impl.name, reason)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
@@ -183,14 +167,12 @@ def run(
 
 def _recount(brief: Brief) -> Brief:
     """Verification figures and title for what is actually printed after fitting to the page."""
-    from briefer.render import source_numbers
+    from briefer.render import printed_sentences, source_numbers
 
-    printed = [*brief.bottom_line, *brief.key_points] + [
-        s for q in brief.open_questions if q.kind != "unverified" for s in q.sentences
-    ]
+    printed = [s for s in printed_sentences(brief) if not (s.verdict and s.verdict.label != "supported")]
     brief.report.sentences_supported = len(printed)
     brief.report.sentences_checked = len(printed) + len(brief.dropped)
     docs = {d.id: d for d in brief.documents}
-    first = next(iter(source_numbers(brief)), None)
-    brief.title = (docs[first].meta.title if first else None) or "Brief"
+    titled = [d for d in source_numbers(brief) if docs[d].meta.title]
+    brief.title = docs[titled[0]].meta.title if titled else f"Brief of {len(brief.documents)} documents"
     return brief

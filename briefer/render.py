@@ -54,22 +54,40 @@ class SourceLine:
     details: list[str]
 
 
-def source_numbers(brief: Brief) -> dict[str, int]:
-    """Document id -> source number, in order of first citation in the brief."""
+MAX_REFS = 3  # source numbers shown per sentence; the JSON keeps every citation
+
+
+def printed_sentences(brief: Brief) -> list[SummarySentence]:
+    return [*brief.bottom_line, *brief.key_points] + [s for q in brief.open_questions for s in q.sentences]
+
+
+def shown_sources(brief: Brief) -> tuple[dict[str, int], dict[int, list[str]]]:
+    """Source numbers (document id -> n, in order of first citation) and, per sentence, the documents
+    shown for it: at most MAX_REFS, preferring documents already numbered so the Sources list of a
+    brief over many corroborating articles stays on one page.
+    """
     numbers: dict[str, int] = {}
-    sentences = [*brief.bottom_line, *brief.key_points] + [
-        s for q in brief.open_questions for s in q.sentences
-    ]
-    for s in sentences:
-        for doc_id in s.doc_ids:
-            numbers.setdefault(doc_id, len(numbers) + 1)
-    return numbers
+    shown: dict[int, list[str]] = {}
+    for s in printed_sentences(brief):
+        docs = s.doc_ids
+        picked = [d for d in docs if d in numbers][:MAX_REFS]
+        picked += [d for d in docs if d not in numbers][: MAX_REFS - len(picked)]
+        for d in docs:
+            if d in picked:
+                numbers.setdefault(d, len(numbers) + 1)
+        shown[id(s)] = picked
+    return numbers, shown
+
+
+def source_numbers(brief: Brief) -> dict[str, int]:
+    return shown_sources(brief)[0]
 
 
 def _source_line(number: int, doc: Document) -> SourceLine:
     m = doc.meta
     details = [x for x in (m.outlet, m.author, m.published) if x]
-    details.append(doc.path)
+    if m.title:
+        details.append(doc.path)
     return SourceLine(number=number, title=m.title or doc.path, details=details)
 
 
@@ -84,17 +102,22 @@ def footer(brief: Brief) -> str:
 
 
 def render_markdown(brief: Brief) -> str:
-    numbers = source_numbers(brief)
+    numbers, shown = shown_sources(brief)
     docs = {d.id: d for d in brief.documents}
 
     def refs_for(doc_ids: list[str]) -> str:
         return "[" + ", ".join(str(n) for n in sorted({numbers[d] for d in doc_ids if d in numbers})) + "]"
 
     def refs(sentence: SummarySentence) -> str:
-        return refs_for(sentence.doc_ids)
+        return refs_for(shown[id(sentence)])
+
+    def corroboration(sentence: SummarySentence) -> int:
+        """How many sources carry a sentence, when more than the numbers shown."""
+        n = len(sentence.doc_ids)
+        return n if n > MAX_REFS else 0
 
     title_doc = next((d for d in numbers if docs[d].meta.title), None)
-    title = docs[title_doc].meta.title if title_doc else "Brief"
+    title = brief.title
     cited = list(numbers)
     text = (
         _environment()
@@ -112,6 +135,7 @@ def render_markdown(brief: Brief) -> str:
             joiners=JOINERS,
             refs=refs,
             refs_for=refs_for,
+            corroboration=corroboration,
             footer=footer(brief),
         )
     )

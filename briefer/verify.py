@@ -1,21 +1,45 @@
 """Stage 4: check every summary sentence against the spans it cites, deterministically.
 
-Both engines share this verifier, and it runs before any model judge. A sentence is printed as fact
-only when its label is `supported`. The signals, in the order they are checked:
+Both engines share this verifier, and it runs before any model judge; `briefer check` runs it on
+drafts written elsewhere. A sentence is printed as fact only when its label is `supported`.
+
+The signals (docs/VERIFIER.md says what each one catches and misses):
 
 1. every citation resolves: the document exists and its text at [start:end] equals the quote;
-2. numbers, months, names and quoted strings in the sentence occur in the cited spans (after the
-   normalisation in `briefer.text`: Unicode quotes and dashes, `U.S.`/`US`, spelled-out numbers);
-3. negation and antonyms agree with the best-aligned source sentence;
-4. content coverage: the share of the sentence's content words found in the spans.
+2. numbers, dates (months, weekdays), names and quoted strings in the sentence occur in the evidence
+   (after the normalisation in `briefer.text`: Unicode quotes and dashes, `U.S.`/`US`, spelled-out
+   numbers); a different figure where the evidence gives one is a contradiction;
+3. negation and antonyms (a general list plus `un-`/`non-` prefixes) agree with the best-aligned
+   source sentence;
+4. content: the share of the sentence's content words in the evidence, in the single best-aligned
+   sentence, and anywhere in the sources; words found nowhere (not even as a variant);
+5. alignment: whether the sentence's wording follows the source (shared word pairs, copied
+   fragments) and whether words that sit together in it also sit together in one source sentence:
+   the signal for the commonest error of extractive systems, true fragments spliced into a false claim.
+
+A small logistic model (weights in `verifier_weights.json`, trained by `bench/train_verifier.py` on
+the tuning halves of human-labelled benchmarks only) turns the signals into the support score; the
+label also needs every hard check to pass.
+
+`check_text(sentence, evidence)` judges against cited spans (the pipeline); `briefer check` also
+passes `context`, the whole text of the cited sources, so a name that is in the article but not in the
+best-matching passage lowers the score instead of failing the sentence outright.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 from briefer.models import Document, Draft, Label, OpenQuestion, SummarySentence, Verdict, citation_problem
 from briefer.text import (
+    NEGATIONS,
+    STOPWORDS,
+    WEEKDAYS,
     content_terms,
     months,
     names,
@@ -30,51 +54,216 @@ from briefer.text import (
 
 SUPPORTED_COVERAGE = 0.8
 PARTIAL_COVERAGE = 0.5
+HARD_PENALTY = 0.5  # each failed hard check halves the score...
+CONTRADICTION_PENALTY = 0.3  # ...and each contradiction keeps less than a third of it
 
+# General-purpose opposites (both directions are added). Words whose other sense is common in news
+# ("left", "right", "light", "back", "over") are left out: a false contradiction costs a true sentence.
 ANTONYMS = {
     a: b
     for pair in [
         ("increase", "decrease"),
+        ("increase", "decline"),
+        ("increase", "drop"),
+        ("increase", "reduce"),
+        ("increase", "cut"),
         ("rise", "fall"),
+        ("rise", "drop"),
+        ("rise", "decline"),
         ("raise", "lower"),
+        ("raise", "cut"),
+        ("grow", "shrink"),
+        ("growth", "decline"),
+        ("surge", "plunge"),
+        ("soar", "plunge"),
+        ("boost", "cut"),
         ("gain", "loss"),
+        ("gain", "lose"),
+        ("profit", "loss"),
+        ("surplus", "deficit"),
         ("win", "lose"),
         ("won", "lost"),
+        ("winner", "loser"),
+        ("victory", "defeat"),
+        ("success", "failure"),
+        ("succeed", "fail"),
+        ("pass", "fail"),
         ("accept", "reject"),
+        ("accept", "refuse"),
         ("approve", "reject"),
+        ("approve", "veto"),
         ("support", "oppose"),
+        ("agree", "disagree"),
         ("allow", "ban"),
+        ("allow", "forbid"),
+        ("allow", "prohibit"),
+        ("permit", "ban"),
+        ("legal", "illegal"),
+        ("lawful", "unlawful"),
+        ("voluntary", "mandatory"),
+        ("voluntary", "compulsory"),
+        ("optional", "mandatory"),
         ("before", "after"),
+        ("earlier", "later"),
+        ("early", "late"),
         ("more", "less"),
+        ("more", "fewer"),
+        ("most", "least"),
         ("higher", "lower"),
+        ("highest", "lowest"),
+        ("high", "low"),
         ("up", "down"),
+        ("above", "below"),
+        ("upper", "lower"),
+        ("top", "bottom"),
+        ("maximum", "minimum"),
         ("majority", "minority"),
         ("guilty", "innocent"),
+        ("convicted", "acquitted"),
+        ("arrested", "released"),
+        ("detained", "released"),
         ("confirm", "deny"),
+        ("admit", "deny"),
+        ("praise", "criticise"),
+        ("praise", "criticize"),
+        ("praise", "condemn"),
+        ("welcome", "condemn"),
+        ("love", "hate"),
+        ("like", "dislike"),
         ("open", "close"),
+        ("open", "shut"),
+        ("opened", "closed"),
+        ("start", "end"),
+        ("start", "stop"),
+        ("begin", "end"),
+        ("launch", "cancel"),
+        ("resume", "suspend"),
+        ("continue", "stop"),
+        ("continue", "halt"),
+        ("impose", "lift"),
+        ("tighten", "loosen"),
+        ("tighten", "ease"),
         ("expand", "shrink"),
+        ("expand", "contract"),
         ("strengthen", "weaken"),
+        ("strong", "weak"),
+        ("stronger", "weaker"),
         ("first", "last"),
-        ("maximum", "minimum"),
+        ("new", "old"),
+        ("young", "old"),
+        ("younger", "older"),
+        ("big", "small"),
+        ("bigger", "smaller"),
+        ("large", "small"),
+        ("larger", "smaller"),
+        ("largest", "smallest"),
+        ("biggest", "smallest"),
+        ("long", "short"),
+        ("longer", "shorter"),
+        ("fast", "slow"),
+        ("faster", "slower"),
+        ("rich", "poor"),
+        ("wealthy", "poor"),
+        ("cheap", "expensive"),
+        ("easy", "difficult"),
+        ("safe", "dangerous"),
+        ("true", "false"),
+        ("correct", "incorrect"),
+        ("wrong", "correct"),
+        ("always", "never"),
+        ("alive", "dead"),
+        ("survive", "die"),
+        ("survived", "died"),
+        ("present", "absent"),
+        ("full", "empty"),
+        ("hot", "cold"),
+        ("warm", "cold"),
+        ("wet", "dry"),
+        ("day", "night"),
+        ("morning", "evening"),
         ("male", "female"),
+        ("man", "woman"),
+        ("men", "women"),
+        ("boy", "girl"),
+        ("father", "mother"),
+        ("son", "daughter"),
+        ("brother", "sister"),
+        ("husband", "wife"),
         ("north", "south"),
         ("east", "west"),
+        ("northern", "southern"),
+        ("eastern", "western"),
         ("inside", "outside"),
+        ("internal", "external"),
+        ("indoor", "outdoor"),
+        ("domestic", "foreign"),
+        ("public", "private"),
+        ("publicly", "privately"),
+        ("publicly", "secretly"),
+        ("openly", "secretly"),
+        ("temporary", "permanent"),
         ("import", "export"),
         ("buy", "sell"),
+        ("bought", "sold"),
+        ("buyer", "seller"),
+        ("lend", "borrow"),
         ("hire", "fire"),
-        ("victory", "defeat"),
+        ("employer", "employee"),
+        ("attack", "defend"),
+        ("offensive", "defensive"),
+        ("ally", "enemy"),
+        ("friend", "enemy"),
+        ("peace", "war"),
+        ("peaceful", "violent"),
+        ("add", "remove"),
+        ("install", "remove"),
+        ("include", "exclude"),
+        ("join", "leave"),
+        ("enter", "exit"),
+        ("arrive", "depart"),
+        ("send", "receive"),
+        ("give", "take"),
+        ("push", "pull"),
         ("positive", "negative"),
-        ("success", "failure"),
-        ("legal", "illegal"),
+        ("optimistic", "pessimistic"),
+        ("good", "bad"),
+        ("better", "worse"),
+        ("best", "worst"),
+        ("possible", "impossible"),
+        ("likely", "unlikely"),
+        ("able", "unable"),
+        ("known", "unknown"),
+        ("certain", "uncertain"),
+        ("stable", "unstable"),
+        ("armed", "unarmed"),
+        ("employed", "unemployed"),
+        ("official", "unofficial"),
+        ("conservative", "liberal"),
+        ("republican", "democrat"),
+        ("rural", "urban"),
+        ("minor", "major"),
+        ("ahead", "behind"),
+        ("forward", "backward"),
     ]
     for a, b in (pair, pair[::-1])
 }
 
 
+def _opposite_stems() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in ANTONYMS.items():
+        out.setdefault(stem(a), set()).add(stem(b))
+    return {a: frozenset(b - {a}) for a, b in out.items() if b - {a}}
+
+
+OPPOSITES = _opposite_stems()
+_NEGATING_PREFIXES = ("un", "non", "non-")
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS | NEGATIONS)
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """The cited text, pre-analysed once so each signal is a set lookup."""
+    """The cited text, pre-analysed once so each signal is a set or dictionary lookup."""
 
     text: str
     terms: frozenset[str]
@@ -85,21 +274,58 @@ class Evidence:
     normalized: str
     sentences: tuple[str, ...]
     negated: frozenset[str]
+    weekdays: frozenset[str] = frozenset()
+    # Alignment: the stems of every word in order, and per sentence.
+    tokens: tuple[str, ...] = ()
+    sentence_tokens: tuple[tuple[str, ...], ...] = ()
+    sentence_terms: tuple[frozenset[str], ...] = ()
+    positions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # stem -> token positions
+    bigrams: frozenset[tuple[str, str]] = frozenset()
+    term_sentences: Mapping[str, frozenset[int]] = field(default_factory=dict)  # stem -> sentences
+    term_positions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # among content words
+    prefixes: frozenset[str] = frozenset()  # 5-letter prefixes of content stems: word variants
+    cased: bool = True  # False for lower-cased text, where capitals cannot mark names
 
 
 def analyse(spans: list[str]) -> Evidence:
     text = "\n".join(spans)
+    sentences = tuple(span[s:e] for span in spans for s, e in split_sentences(span) if e > s) or tuple(spans)
+    sentence_words = [words(s) for s in sentences]
+    sentence_tokens = tuple(tuple(stem(w) for w in ws) for ws in sentence_words)
+    tokens = tuple(t for ts in sentence_tokens for t in ts)
+    positions: dict[str, list[int]] = {}
+    for i, t in enumerate(tokens):
+        positions.setdefault(t, []).append(i)
+    sentence_terms = tuple(frozenset(content_terms(s)) for s in sentences)
+    term_sentences: dict[str, set[int]] = {}
+    for i, ts in enumerate(sentence_terms):
+        for t in ts:
+            term_sentences.setdefault(t, set()).add(i)
+    term_positions: dict[str, list[int]] = {}
+    for i, t in enumerate(t for t in tokens if t not in _STOP_STEMS):
+        term_positions.setdefault(t, []).append(i)
+    all_words = frozenset(w for ws in sentence_words for w in ws)
+    terms = frozenset(content_terms(text))
     return Evidence(
         text=text,
-        terms=frozenset(content_terms(text)),
+        terms=terms,
         numbers=frozenset(numbers(text)),
         months=frozenset(months(text)),
         names=frozenset(names(text)),
-        words=frozenset(words(text)),
+        words=all_words,
         normalized=normalize(text).lower(),
-        sentences=tuple(span[s:e] for span in spans for s, e in split_sentences(span) if e > s)
-        or tuple(spans),
+        sentences=sentences,
         negated=frozenset(negated_terms(text)),
+        weekdays=frozenset(all_words & WEEKDAYS),
+        tokens=tokens,
+        sentence_tokens=sentence_tokens,
+        sentence_terms=sentence_terms,
+        positions={t: tuple(p) for t, p in positions.items()},
+        bigrams=frozenset(zip(tokens, tokens[1:], strict=False)),
+        term_sentences={t: frozenset(s) for t, s in term_sentences.items()},
+        term_positions={t: tuple(p) for t, p in term_positions.items()},
+        prefixes=frozenset(t[:5] for t in terms if len(t) >= 5),
+        cased=any(c.isupper() for c in text),
     )
 
 
@@ -110,70 +336,269 @@ def coverage(sentence: str, evidence: Evidence) -> float:
     return sum(1 for t in terms if t in evidence.terms) / len(terms)
 
 
+def _best_index(terms: set[str], evidence: Evidence) -> tuple[int, float]:
+    """The evidence sentence sharing the most content words with the sentence, and that share."""
+    best, best_score = -1, 0.0
+    for i, cand in enumerate(evidence.sentence_terms):
+        overlap = len(terms & cand) / max(1, len(terms))
+        if overlap > best_score:
+            best, best_score = i, overlap
+    return best, best_score
+
+
 def _best_aligned(sentence: str, evidence: Evidence) -> tuple[str, float]:
     """The source sentence sharing the most content words with the summary sentence."""
-    terms = set(content_terms(sentence))
-    best, best_score = "", 0.0
-    for cand in evidence.sentences:
-        overlap = len(terms & set(content_terms(cand))) / max(1, len(terms))
-        if overlap > best_score:
-            best, best_score = cand, overlap
-    return best, best_score
+    i, overlap = _best_index(set(content_terms(sentence)), evidence)
+    return (evidence.sentences[i] if i >= 0 else ""), overlap
 
 
 def _name_found(name: str, evidence: Evidence) -> bool:
     return name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words
 
 
-def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = None) -> Verdict:
-    """Label one sentence against already-analysed evidence, with a reason for every failed signal."""
+def _shown(name: str) -> str:
+    return name.rstrip("#").upper() if name.endswith("#") else name.title()
+
+
+# --- alignment signals -------------------------------------------------------------------------------
+
+
+def fragments(
+    tokens: tuple[str, ...], source: tuple[str, ...], positions: Mapping[str, tuple[int, ...]]
+) -> list[int]:
+    """Lengths of the greedy longest copied fragments of `tokens` in `source` (Grusky et al., 2018).
+
+    A faithful extractive sentence is one or two long fragments; a spliced one is many short ones.
+    """
+    out: list[int] = []
+    i = 0
+    while i < len(tokens):
+        best = 0
+        for j in positions.get(tokens[i], ()):
+            k = 1
+            while i + k < len(tokens) and j + k < len(source) and tokens[i + k] == source[j + k]:
+                k += 1
+            best = max(best, k)
+        if best:
+            out.append(best)
+            i += best
+        else:
+            i += 1
+    return out
+
+
+def _near(a: str, b: str, evidence: Evidence, window: int = 4) -> bool:
+    pa = evidence.term_positions.get(a, ())
+    pb = evidence.term_positions.get(b, ())
+    return any(abs(i - j) <= window for i in pa for j in pb)
+
+
+def _opposed(sentence_stems: set[str], aligned: set[str]) -> list[tuple[str, str]]:
+    """(sentence word, source word) pairs where the sentence has the opposite of the aligned sentence."""
+    found: list[tuple[str, str]] = []
+    for w in sorted(sentence_stems - aligned):
+        for o in sorted(OPPOSITES.get(w, frozenset()) & aligned):
+            found.append((w, o))
+        for p in _NEGATING_PREFIXES:
+            base = w[len(p) :]
+            if w.startswith(p) and len(base) >= 4 and base in aligned:
+                found.append((w, base))
+            if len(w) >= 4 and p + w in aligned:
+                found.append((w, p + w))
+    return found
+
+
+@dataclass
+class Signals:
+    """Everything the verifier measured about one sentence: features for the score, reasons for people."""
+
+    features: dict[str, float]
+    coverage: float
+    contradictions: list[str]
+    hard: list[str]
+    soft: list[str]
+
+
+FEATURES = (
+    "coverage",  # content words in the evidence
+    "context_coverage",  # ... anywhere in the sources
+    "aligned_coverage",  # ... in the single best-aligned sentence
+    "novel",  # content words found nowhere in the sources, not even as a variant (capped)
+    "aligned_bigrams",  # share of the sentence's word pairs found in the best-aligned sentence
+    "context_bigrams",  # ... anywhere in the sources
+    "density",  # mean squared length of copied fragments, relative to the sentence
+    "aligned_fragments",  # share of the sentence in fragments of 2+ words copied from the aligned sentence
+    "pairs_near",  # neighbouring content words that are also near each other in the sources
+    "pairs_sentence",  # ... that occur in one source sentence
+    "names_missing",  # names nowhere in the sources
+    "names_missing_evidence",  # names not in the evidence spans
+    "figures_missing",  # numbers and dates nowhere in the sources
+    "figures_missing_evidence",
+    "contradictions",  # negation, antonym and changed figures
+    "length",  # log of the number of words
+)
+
+
+def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
+    """Measure one sentence against its evidence (and the whole source text, when there is one)."""
+    ctx = context or evidence
     hard: list[str] = []
+    soft: list[str] = []
     contradictions: list[str] = []
+    where = "cited span" if context is None else "sources"
 
-    missing_numbers = sorted(numbers(sentence) - evidence.numbers)
-    for n in missing_numbers:
-        (contradictions if evidence.numbers else hard).append(f"number {n} not in cited span")
-    for m in sorted(months(sentence) - evidence.months):
-        (contradictions if evidence.months else hard).append(f'date "{m.title()}" not in cited span')
-    for name in sorted(names(sentence)):
-        if not _name_found(name, evidence):
-            hard.append(
-                f'name "{name.rstrip("#").upper() if name.endswith("#") else name.title()}" not in cited span'
-            )
+    figures_missing = figures_missing_evidence = 0
+    for kind, found, in_ctx, in_ev in (
+        ("number", numbers(sentence), ctx.numbers, evidence.numbers),
+        ("date", months(sentence), ctx.months, evidence.months),
+        ("day", {w for w in words(sentence) if w in WEEKDAYS}, ctx.weekdays, evidence.weekdays),
+    ):
+        for x in sorted(found):
+            shown = x if kind == "number" else f'"{x.title()}"'
+            if x not in in_ctx:
+                figures_missing += 1
+                (contradictions if in_ev else hard).append(f"{kind} {shown} not in {where}")
+            elif x not in in_ev:
+                figures_missing_evidence += 1
+                soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
+
+    names_missing = names_missing_evidence = 0
+    for name in sorted(names(sentence)) if evidence.cased or context is None else []:
+        if not _name_found(name, ctx):
+            names_missing += 1
+            hard.append(f'name "{_shown(name)}" not in {where}')
+        elif not _name_found(name, evidence):
+            names_missing_evidence += 1
+            soft.append(f'name "{_shown(name)}" is in the sources but not in the best-matching passage')
     for q in quotations(sentence):
-        if normalize(q).lower() not in evidence.normalized:
-            hard.append(f'quotation "{q[:40]}" not in cited span')
+        if normalize(q).lower() not in ctx.normalized:
+            hard.append(f'quotation "{q[:40]}" not in {where}')
 
-    aligned, overlap = _best_aligned(sentence, evidence)
-    sentence_terms = set(content_terms(sentence))
+    terms_list = content_terms(sentence)
+    terms = set(terms_list)
+    best, overlap = _best_index(terms, evidence)
+    aligned_terms = evidence.sentence_terms[best] if best >= 0 else frozenset()
+    aligned_tokens = evidence.sentence_tokens[best] if best >= 0 else ()
+    aligned_text = evidence.sentences[best] if best >= 0 else ""
     inserted = negated_terms(sentence) - evidence.negated
-    removed = (negated_terms(aligned) & sentence_terms) - negated_terms(sentence)
+    removed = (negated_terms(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
+    tokens = tuple(stem(w) for w in words(sentence))
     if overlap >= 0.5:
-        sentence_stems = {stem(w) for w in words(sentence)}
-        aligned_stems = {stem(w) for w in words(aligned)}
-        for w in sorted(sentence_stems - aligned_stems):
-            opposite = ANTONYMS.get(w)
-            if opposite and stem(opposite) in aligned_stems:
-                contradictions.append(f'"{w}" where the source says "{opposite}"')
+        for w, o in _opposed(set(tokens), set(aligned_tokens)):
+            contradictions.append(f'"{w}" where the source says "{o}"')
 
-    cov = coverage(sentence, evidence)
-    score = cov * (0.5 ** len(hard)) * (0.3 ** len(contradictions))
+    n = max(1, len(terms_list))
+    cov = sum(1 for t in terms_list if t in evidence.terms) / n if terms_list else 1.0
+    novel_words = [t for t in terms_list if t not in ctx.terms and (len(t) < 5 or t[:5] not in ctx.prefixes)]
+    pairs = list(zip(terms_list, terms_list[1:], strict=False))
+    bigrams = list(zip(tokens, tokens[1:], strict=False))
+    length = max(1, len(tokens))
+    context_fragments = fragments(tokens, ctx.tokens, ctx.positions)
+    aligned_positions: dict[str, list[int]] = {}
+    for i, t in enumerate(aligned_tokens):
+        aligned_positions.setdefault(t, []).append(i)
+    aligned_fragments = fragments(tokens, aligned_tokens, {t: tuple(p) for t, p in aligned_positions.items()})
+    aligned_bigrams = set(zip(aligned_tokens, aligned_tokens[1:], strict=False))
+    features = {
+        "coverage": cov,
+        "context_coverage": sum(1 for t in terms_list if t in ctx.terms) / n if terms_list else 1.0,
+        "aligned_coverage": sum(1 for t in terms_list if t in aligned_terms) / n if terms_list else 1.0,
+        "novel": float(min(3, len(novel_words))),
+        "aligned_bigrams": sum(1 for b in bigrams if b in aligned_bigrams) / len(bigrams) if bigrams else 1.0,
+        "context_bigrams": sum(1 for b in bigrams if b in ctx.bigrams) / len(bigrams) if bigrams else 1.0,
+        "density": sum(f * f for f in context_fragments) / length / length,
+        "aligned_fragments": sum(f for f in aligned_fragments if f >= 2) / length,
+        "pairs_near": sum(1 for a, b in pairs if _near(a, b, ctx)) / len(pairs) if pairs else 1.0,
+        "pairs_sentence": (
+            sum(
+                1
+                for a, b in pairs
+                if ctx.term_sentences.get(a, frozenset()) & ctx.term_sentences.get(b, frozenset())
+            )
+            / len(pairs)
+            if pairs
+            else 1.0
+        ),
+        "names_missing": float(min(2, names_missing)),
+        "names_missing_evidence": float(min(2, names_missing_evidence)),
+        "figures_missing": float(min(2, figures_missing)),
+        "figures_missing_evidence": float(min(2, figures_missing_evidence)),
+        "contradictions": float(min(2, len(contradictions))),
+        "length": math.log1p(len(tokens)),
+    }
+    if novel_words and not hard:
+        shown = [w for w in words(sentence) if stem(w) in set(novel_words)]
+        soft.append("not in the sources: " + ", ".join(dict.fromkeys(shown[:4])))
+    if features["pairs_sentence"] < 0.5 and cov >= SUPPORTED_COVERAGE:
+        soft.append("joins words that never occur together in one source sentence")
+    return Signals(features, cov, contradictions, hard, soft)
+
+
+# --- the score ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scorer:
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    supported: float  # label thresholds on the score (see bench/train_verifier.py)
+    partial: float
+
+    def __call__(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(w * features[f] for f, w in zip(self.features, self.weights, strict=True))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=1)
+def scorer() -> Scorer | None:
+    """The shipped weights, or None before they have been trained (coverage alone is the score)."""
+    try:
+        data = json.loads(resources.files("briefer").joinpath("verifier_weights.json").read_text("utf-8"))
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+    if tuple(data["features"]) != FEATURES:
+        return None  # weights for another feature set: never apply them to the wrong inputs
+    return Scorer(
+        features=tuple(data["features"]),
+        weights=tuple(data["weights"]),
+        bias=data["bias"],
+        supported=data["supported"],
+        partial=data["partial"],
+    )
+
+
+def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = None) -> Verdict:
+    """Label one sentence against already-analysed evidence, with a reason for every failed signal.
+
+    `context` is the whole text the evidence was drawn from, when that is more than the evidence.
+    """
+    sig = signals(sentence, evidence, context)
+    model = scorer()
+    raw = model(sig.features) if model else sig.coverage
+    supported_at = model.supported if model else 0.0
+    partial_at = model.partial if model else 0.0
+    score = raw * HARD_PENALTY ** len(sig.hard) * CONTRADICTION_PENALTY ** len(sig.contradictions)
     label: Label
-    if contradictions:
+    if sig.contradictions:
         label = "contradicted"
-    elif hard:
+    elif sig.hard:
         label = "unsupported"
-    elif cov >= SUPPORTED_COVERAGE:
+    elif sig.coverage >= SUPPORTED_COVERAGE and raw >= supported_at:
         label = "supported"
-    elif cov >= PARTIAL_COVERAGE:
+    elif sig.coverage >= PARTIAL_COVERAGE and raw >= partial_at:
         label = "partially_supported"
     else:
         label = "unsupported"
-    reasons = contradictions + hard
-    if cov < SUPPORTED_COVERAGE:
-        reasons.append(f"only {cov:.0%} of its content words are in the cited spans")
+    reasons = sig.contradictions + sig.hard
+    if sig.coverage < SUPPORTED_COVERAGE:
+        reasons.append(f"only {sig.coverage:.0%} of its content words are in the cited spans")
+    if label != "supported":
+        reasons.extend(sig.soft)
+        if not reasons:
+            reasons.append(f"its wording follows the sources only loosely (score {raw:.2f})")
     return Verdict(label=label, score=round(min(1.0, score), 4), reasons=reasons)
 
 

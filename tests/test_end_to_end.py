@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from invariants import assert_json_invariants, assert_markdown_invariants, content_lines
 
+from briefer.pipeline import run as run_pipeline
+from briefer.render import render_json, render_markdown
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ALLSIDES = ROOT.parent / "shared" / "eval" / "allsides_neus" / "val.source"
@@ -84,22 +87,18 @@ def _clusters(n: int):
 @pytest.mark.eval
 @pytest.mark.skipif(not ALLSIDES.exists(), reason="../shared/eval/allsides_neus is not present")
 def test_twenty_real_news_clusters(tmp_path):
-    failures = []
+    """In-process (the CLI itself is covered above): twenty events, three outlets each."""
     for i, articles in _clusters(20):
         folder = tmp_path / f"cluster{i:02d}"
         folder.mkdir()
         for j, (title, body) in enumerate(articles):
             (folder / f"outlet{j}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
-        md = brief(str(folder))
-        js = brief(str(folder), "--format", "json")
-        if md.returncode or js.returncode:
-            failures.append((i, md.stderr or js.stderr))
-            continue
-        assert_markdown_invariants(md.stdout)
-        data = assert_json_invariants(js.stdout)
+        result = run_pipeline([folder], engine="offline")
+        markdown = render_markdown(result)
+        assert_markdown_invariants(markdown)
+        data = assert_json_invariants(render_json(result))
         assert len(data["documents"]) == len(articles)
-        assert content_lines(md.stdout)
-    assert not failures, failures
+        assert content_lines(markdown)
 
 
 def test_brief_is_deterministic():

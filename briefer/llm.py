@@ -1,0 +1,625 @@
+"""The LLM engine: extraction, composition and judging through any OpenAI-compatible endpoint.
+
+This is the only module that imports `openai` and `instructor`. How the pieces fit:
+
+* Every call renders fresh messages from `prompts/*.j2`, with source text passed as variables, and
+  asks instructor for a response model built for that call (`briefer.answers`), whose validators
+  know the call's sentences or ids. instructor gets no `context=`, so it never templates our text.
+* Two retry layers, each for one thing. instructor re-asks only when the answer fails validation
+  (a tenacity `Retrying` limited to validation errors). Transport failures (429, 5xx, timeouts,
+  connection errors) are retried here, once per HTTP request, with exponential backoff, jitter and
+  `Retry-After`; the openai client itself is built with `max_retries=0`, so nothing retries twice.
+* Every HTTP attempt passes through `_send`, which reserves the call's worst-case cost against
+  `--max-cost` first and records its tokens in the ledger after.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException, ResponseParsingError
+from instructor.core.hooks import Hooks
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from briefer.answers import (
+    ComposedSentence,
+    ExtractedClaim,
+    Judgement,
+    composition_model,
+    extraction_model,
+    judgement_model,
+    rewrite_model,
+)
+from briefer.errors import BrieferError, ConfigError, ProviderError
+from briefer.ledger import Ledger, price_for
+from briefer.models import (
+    Citation,
+    Claim,
+    Document,
+    Draft,
+    Label,
+    OpenQuestion,
+    Sentence,
+    SummarySentence,
+    Usage,
+    Verdict,
+    cite,
+)
+from briefer.prompting import load_prompts
+from briefer.settings import DEFAULT_AZURE_API_VERSION, Settings, load_settings
+from briefer.text import normalize
+from briefer.verify import verify_sentence
+
+log = logging.getLogger("briefer")
+logging.getLogger("instructor").addHandler(logging.NullHandler())  # its errors repeat ours; -vv shows them
+
+MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
+MAX_TOKENS = {"extract": 4096, "compose": 2048, "judge": 2048, "repair": 1024}
+REASKABLE = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+SEVERITY: dict[Label, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
+_REASONING_MODEL = re.compile(r"^(?:o\d|gpt-5)")
+_SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEngine, str] | None:
+    """The LLM engine and why it was chosen; None (or ConfigError when required) if nothing is set."""
+    s = settings if isinstance(settings, Settings) else load_settings()
+    if not s.configured:
+        if required:
+            raise ConfigError(
+                "--engine llm needs a model endpoint: set OPENAI_API_KEY (OpenAI), OPENAI_BASE_URL or "
+                "--base-url (Ollama, vLLM, llama.cpp, e.g. http://localhost:11434/v1), or "
+                "AZURE_OPENAI_ENDPOINT with AZURE_OPENAI_API_KEY (Azure)"
+            )
+        return None
+    return LLMEngine(s), _reason(s)
+
+
+def _reason(s: Settings) -> str:
+    for key in ("azure_endpoint", "base_url", "api_key"):
+        if getattr(s, key):
+            source = s.sources.get(key, key)
+            how = "given" if source.startswith("--") else "is set" if source.isupper() else "set in"
+            said = f"{how} {source}" if how == "set in" else f"{source} {how}"
+            return f"{said}; model {s.model} at {s.endpoint_label()}"
+    return f"model {s.model}"
+
+
+def make_client(s: Settings) -> openai.OpenAI:
+    """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
+    key = s.api_key.get_secret_value() if s.api_key else None
+    if s.azure_endpoint:
+        return openai.AzureOpenAI(
+            azure_endpoint=s.azure_endpoint,
+            api_key=key,
+            api_version=s.api_version or DEFAULT_AZURE_API_VERSION,
+            timeout=s.timeout,
+            max_retries=0,
+        )
+    # Local servers need no key, but the client insists on one.
+    return openai.OpenAI(api_key=key or "not-needed", base_url=s.base_url, timeout=s.timeout, max_retries=0)
+
+
+# --- transport errors ----------------------------------------------------------------------------
+
+
+def transient(e: BaseException) -> bool:
+    """Worth retrying: rate limits, server errors, timeouts, dropped connections."""
+    if isinstance(e, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
+
+
+def retry_after(e: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
+    headers = getattr(getattr(e, "response", None), "headers", None)
+    if not headers:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    text = text.replace(secret, "***") if secret else text
+    return _SECRETISH.sub("***", " ".join(text.split()))
+
+
+def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
+    """One line about a transport error, without credentials."""
+    if isinstance(e, openai.APITimeoutError):
+        return f"timed out waiting for {endpoint}"
+    if isinstance(e, openai.APIConnectionError):
+        return f"could not connect to {endpoint}"
+    if isinstance(e, openai.AuthenticationError):
+        return f"{endpoint} rejected the API key (HTTP 401); check OPENAI_API_KEY or AZURE_OPENAI_API_KEY"
+    if isinstance(e, openai.APIStatusError):
+        body = e.body.get("error", e.body) if isinstance(e.body, dict) else None
+        detail = body.get("message") if isinstance(body, dict) else None
+        detail = redact(str(detail or e.message or ""), secret)
+        detail = detail if len(detail) <= 160 else detail[:157] + "..."
+        return f"HTTP {e.status_code} from {endpoint}" + (f": {detail}" if detail else "")
+    return redact(f"{type(e).__name__}: {e}", secret)
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _CallState:
+    """Per structured call: how many answers came back, so validators know the last attempt."""
+
+    attempts: int
+    responses: int = 0
+
+    def final(self) -> bool:
+        return self.responses >= self.attempts
+
+
+@dataclass(frozen=True)
+class _Part:
+    doc_number: int
+    doc: Document
+    sentences: list[Sentence]
+    part: dict[str, int] | None  # {"number": k, "total": n} for long documents
+
+
+class LLMEngine:
+    name = "llm"
+
+    def __init__(
+        self, settings: Settings, client: openai.OpenAI | None = None, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.settings = settings
+        self.model = settings.model
+        self.prompts = load_prompts()
+        self.prompt_hash = self.prompts.hash
+        price = price_for(settings.model, settings.prices)
+        if price is None and settings.max_cost is not None:
+            raise ConfigError(
+                f"--max-cost needs a price for model {settings.model}; add one with --price-table "
+                '(TOML: ["<model>"] input = 0.15, output = 0.60, in USD per 1M tokens)'
+            )
+        if price is None:
+            log.warning("no price known for model %s; its cost is counted as $0 (see --price-table)", settings.model)
+        self.ledger = Ledger(settings.model, price, settings.max_cost)
+        self.claims_dropped = 0
+        self._client = client or make_client(settings)
+        self._mode = MODES[settings.resolved_mode]
+        self._sleep = sleep
+        self._slots: dict[str, tuple[str, int, str | None]] = {}  # sentence id -> (section, question, kind)
+        self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+
+    @property
+    def usage(self) -> Usage:
+        return self.ledger.usage
+
+    # --- stage 2: extract ------------------------------------------------------------------------
+
+    def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]:
+        """One call per document (per window of a long one), run concurrently."""
+        parts: list[_Part] = []
+        for number, doc in enumerate(docs, 1):
+            body = [s for s in sentences[doc.id] if s.kind == "body"]
+            windows = chunks(body, self.settings.chunk_sentences, self.settings.chunk_overlap)
+            for k, window in enumerate(windows, 1):
+                info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
+                parts.append(_Part(number, doc, window, info))
+        results = self._parallel([partial(self._extract_part, p) for p in parts])
+        claims: list[Claim] = []
+        for doc in docs:
+            found = [c for p, r in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
+            claims.extend(self._claims(doc, found, sentences[doc.id]))
+        return claims
+
+    def _extract_part(self, p: _Part) -> list[ExtractedClaim]:
+        state = _CallState(self.settings.reasks + 1)
+        variables = {
+            "doc_number": p.doc_number,
+            "title": p.doc.meta.title or p.doc.path,
+            "part": p.part,
+            "sentences": p.sentences,
+            "max_claims": max(5, min(40, len(p.sentences))),
+        }
+        model = extraction_model(p.doc, p.sentences, state.final)
+        try:
+            answer = self._ask("extract", "extract.j2", variables, model, state)
+        except InvalidAnswer as e:
+            log.warning("no claims from %s: %s", p.doc.path, e)
+            return []
+        rejected: list[str] = answer.rejected  # type: ignore[attr-defined]
+        if rejected:
+            self.claims_dropped += len(rejected)
+            log.warning(
+                "dropped %d claim%s from %s that did not match its text, e.g. %s",
+                len(rejected),
+                "s" * (len(rejected) != 1),
+                p.doc.path,
+                rejected[0],
+            )
+        return list(answer.claims)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _claims(doc: Document, found: list[ExtractedClaim], sentences: list[Sentence]) -> list[Claim]:
+        """Claims with exact citations; duplicates from overlapping windows counted once."""
+        by_index = {s.index: s for s in sentences}
+        seen: set[tuple[object, ...]] = set()
+        claims: list[Claim] = []
+        for c in found:
+            key = (tuple(c.spans), normalize(c.text).lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            claims.append(
+                Claim(
+                    id=f"{doc.id}:c{len(claims)}",
+                    kind=c.kind,
+                    text=" ".join(c.text.split()),
+                    speaker=c.speaker or None,
+                    anonymous=c.anonymous,
+                    hedged=c.hedged,
+                    citations=[cite(doc, start, end) for start, end in c.spans],
+                    sentence_ids=[by_index[i].id for i in sorted(set(c.sentence_ids))],
+                )
+            )
+        return claims
+
+    # --- stage 3: compose ------------------------------------------------------------------------
+
+    def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft:
+        """One call: bottom line, key points and open questions, each sentence citing claim ids."""
+        numbers = {d.id: i for i, d in enumerate(docs, 1)}
+        handles = {f"c{i}": c for i, c in enumerate(claims, 1)}
+        rows = [
+            {
+                "id": h,
+                "source": numbers.get(c.citations[0].doc_id, 0),
+                "kind": c.kind,
+                "speaker": c.speaker,
+                "anonymous": c.anonymous,
+                "hedged": c.hedged,
+                "text": c.text,
+            }
+            for h, c in handles.items()
+        ]
+        state = _CallState(self.settings.reasks + 1)
+        variables = {"claims": rows, "n_sources": len(docs), "max_words": max_words, "max_points": 8}
+        answer: Any = self._ask("compose", "compose.j2", variables, composition_model(set(handles), state.final), state)
+
+        def sentence(sid: str, s: ComposedSentence) -> SummarySentence:
+            cited = [handles[h] for h in dict.fromkeys(s.claim_ids)]
+            citations: list[Citation] = list(dict.fromkeys(c for claim in cited for c in claim.citations))
+            return SummarySentence(
+                id=sid, text=" ".join(s.text.split()), claim_ids=[c.id for c in cited], citations=citations
+            )
+
+        draft = Draft(
+            bottom_line=[sentence(f"b{i}", s) for i, s in enumerate(answer.bottom_line[:3])],
+            key_points=[sentence(f"k{i}", s) for i, s in enumerate(answer.key_points[:12])],
+            open_questions=[
+                OpenQuestion(kind=q.kind, sentences=[sentence(f"q{i}.{j}", s) for j, s in enumerate(q.sentences[:2])])
+                for i, q in enumerate(answer.open_questions[:6])
+            ],
+        )
+        self._slots = {s.id: ("bottom_line", 0, None) for s in draft.bottom_line}
+        self._slots.update({s.id: ("key_points", 0, None) for s in draft.key_points})
+        for i, q in enumerate(draft.open_questions):
+            self._slots.update({s.id: ("open_questions", i, q.kind) for s in q.sentences})
+        return within_words(draft, max_words)
+
+    # --- stage 4b: judge and repair --------------------------------------------------------------
+
+    def review(
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+    ) -> tuple[Draft, list[SummarySentence]]:
+        """Judge every verified sentence in one call; give each failure (deterministic or judge) one
+        repair call, then re-verify the rewrite deterministically *and* with the judge."""
+        by_id = {d.id: d for d in docs}
+        verified = [*draft.bottom_line, *draft.key_points, *(s for q in draft.open_questions for s in q.sentences)]
+        judged = self._judge(verified, repaired=False)
+        passed: dict[str, SummarySentence] = {}
+        failing: list[SummarySentence] = list(dropped)
+        for s in verified:
+            verdict = merge_verdicts(s.verdict, judged.get(s.id))
+            merged = s.model_copy(update={"verdict": verdict})
+            if verdict.label == "supported":
+                passed[s.id] = merged
+            else:
+                failing.append(merged)
+        still_failing: list[SummarySentence] = []
+        if failing:
+            rewrites = self._repair(failing)
+            candidates: list[tuple[SummarySentence, SummarySentence]] = []
+            for s in failing:
+                text = " ".join(rewrites.get(s.id, "").split())
+                if not text or text == s.text:
+                    still_failing.append(s)
+                    continue
+                rewrite = s.model_copy(update={"text": text})
+                verdict = verify_sentence(rewrite, by_id)
+                if verdict.label == "supported":
+                    candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
+                else:
+                    still_failing.append(s)
+            rejudged = self._judge([r for _, r in candidates], repaired=True)
+            for original, rewrite in candidates:
+                verdict = merge_verdicts(rewrite.verdict, rejudged.get(rewrite.id))
+                if verdict.label == "supported":
+                    passed[rewrite.id] = rewrite.model_copy(update={"verdict": verdict})
+                    log.info("repaired sentence %s after a failed check", rewrite.id)
+                else:
+                    still_failing.append(original)
+        log.info("%s", self.ledger.summary())
+        return self._rebuild(draft, passed), still_failing
+
+    def _judge(self, sentences: list[SummarySentence], repaired: bool) -> dict[str, Judgement]:
+        if not sentences:
+            return {}
+        items = [
+            {
+                "id": s.id,
+                "text": s.text,
+                "evidence": [{"id": f"{s.id}.e{k}", "text": c.quote} for k, c in enumerate(s.citations, 1)],
+            }
+            for s in sentences
+        ]
+        evidence = {it["id"]: {e["id"] for e in it["evidence"]} for it in items}
+        state = _CallState(self.settings.reasks + 1)
+        answer: Any = self._ask(
+            "judge", "judge.j2", {"sentences": items, "repaired": repaired}, judgement_model(evidence, state.final), state
+        )
+        return {v.sentence_id: v for v in answer.verdicts}
+
+    def _repair(self, sentences: list[SummarySentence]) -> dict[str, str]:
+        items = [
+            {
+                "id": s.id,
+                "text": s.text,
+                "problem": "; ".join(s.verdict.reasons[:2]) if s.verdict and s.verdict.reasons else "not supported",
+                "evidence": [{"id": f"{s.id}.e{k}", "text": c.quote} for k, c in enumerate(s.citations, 1)],
+            }
+            for s in sentences
+        ]
+        state = _CallState(self.settings.reasks + 1)
+        ids = {s.id for s in sentences}
+        answer: Any = self._ask("repair", "repair.j2", {"sentences": items}, rewrite_model(ids, state.final), state)
+        return {r.sentence_id.strip(): r.text for r in answer.rewrites}
+
+    def _rebuild(self, draft: Draft, passed: dict[str, SummarySentence]) -> Draft:
+        """The draft with only the sentences that passed, each in its original place and order."""
+
+        def order(sid: str) -> tuple[int, ...]:
+            return tuple(int(x) for x in re.findall(r"\d+", sid))
+
+        def section(name: str) -> list[SummarySentence]:
+            return sorted((s for sid, s in passed.items() if self._slot(sid)[0] == name), key=lambda s: order(s.id))
+
+        questions: dict[int, OpenQuestion] = {}
+        for sid in sorted((sid for sid in passed if self._slot(sid)[0] == "open_questions"), key=order):
+            _, index, kind = self._slot(sid)
+            q = questions.setdefault(index, OpenQuestion(kind=kind or "information_missing", sentences=[passed[sid]]))
+            if passed[sid] not in q.sentences:
+                q.sentences.append(passed[sid])
+        return Draft(
+            bottom_line=section("bottom_line"),
+            key_points=section("key_points"),
+            open_questions=[questions[i] for i in sorted(questions)],
+        )
+
+    def _slot(self, sid: str) -> tuple[str, int, Any]:
+        return self._slots.get(sid, ("key_points", 0, None))
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    def _ask(self, stage: str, template: str, variables: dict[str, Any], response_model: type[M], state: _CallState) -> M:
+        """One structured call. Messages are built fresh here, so nothing a re-ask appends leaks."""
+        messages = [
+            {"role": "system", "content": self.prompts.render("system.j2")},
+            {"role": "user", "content": self.prompts.render(template, **variables)},
+        ]
+        create = instructor.patch(create=partial(self._send, stage, state), mode=self._mode)
+        hooks = Hooks()
+        hooks.on("parse:error", partial(self._on_invalid, stage))
+        reasks = Retrying(
+            stop=stop_after_attempt(state.attempts), retry=retry_if_exception_type(REASKABLE), reraise=True
+        )
+        try:
+            return create(  # type: ignore[no-any-return]
+                response_model=response_model,
+                messages=messages,
+                max_retries=reasks,
+                strict=False,
+                hooks=hooks,
+                model=self.model,
+                **self._limits(stage),
+            )
+        except InstructorRetryException as e:
+            cause = e.__cause__
+            if isinstance(cause, BrieferError):
+                raise cause from None
+            if isinstance(cause, IncompleteOutputException):
+                raise _cut_off(stage) from None
+            if isinstance(cause, REASKABLE):
+                first = str(cause).strip().splitlines()
+                raise InvalidAnswer(
+                    f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
+                    f"{redact(' '.join(first[:3]), self._secret)[:200]}"
+                ) from None
+            raise ProviderError(redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)) from None
+        except IncompleteOutputException:
+            raise _cut_off(stage) from None
+
+    def _on_invalid(self, stage: str, error: Exception, **meta: Any) -> None:
+        self.ledger.count_reask()
+        last = " (last attempt: dropping what is invalid)" if meta.get("is_last_attempt") else ""
+        log.info("%s answer failed validation on attempt %s%s", stage, meta.get("attempt_number", "?"), last)
+        log.debug("%s validation problems: %s", stage, error)
+
+    def _limits(self, stage: str) -> dict[str, Any]:
+        if _REASONING_MODEL.match(self.model):  # these reject max_tokens and temperature
+            return {"max_completion_tokens": MAX_TOKENS[stage] * 4}
+        return {"max_tokens": MAX_TOKENS[stage], "temperature": 0}
+
+    def _send(self, stage: str, state: _CallState, *args: Any, **kwargs: Any) -> Any:
+        """The function instructor calls for every attempt: budget check, HTTP with retries, ledger."""
+        chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
+        max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
+        reserved = self.ledger.reserve(stage, chars, max_tokens)
+        try:
+            response = self._with_retries(stage, lambda: self._client.chat.completions.create(*args, **kwargs))
+        finally:
+            self.ledger.release(reserved)
+        usage = getattr(response, "usage", None)
+        self.ledger.add_tokens(getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
+        state.responses += 1
+        return response
+
+    def _with_retries(self, stage: str, call: Callable[[], Any]) -> Any:
+        s = self.settings
+        backoff = wait_exponential_jitter(initial=s.retry_base_delay, max=s.retry_max_delay, jitter=s.retry_base_delay)
+
+        def wait_for(rs: RetryCallState) -> float:
+            asked = retry_after(rs.outcome.exception() if rs.outcome else None)
+            return min(asked if asked is not None else backoff(rs), s.retry_max_delay)
+
+        def before_sleep(rs: RetryCallState) -> None:
+            error = rs.outcome.exception() if rs.outcome else None
+            wait_s = rs.next_action.sleep if rs.next_action else 0.0
+            log.info(
+                "%s call: %s; retrying in %.2fs (attempt %d of %d)",
+                stage,
+                describe(error, s.endpoint_label(), self._secret) if error else "error",
+                wait_s,
+                rs.attempt_number + 1,
+                s.max_attempts,
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(s.max_attempts),
+            wait=wait_for,
+            retry=retry_if_exception(transient),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self.ledger.count_attempt()
+                    result = call()
+        except openai.APIError as e:
+            where = s.endpoint_label()
+            if transient(e):
+                n = s.max_attempts
+                raise ProviderError(
+                    f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {describe(e, where, self._secret)}"
+                ) from None
+            raise ProviderError(f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}") from None
+        return result
+
+    def _parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
+        """Run tasks on a bounded pool; the first failure cancels what has not started and is raised."""
+        if len(tasks) <= 1:
+            return [t() for t in tasks]
+        workers = min(self.settings.concurrency, len(tasks))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="briefer-llm") as pool:
+            futures = [pool.submit(t) for t in tasks]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            failed = next((f for f in futures if f.done() and not f.cancelled() and f.exception()), None)
+            if failed is not None:
+                for f in futures:
+                    f.cancel()
+                raise failed.exception()  # type: ignore[misc]
+            return [f.result() for f in futures]
+
+
+class InvalidAnswer(ProviderError):
+    """The model's answers kept failing validation after every re-ask."""
+
+
+def _cut_off(stage: str) -> ProviderError:
+    return ProviderError(
+        f"the model's {stage} answer was cut off at its token limit ({MAX_TOKENS[stage]}); try a model with "
+        "a larger output window or fewer documents"
+    )
+
+
+# --- small pure helpers --------------------------------------------------------------------------
+
+
+def chunks(items: list[Sentence], size: int, overlap: int) -> list[list[Sentence]]:
+    """Windows of `size` sentences overlapping by `overlap`, so no claim is cut at a window edge."""
+    if len(items) <= size:
+        return [items] if items else []
+    step = max(1, size - overlap)
+    windows = []
+    for start in range(0, len(items), step):
+        windows.append(items[start : start + size])
+        if start + size >= len(items):
+            break
+    return windows
+
+
+def merge_verdicts(deterministic: Verdict | None, judged: Judgement | None) -> Verdict:
+    """The worse of the two labels; the judge's reason first, as one short phrase."""
+    base = deterministic or Verdict(label="supported", score=1.0)
+    if judged is None:
+        label: Label = "unsupported"
+        reasons = ["judge: gave no verdict", *base.reasons]
+    else:
+        label = max(base.label, judged.label, key=SEVERITY.__getitem__)
+        mine = [] if judged.label == "supported" else [f"judge: {judged.label.replace('_', ' ')}: {phrase(judged.reason)}"]
+        reasons = mine + base.reasons
+    return Verdict(label=label, score=base.score, reasons=reasons, checked_by=["deterministic", "judge"])
+
+
+def phrase(text: str, limit: int = 100) -> str:
+    """A reason as a short phrase: first sentence, no closing punctuation, never two sentences."""
+    first = re.split(r"(?<=[.!?])\s+", " ".join(text.split()), maxsplit=1)[0].rstrip(".!?;: ")
+    return (first if len(first) <= limit else first[: limit - 3].rstrip() + "...") or "no reason given"
+
+
+def within_words(draft: Draft, max_words: int) -> Draft:
+    """Drop trailing key points, then open questions beyond three, until the draft fits `max_words`."""
+
+    def words() -> int:
+        sentences = [*draft.bottom_line, *draft.key_points, *(s for q in draft.open_questions for s in q.sentences)]
+        return sum(len(s.text.split()) for s in sentences)
+
+    while words() > max_words and (draft.key_points or len(draft.open_questions) > 3):
+        if draft.key_points:
+            draft = draft.model_copy(update={"key_points": draft.key_points[:-1]})
+        else:
+            draft = draft.model_copy(update={"open_questions": draft.open_questions[:-1]})
+    return draft
