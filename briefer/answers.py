@@ -76,7 +76,9 @@ class ExtractedClaim(BaseModel):
     """One assertion the document makes, citing the numbered sentences that state it."""
 
     kind: ClaimKind
-    text: str = Field(min_length=1, description="The claim as one plain sentence, close to the document's words.")
+    text: str = Field(
+        min_length=1, description="The claim as one plain sentence, close to the document's words."
+    )
     speaker: str | None = Field(default=None, description="Who the document attributes it to, if anyone.")
     anonymous: bool = Field(default=False, description="True when it rests on an unnamed source.")
     hedged: bool = Field(default=False, description="True when presented as uncertain or expected.")

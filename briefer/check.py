@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from briefer.errors import InputError
 from briefer.models import Document, Label
 from briefer.text import ABBREVIATIONS, content_terms, split_sentences
-from briefer.verify import Evidence, analyse, check_text
+from briefer.verify import Evidence, analyse_sentences, check_text
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
 BM25_K1 = 1.2
@@ -452,13 +452,17 @@ class _Contexts:
 
     def get(self, indices: tuple[int, ...]) -> Evidence:
         if indices not in self.cache:
-            self.cache[indices] = _analysed_text("\n\n".join(self.sources[i].text for i in indices))
+            sentences = tuple(
+                self.sources[i].text[w.start : w.end] for i in indices for w in self.sources[i].windows
+            )
+            self.cache[indices] = _analysed(sentences)
         return self.cache[indices]
 
 
 @lru_cache(maxsize=256)
-def _analysed_text(text: str) -> Evidence:
-    return analyse([text])
+def _analysed(sentences: tuple[str, ...]) -> Evidence:
+    """A source's sentences analysed once, however many summaries a batch checks against it."""
+    return analyse_sentences(sentences)
 
 
 @dataclass(frozen=True)
@@ -486,7 +490,7 @@ def gather(
     hits = retriever.top(content_terms(sentence.text), top_k, set(cited) if cited else None)
     context = contexts.get(tuple(cited) if cited else tuple(range(len(sources))))
     spans = [_span(sources[w.source], w) for _, w in hits]
-    evidence = analyse([s.quote for s in spans]) if spans else None
+    evidence = analyse_sentences([s.quote for s in spans]) if spans else None
     return Gathered(spans, evidence, context, unknown)
 
 

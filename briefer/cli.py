@@ -107,15 +107,15 @@ def cli() -> None:
     help="auto: the LLM engine when an endpoint is configured, else the offline engine.",
 )
 @click.option("--model", help="Model (Azure: deployment) name; env BRIEFER_MODEL; default gpt-4o-mini.")
-@click.option("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1; env OPENAI_BASE_URL.")
+@click.option("--base-url", help="OpenAI-compatible endpoint URL; env OPENAI_BASE_URL.")
 @click.option(
     "--llm-mode",
     type=click.Choice(["tools", "json_schema", "json"]),
     help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 8).")
-@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds to wait for one model call (default 120).")
-@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more than this (USD).")
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per model call (default 120).")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more (USD).")
 @click.option(
     "--price-table",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

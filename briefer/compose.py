@@ -185,7 +185,8 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         for t, v in vec.items():
             centroid[t] += v
     norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    centrality = [cosine(vec, {t: v / norm for t, v in centroid.items()}) for vec in vectors]
+    unit_centroid = {t: v / norm for t, v in centroid.items()}
+    centrality = [cosine(vec, unit_centroid) for vec in vectors]
 
     counts = Counter(c.citations[0].doc_id for c in claims)
     order = sorted(range(len(claims)), key=lambda i: -centrality[i])
@@ -276,55 +277,74 @@ def _plain_claim(claim: Claim) -> bool:
     return not UNKNOWN.search(claim.text) and not claim.text.startswith(("\u201c", '"'))
 
 
+MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)
+
+
+def _rebuttal_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | None:
+    """The most salient rebuttal and the accusation it most likely answers ("X accused...", "Y denied...")."""
+    rebuttals = [i for i, c in enumerate(ranked) if REBUTTAL.search(c.text)][:50]
+    accusations = [i for i, c in enumerate(ranked) if ACCUSATION.search(c.text) and not REBUTTAL.search(c.text)]
+    for i in rebuttals:
+        if accusations:
+            sim, j = max((cosine(vectors[i], vectors[j]), j) for j in accusations)
+            if sim > 0.05:
+                return [ranked[j], ranked[i]]
+    return None
+
+
+def _figure_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | None:
+    """Two outlets giving different numbers for the same unit in otherwise similar sentences."""
+    figs = [figures(c.text) for c in ranked]
+    with_figures = [i for i, f in enumerate(figs) if f]
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for i in with_figures:
+        for _, unit in figs[i]:
+            by_unit[unit].append(i)
+    for i in with_figures:
+        doc = ranked[i].citations[0].doc_id
+        for unit in {u for _, u in figs[i]}:
+            for j in by_unit[unit][:MAX_BLOCK]:
+                if j <= i or ranked[j].citations[0].doc_id == doc:
+                    continue
+                if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= FIGURE_SIMILARITY:
+                    return [ranked[i], ranked[j]]
+    return None
+
+
 def _open_questions(
     groups: list[Group], claims: list[Claim], used: set[str], n_docs: int, budget: int
 ) -> list[OpenQuestion]:
-    """Evidence-based open questions, at most two of each kind, most salient first, within budget."""
+    """Evidence-based open questions, most salient first, within budget (at least three when possible)."""
     rank = {c.id: i for i, g in enumerate(groups) for c in g.claims}
-    ranked = sorted(claims, key=lambda c: rank.get(c.id, len(rank)))
+    ranked = sorted((c for c in claims if c.id not in used), key=lambda c: rank.get(c.id, len(rank)))
+    ranked = ranked[:MAX_QUESTION_CANDIDATES]
     picks: list[tuple[QuestionKind, list[Claim]]] = []
+    picked: set[str] = set()
 
-    def fresh(c: Claim) -> bool:
-        return c.id not in used and not any(c in cs for _, cs in picks)
+    def add(kind: QuestionKind, cs: list[Claim]) -> None:
+        picks.append((kind, cs))
+        picked.update(c.id for c in cs)
 
-    # Sources disagree: a rebuttal paired with the accusation it answers, or different figures.
-    vectors, _ = _vectors(ranked)
-    for i, c in enumerate(ranked):
-        if REBUTTAL.search(c.text) and fresh(c):
-            scored = [
-                (cosine(vectors[i], vectors[j]), o)
-                for j, o in enumerate(ranked)
-                if o is not c and ACCUSATION.search(o.text) and not REBUTTAL.search(o.text) and fresh(o)
-            ]
-            if scored:
-                sim, other = max(scored, key=lambda x: x[0])
-                if sim > 0.05:
-                    picks.append(("sources_disagree", [other, c]))
-                    break
-    figs = [figures(c.text) for c in ranked]
-    for i, c in enumerate(ranked):
-        if not figs[i] or not fresh(c):
-            continue
-        for j, o in enumerate(ranked):
-            if o.citations[0].doc_id == c.citations[0].doc_id or not figs[j] or not fresh(o):
-                continue
-            if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= FIGURE_SIMILARITY:
-                picks.append(("sources_disagree", [c, o]))
-                break
+    vectors, _ = _vectors(ranked) if ranked else ([], {})
+    for pair in (_rebuttal_pair(ranked, vectors), _figure_pair(ranked, vectors)):
+        if pair and not picked.intersection(c.id for c in pair):
+            add("sources_disagree", pair)
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
         ("speculative", [c for c in ranked if c.kind == "prediction" and not UNKNOWN.search(c.text)]),
         (
             "single_source",
-            [g.lead for g in groups if len(g.doc_ids) == 1 and _plain_claim(g.lead)] if n_docs > 1 else [],
+            [g.lead for g in groups if len(g.doc_ids) == 1 and _plain_claim(g.lead) and g.lead.id not in used]
+            if n_docs > 1
+            else [],
         ),
     ]
     for round_ in range(2):  # one of each kind first, then a second of each while there are few
         for kind, candidates in tests:
-            c = next((c for c in candidates if fresh(c)), None)
+            c = next((c for c in candidates if c.id not in picked), None)
             if c is not None and (round_ == 0 or len(picks) < 5):
-                picks.append((kind, [c]))
+                add(kind, [c])
     questions: list[OpenQuestion] = []
     spent = 0
     for n, (kind, cs) in enumerate(picks):

@@ -15,9 +15,11 @@ This is the only module that imports `openai` and `instructor`. How the pieces f
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -25,12 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import instructor
-import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException, ResponseParsingError
-from instructor.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
@@ -57,30 +55,50 @@ from briefer.models import (
     Claim,
     Document,
     Draft,
-    Label,
     OpenQuestion,
     Sentence,
     SummarySentence,
     Usage,
-    Verdict,
     cite,
 )
 from briefer.prompting import load_prompts
-from briefer.settings import DEFAULT_AZURE_API_VERSION, Settings, load_settings
+from briefer.review import Slot, evidence_items, merge_verdicts, rebuild, slots, within_words
+from briefer.settings import DEFAULT_AZURE_API_VERSION, DEFAULT_BASE_URL, Settings, load_settings
 from briefer.text import normalize
 from briefer.verify import verify_sentence
 
-log = logging.getLogger("briefer")
-logging.getLogger("instructor").addHandler(logging.NullHandler())  # its errors repeat ours; -vv shows them
+if TYPE_CHECKING:
+    import instructor
+    import openai
+    from instructor.core import exceptions as instructor_errors
+    from instructor.core import hooks as instructor_hooks
+else:
 
-MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.JSON}
+    class _Lazy:
+        """A module imported on first use: openai and instructor take about a second to import, and
+        `--engine auto` with no endpoint configured (an offline run) should not pay for that."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    openai, instructor = _Lazy("openai"), _Lazy("instructor")
+    instructor_errors, instructor_hooks = _Lazy("instructor.core.exceptions"), _Lazy("instructor.core.hooks")
+
+log = logging.getLogger("briefer")
+
 MAX_TOKENS = {"extract": 4096, "compose": 2048, "judge": 2048, "repair": 1024}
-REASKABLE = (ValidationError, json.JSONDecodeError, ResponseParsingError)
-SEVERITY: dict[Label, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
 _REASONING_MODEL = re.compile(r"^(?:o\d|gpt-5)")
 _SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def reaskable() -> tuple[type[Exception], ...]:
+    """The only errors instructor may re-ask for: answers that do not parse or do not validate."""
+    return (ValidationError, json.JSONDecodeError, instructor_errors.ResponseParsingError)
 
 
 def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEngine, str] | None:
@@ -111,6 +129,8 @@ def make_client(s: Settings) -> openai.OpenAI:
     """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
     key = s.api_key.get_secret_value() if s.api_key else None
     if s.azure_endpoint:
+        if not key:
+            raise ConfigError("AZURE_OPENAI_ENDPOINT is set but no key: set AZURE_OPENAI_API_KEY")
         return openai.AzureOpenAI(
             azure_endpoint=s.azure_endpoint,
             api_key=key,
@@ -119,7 +139,8 @@ def make_client(s: Settings) -> openai.OpenAI:
             max_retries=0,
         )
     # Local servers need no key, but the client insists on one.
-    return openai.OpenAI(api_key=key or "not-needed", base_url=s.base_url, timeout=s.timeout, max_retries=0)
+    base_url = s.base_url or DEFAULT_BASE_URL
+    return openai.OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=s.timeout, max_retries=0)
 
 
 # --- transport errors ----------------------------------------------------------------------------
@@ -199,7 +220,10 @@ class LLMEngine:
     name = "llm"
 
     def __init__(
-        self, settings: Settings, client: openai.OpenAI | None = None, sleep: Callable[[float], None] = time.sleep
+        self,
+        settings: Settings,
+        client: openai.OpenAI | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self.model = settings.model
@@ -212,13 +236,18 @@ class LLMEngine:
                 '(TOML: ["<model>"] input = 0.15, output = 0.60, in USD per 1M tokens)'
             )
         if price is None:
-            log.warning("no price known for model %s; its cost is counted as $0 (see --price-table)", settings.model)
+            log.warning(
+                "no price known for model %s; its cost is counted as $0 (see --price-table)", settings.model
+            )
         self.ledger = Ledger(settings.model, price, settings.max_cost)
         self.claims_dropped = 0
         self._client = client or make_client(settings)
-        self._mode = MODES[settings.resolved_mode]
+        self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
+        quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors
+        if not quiet.handlers:
+            quiet.addHandler(logging.NullHandler())
         self._sleep = sleep
-        self._slots: dict[str, tuple[str, int, str | None]] = {}  # sentence id -> (section, question, kind)
+        self._slots: dict[str, Slot] = {}  # where each composed sentence belongs
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
 
     @property
@@ -237,13 +266,15 @@ class LLMEngine:
                 info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
                 parts.append(_Part(number, doc, window, info))
         results = self._parallel([partial(self._extract_part, p) for p in parts])
+        self.claims_dropped += sum(rejected for _, rejected in results)
         claims: list[Claim] = []
         for doc in docs:
-            found = [c for p, r in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
+            found = [c for p, (r, _) in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
             claims.extend(self._claims(doc, found, sentences[doc.id]))
         return claims
 
-    def _extract_part(self, p: _Part) -> list[ExtractedClaim]:
+    def _extract_part(self, p: _Part) -> tuple[list[ExtractedClaim], int]:
+        """The grounded claims of one document (window) and how many invalid ones were dropped."""
         state = _CallState(self.settings.reasks + 1)
         variables = {
             "doc_number": p.doc_number,
@@ -257,10 +288,9 @@ class LLMEngine:
             answer = self._ask("extract", "extract.j2", variables, model, state)
         except InvalidAnswer as e:
             log.warning("no claims from %s: %s", p.doc.path, e)
-            return []
+            return [], 0
         rejected: list[str] = answer.rejected  # type: ignore[attr-defined]
         if rejected:
-            self.claims_dropped += len(rejected)
             log.warning(
                 "dropped %d claim%s from %s that did not match its text, e.g. %s",
                 len(rejected),
@@ -268,7 +298,7 @@ class LLMEngine:
                 p.doc.path,
                 rejected[0],
             )
-        return list(answer.claims)  # type: ignore[attr-defined]
+        return list(answer.claims), len(rejected)  # type: ignore[attr-defined]
 
     @staticmethod
     def _claims(doc: Document, found: list[ExtractedClaim], sentences: list[Sentence]) -> list[Claim]:
@@ -315,7 +345,9 @@ class LLMEngine:
         ]
         state = _CallState(self.settings.reasks + 1)
         variables = {"claims": rows, "n_sources": len(docs), "max_words": max_words, "max_points": 8}
-        answer: Any = self._ask("compose", "compose.j2", variables, composition_model(set(handles), state.final), state)
+        answer: Any = self._ask(
+            "compose", "compose.j2", variables, composition_model(set(handles), state.final), state
+        )
 
         def sentence(sid: str, s: ComposedSentence) -> SummarySentence:
             cited = [handles[h] for h in dict.fromkeys(s.claim_ids)]
@@ -328,14 +360,13 @@ class LLMEngine:
             bottom_line=[sentence(f"b{i}", s) for i, s in enumerate(answer.bottom_line[:3])],
             key_points=[sentence(f"k{i}", s) for i, s in enumerate(answer.key_points[:12])],
             open_questions=[
-                OpenQuestion(kind=q.kind, sentences=[sentence(f"q{i}.{j}", s) for j, s in enumerate(q.sentences[:2])])
+                OpenQuestion(
+                    kind=q.kind, sentences=[sentence(f"q{i}.{j}", s) for j, s in enumerate(q.sentences[:2])]
+                )
                 for i, q in enumerate(answer.open_questions[:6])
             ],
         )
-        self._slots = {s.id: ("bottom_line", 0, None) for s in draft.bottom_line}
-        self._slots.update({s.id: ("key_points", 0, None) for s in draft.key_points})
-        for i, q in enumerate(draft.open_questions):
-            self._slots.update({s.id: ("open_questions", i, q.kind) for s in q.sentences})
+        self._slots = slots(draft)
         return within_words(draft, max_words)
 
     # --- stage 4b: judge and repair --------------------------------------------------------------
@@ -346,7 +377,11 @@ class LLMEngine:
         """Judge every verified sentence in one call; give each failure (deterministic or judge) one
         repair call, then re-verify the rewrite deterministically *and* with the judge."""
         by_id = {d.id: d for d in docs}
-        verified = [*draft.bottom_line, *draft.key_points, *(s for q in draft.open_questions for s in q.sentences)]
+        verified = [
+            *draft.bottom_line,
+            *draft.key_points,
+            *(s for q in draft.open_questions for s in q.sentences),
+        ]
         judged = self._judge(verified, repaired=False)
         passed: dict[str, SummarySentence] = {}
         failing: list[SummarySentence] = list(dropped)
@@ -381,78 +416,39 @@ class LLMEngine:
                 else:
                     still_failing.append(original)
         log.info("%s", self.ledger.summary())
-        return self._rebuild(draft, passed), still_failing
+        return rebuild(self._slots, passed), still_failing
 
     def _judge(self, sentences: list[SummarySentence], repaired: bool) -> dict[str, Judgement]:
         if not sentences:
             return {}
-        items = [
-            {
-                "id": s.id,
-                "text": s.text,
-                "evidence": [{"id": f"{s.id}.e{k}", "text": c.quote} for k, c in enumerate(s.citations, 1)],
-            }
-            for s in sentences
-        ]
+        items = evidence_items(sentences)
         evidence = {it["id"]: {e["id"] for e in it["evidence"]} for it in items}
         state = _CallState(self.settings.reasks + 1)
-        answer: Any = self._ask(
-            "judge", "judge.j2", {"sentences": items, "repaired": repaired}, judgement_model(evidence, state.final), state
-        )
+        model = judgement_model(evidence, state.final)
+        answer: Any = self._ask("judge", "judge.j2", {"sentences": items, "repaired": repaired}, model, state)
         return {v.sentence_id: v for v in answer.verdicts}
 
     def _repair(self, sentences: list[SummarySentence]) -> dict[str, str]:
-        items = [
-            {
-                "id": s.id,
-                "text": s.text,
-                "problem": "; ".join(s.verdict.reasons[:2]) if s.verdict and s.verdict.reasons else "not supported",
-                "evidence": [{"id": f"{s.id}.e{k}", "text": c.quote} for k, c in enumerate(s.citations, 1)],
-            }
-            for s in sentences
-        ]
         state = _CallState(self.settings.reasks + 1)
-        ids = {s.id for s in sentences}
-        answer: Any = self._ask("repair", "repair.j2", {"sentences": items}, rewrite_model(ids, state.final), state)
+        model = rewrite_model({s.id for s in sentences}, state.final)
+        answer: Any = self._ask("repair", "repair.j2", {"sentences": evidence_items(sentences)}, model, state)
         return {r.sentence_id.strip(): r.text for r in answer.rewrites}
-
-    def _rebuild(self, draft: Draft, passed: dict[str, SummarySentence]) -> Draft:
-        """The draft with only the sentences that passed, each in its original place and order."""
-
-        def order(sid: str) -> tuple[int, ...]:
-            return tuple(int(x) for x in re.findall(r"\d+", sid))
-
-        def section(name: str) -> list[SummarySentence]:
-            return sorted((s for sid, s in passed.items() if self._slot(sid)[0] == name), key=lambda s: order(s.id))
-
-        questions: dict[int, OpenQuestion] = {}
-        for sid in sorted((sid for sid in passed if self._slot(sid)[0] == "open_questions"), key=order):
-            _, index, kind = self._slot(sid)
-            q = questions.setdefault(index, OpenQuestion(kind=kind or "information_missing", sentences=[passed[sid]]))
-            if passed[sid] not in q.sentences:
-                q.sentences.append(passed[sid])
-        return Draft(
-            bottom_line=section("bottom_line"),
-            key_points=section("key_points"),
-            open_questions=[questions[i] for i in sorted(questions)],
-        )
-
-    def _slot(self, sid: str) -> tuple[str, int, Any]:
-        return self._slots.get(sid, ("key_points", 0, None))
 
     # --- calls -----------------------------------------------------------------------------------
 
-    def _ask(self, stage: str, template: str, variables: dict[str, Any], response_model: type[M], state: _CallState) -> M:
+    def _ask(
+        self, stage: str, template: str, variables: dict[str, Any], response_model: type[M], state: _CallState
+    ) -> M:
         """One structured call. Messages are built fresh here, so nothing a re-ask appends leaks."""
         messages = [
             {"role": "system", "content": self.prompts.render("system.j2")},
             {"role": "user", "content": self.prompts.render(template, **variables)},
         ]
         create = instructor.patch(create=partial(self._send, stage, state), mode=self._mode)
-        hooks = Hooks()
-        hooks.on("parse:error", partial(self._on_invalid, stage))
+        hooks = instructor_hooks.Hooks()
+        hooks.on("parse:error", partial(self._on_invalid, stage, state))
         reasks = Retrying(
-            stop=stop_after_attempt(state.attempts), retry=retry_if_exception_type(REASKABLE), reraise=True
+            stop=stop_after_attempt(state.attempts), retry=retry_if_exception_type(reaskable()), reraise=True
         )
         try:
             return create(  # type: ignore[no-any-return]
@@ -464,26 +460,30 @@ class LLMEngine:
                 model=self.model,
                 **self._limits(stage),
             )
-        except InstructorRetryException as e:
+        except instructor_errors.InstructorRetryException as e:
             cause = e.__cause__
             if isinstance(cause, BrieferError):
                 raise cause from None
-            if isinstance(cause, IncompleteOutputException):
+            if isinstance(cause, instructor_errors.IncompleteOutputException):
                 raise _cut_off(stage) from None
-            if isinstance(cause, REASKABLE):
+            if isinstance(cause, reaskable()):
                 first = str(cause).strip().splitlines()
                 raise InvalidAnswer(
                     f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
                     f"{redact(' '.join(first[:3]), self._secret)[:200]}"
                 ) from None
-            raise ProviderError(redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)) from None
-        except IncompleteOutputException:
+            raise ProviderError(
+                redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
+            ) from None
+        except instructor_errors.IncompleteOutputException:
             raise _cut_off(stage) from None
 
-    def _on_invalid(self, stage: str, error: Exception, **meta: Any) -> None:
+    def _on_invalid(self, stage: str, state: _CallState, error: Exception, **meta: Any) -> None:
+        """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
+        if state.final():
+            return  # nothing is re-asked after the last attempt
         self.ledger.count_reask()
-        last = " (last attempt: dropping what is invalid)" if meta.get("is_last_attempt") else ""
-        log.info("%s answer failed validation on attempt %s%s", stage, meta.get("attempt_number", "?"), last)
+        log.info("%s answer failed validation on attempt %d; re-asking", stage, state.responses)
         log.debug("%s validation problems: %s", stage, error)
 
     def _limits(self, stage: str) -> dict[str, Any]:
@@ -497,17 +497,23 @@ class LLMEngine:
         max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
         reserved = self.ledger.reserve(stage, chars, max_tokens)
         try:
-            response = self._with_retries(stage, lambda: self._client.chat.completions.create(*args, **kwargs))
+            response = self._with_retries(
+                stage, lambda: self._client.chat.completions.create(*args, **kwargs)
+            )
         finally:
             self.ledger.release(reserved)
         usage = getattr(response, "usage", None)
-        self.ledger.add_tokens(getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
+        self.ledger.add_tokens(
+            getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
+        )
         state.responses += 1
         return response
 
     def _with_retries(self, stage: str, call: Callable[[], Any]) -> Any:
         s = self.settings
-        backoff = wait_exponential_jitter(initial=s.retry_base_delay, max=s.retry_max_delay, jitter=s.retry_base_delay)
+        backoff = wait_exponential_jitter(
+            initial=s.retry_base_delay, max=s.retry_max_delay, jitter=s.retry_base_delay
+        )
 
         def wait_for(rs: RetryCallState) -> float:
             asked = retry_after(rs.outcome.exception() if rs.outcome else None)
@@ -545,23 +551,39 @@ class LLMEngine:
                 raise ProviderError(
                     f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {describe(e, where, self._secret)}"
                 ) from None
-            raise ProviderError(f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}") from None
+            raise ProviderError(
+                f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}"
+            ) from None
         return result
 
     def _parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
-        """Run tasks on a bounded pool; the first failure cancels what has not started and is raised."""
+        """Run tasks on a bounded pool. After the first failure no further task starts (tasks already
+        running finish), and that failure is raised: the run stops at once and deterministically."""
         if len(tasks) <= 1:
             return [t() for t in tasks]
+        stop = threading.Event()
+
+        def guarded(task: Callable[[], Any]) -> Any:
+            if stop.is_set():
+                raise _NotStarted
+            try:
+                return task()
+            except BaseException:
+                stop.set()
+                raise
+
         workers = min(self.settings.concurrency, len(tasks))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="briefer-llm") as pool:
-            futures = [pool.submit(t) for t in tasks]
+            futures = [pool.submit(guarded, t) for t in tasks]
             wait(futures, return_when=FIRST_EXCEPTION)
-            failed = next((f for f in futures if f.done() and not f.cancelled() and f.exception()), None)
-            if failed is not None:
-                for f in futures:
-                    f.cancel()
-                raise failed.exception()  # type: ignore[misc]
+            if stop.is_set():
+                wait(futures)
+                raise next(e for f in futures if (e := f.exception()) and not isinstance(e, _NotStarted))
             return [f.result() for f in futures]
+
+
+class _NotStarted(Exception):
+    """A task skipped because an earlier one failed."""
 
 
 class InvalidAnswer(ProviderError):
@@ -589,37 +611,3 @@ def chunks(items: list[Sentence], size: int, overlap: int) -> list[list[Sentence
         if start + size >= len(items):
             break
     return windows
-
-
-def merge_verdicts(deterministic: Verdict | None, judged: Judgement | None) -> Verdict:
-    """The worse of the two labels; the judge's reason first, as one short phrase."""
-    base = deterministic or Verdict(label="supported", score=1.0)
-    if judged is None:
-        label: Label = "unsupported"
-        reasons = ["judge: gave no verdict", *base.reasons]
-    else:
-        label = max(base.label, judged.label, key=SEVERITY.__getitem__)
-        mine = [] if judged.label == "supported" else [f"judge: {judged.label.replace('_', ' ')}: {phrase(judged.reason)}"]
-        reasons = mine + base.reasons
-    return Verdict(label=label, score=base.score, reasons=reasons, checked_by=["deterministic", "judge"])
-
-
-def phrase(text: str, limit: int = 100) -> str:
-    """A reason as a short phrase: first sentence, no closing punctuation, never two sentences."""
-    first = re.split(r"(?<=[.!?])\s+", " ".join(text.split()), maxsplit=1)[0].rstrip(".!?;: ")
-    return (first if len(first) <= limit else first[: limit - 3].rstrip() + "...") or "no reason given"
-
-
-def within_words(draft: Draft, max_words: int) -> Draft:
-    """Drop trailing key points, then open questions beyond three, until the draft fits `max_words`."""
-
-    def words() -> int:
-        sentences = [*draft.bottom_line, *draft.key_points, *(s for q in draft.open_questions for s in q.sentences)]
-        return sum(len(s.text.split()) for s in sentences)
-
-    while words() > max_words and (draft.key_points or len(draft.open_questions) > 3):
-        if draft.key_points:
-            draft = draft.model_copy(update={"key_points": draft.key_points[:-1]})
-        else:
-            draft = draft.model_copy(update={"open_questions": draft.open_questions[:-1]})
-    return draft

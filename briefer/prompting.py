@@ -35,7 +35,9 @@ def _prompt_files() -> dict[str, str]:
     """Template name -> source, from the installed package or, in a source checkout, the repo."""
     installed = resources.files("briefer") / "prompts"
     if installed.is_dir():
-        entries = {p.name: p.read_text(encoding="utf-8") for p in installed.iterdir() if p.name.endswith(".j2")}
+        entries = {
+            p.name: p.read_text(encoding="utf-8") for p in installed.iterdir() if p.name.endswith(".j2")
+        }
     else:
         folder = Path(__file__).resolve().parent.parent / "prompts"
         entries = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.j2")}

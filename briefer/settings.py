@@ -25,6 +25,7 @@ LLMMode = Literal["tools", "json_schema", "json"]
 
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class Price(BaseModel):
@@ -77,7 +78,7 @@ class Settings(BaseModel):
 
     def endpoint_label(self) -> str:
         """Where calls go, for messages; never includes credentials."""
-        url = self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
+        url = self.azure_endpoint or self.base_url or DEFAULT_BASE_URL
         parsed = urlparse(url)
         return f"{parsed.scheme}://{parsed.hostname}{f':{parsed.port}' if parsed.port else ''}{parsed.path}"
 
@@ -145,7 +146,9 @@ def read_config(path: Path, required: bool) -> dict[str, Any]:
         raise ConfigError(f"{path}: keep API keys out of the config file; set OPENAI_API_KEY instead")
     unknown = sorted(set(data) - CONFIG_KEYS)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(CONFIG_KEYS))}")
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(CONFIG_KEYS))}"
+        )
     if "llm_mode" in data:
         data["mode"] = data.pop("llm_mode")
     return data
@@ -164,7 +167,7 @@ def read_price_table(path: str | Path) -> dict[str, Price]:
         return {str(k): Price.model_validate(v) for k, v in data.items()}
     except (ValidationError, AttributeError) as e:
         raise ConfigError(
-            f"price table {p}: expected entries like \"gpt-4o-mini\" = {{input = 0.15, output = 0.6}} "
+            f'price table {p}: expected entries like "gpt-4o-mini" = {{input = 0.15, output = 0.6}} '
             f"(USD per 1M tokens): {_first_error(e)}"
         ) from None
 

@@ -160,6 +160,7 @@ _ALIAS_TO = {"united states": "US", "united kingdom": "UK", "united nations": "U
 _ALIASES = re.compile(r"\b(?:" + "|".join(_ALIAS_TO) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)  # the verifier normalises each sentence for several signals
 def normalize(text: str) -> str:
     """ASCII quotes and dashes, `U.S.` -> `US`, collapsed whitespace: the form all comparisons use."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
@@ -243,11 +244,12 @@ def content_terms(text: str) -> list[str]:
 
     Spelled-out numbers are left to `numbers()`, which compares their values.
     """
-    return [
-        stem(w)
-        for w in words(text)
-        if w not in STOPWORDS and w not in NEGATIONS and w not in _NUMBER_WORDS and len(w) > 1
-    ]
+    return [stem(w) for w in words(text) if is_content_word(w)]
+
+
+def is_content_word(word: str) -> bool:
+    """Whether a token from `words()` is a content word (what `content_terms` keeps, unstemmed)."""
+    return word not in STOPWORDS and word not in NEGATIONS and word not in _NUMBER_WORDS and len(word) > 1
 
 
 def negated_terms(text: str, scope: int = 4) -> set[str]:
@@ -256,14 +258,42 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
     Comparing these, rather than counting negations, keeps "without power" in a source from clashing
     with an unrelated sentence, while "did not declare" still clashes with "declared".
     """
-    tokens = words(text)
     out: set[str] = set()
-    for i, w in enumerate(tokens):
-        if w in NEGATIONS:
-            for nxt in tokens[i + 1 : i + 1 + scope]:
-                if nxt not in STOPWORDS and nxt not in NEGATIONS:
-                    out.add(stem(nxt))
+    for clause in _CLAUSE_BREAK.split(normalize(text)):  # a negation's scope ends at , ; : ( ) and the like
+        tokens = words(clause)
+        for i, w in enumerate(tokens):
+            if w in NEGATIONS and not _numbered(tokens, i):
+                for nxt in tokens[i + 1 : i + 1 + scope]:
+                    if nxt not in STOPWORDS and nxt not in NEGATIONS:
+                        out.add(stem(nxt))
     return out
+
+
+def negated_heads(text: str, scope: int = 4) -> set[str]:
+    """The first content word after each negation: what "did not attend the dinner" negates (attend).
+
+    The wider `negated_terms` says what *may* be negated; the head is what surely is.
+    """
+    out: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(normalize(text)):
+        tokens = words(clause)
+        for i, w in enumerate(tokens):
+            if w in NEGATIONS and not _numbered(tokens, i):
+                head = next(
+                    (t for t in tokens[i + 1 : i + 1 + scope] if t not in STOPWORDS and t not in NEGATIONS),
+                    None,
+                )
+                if head:
+                    out.add(stem(head))
+    return out
+
+
+def _numbered(tokens: list[str], i: int) -> bool:
+    """ "no 1", "No. 10": a number designation, not a negation."""
+    return tokens[i] == "no" and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit()
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)|\s-\s")
 
 
 def negation_count(text: str) -> int:

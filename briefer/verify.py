@@ -30,19 +30,23 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from briefer.models import Document, Draft, Label, OpenQuestion, SummarySentence, Verdict, citation_problem
 from briefer.text import (
+    MONTHS,
     NEGATIONS,
     STOPWORDS,
     WEEKDAYS,
     content_terms,
+    is_content_word,
     months,
     names,
+    negated_heads,
     negated_terms,
     normalize,
     numbers,
@@ -279,61 +283,107 @@ class Evidence:
     tokens: tuple[str, ...] = ()
     sentence_tokens: tuple[tuple[str, ...], ...] = ()
     sentence_terms: tuple[frozenset[str], ...] = ()
-    positions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # stem -> token positions
+    positions: Mapping[str, Sequence[int]] = field(default_factory=dict)  # stem -> token positions
     bigrams: frozenset[tuple[str, str]] = frozenset()
     term_sentences: Mapping[str, frozenset[int]] = field(default_factory=dict)  # stem -> sentences
-    term_positions: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # among content words
+    term_positions: Mapping[str, Sequence[int]] = field(default_factory=dict)  # among content words
     prefixes: frozenset[str] = frozenset()  # 5-letter prefixes of content stems: word variants
     cased: bool = True  # False for lower-cased text, where capitals cannot mark names
 
 
+def _with_parts(terms: list[str]) -> frozenset[str]:
+    """Content terms plus the parts of hyphenated ones, so "co-owner" and "co - owner" meet."""
+    return frozenset(terms) | {stem(p) for t in terms if "-" in t for p in t.split("-") if len(p) > 1}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """One source sentence, analysed once: a check's evidence and context reuse the same sentences."""
+
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]  # stems of every word
+    terms: frozenset[str]
+    numbers: frozenset[str]
+    months: frozenset[str]
+    names: frozenset[str]
+    negated: frozenset[str]
+
+
+@lru_cache(maxsize=65536)
+def _sentence(text: str) -> _Sentence:
+    ws = tuple(words(text))
+    tokens = tuple(stem(w) for w in ws)
+    despaced = _SPACED_SEPARATOR.sub(r"\1\2\3", text)  # "235, 000", "98. 7" in detokenised text
+    return _Sentence(
+        words=ws,
+        tokens=tokens,
+        terms=_with_parts([t for w, t in zip(ws, tokens, strict=True) if is_content_word(w)]),
+        numbers=frozenset(numbers(text) | (numbers(despaced) if despaced != text else set())),
+        months=frozenset(months(text)) if MONTHS.intersection(ws) else frozenset(),
+        names=frozenset(names(text)),
+        negated=frozenset(negated_terms(text)) if NEGATIONS.intersection(ws) else frozenset(),
+    )
+
+
 def analyse(spans: list[str]) -> Evidence:
-    text = "\n".join(spans)
+    """Analyse cited spans (each split into sentences) as one body of evidence."""
     sentences = tuple(span[s:e] for span in spans for s, e in split_sentences(span) if e > s) or tuple(spans)
-    sentence_words = [words(s) for s in sentences]
-    sentence_tokens = tuple(tuple(stem(w) for w in ws) for ws in sentence_words)
-    tokens = tuple(t for ts in sentence_tokens for t in ts)
+    return analyse_sentences(sentences, "\n".join(spans))
+
+
+def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evidence:
+    """Evidence from text already split into sentences (`briefer check` splits sources once)."""
+    infos = [_sentence(s) for s in sentences]
+    text = "\n".join(sentences) if text is None else text
+    tokens = tuple(t for info in infos for t in info.tokens)
     positions: dict[str, list[int]] = {}
     for i, t in enumerate(tokens):
         positions.setdefault(t, []).append(i)
-    sentence_terms = tuple(frozenset(content_terms(s)) for s in sentences)
     term_sentences: dict[str, set[int]] = {}
-    for i, ts in enumerate(sentence_terms):
-        for t in ts:
+    for i, info in enumerate(infos):
+        for t in info.terms:
             term_sentences.setdefault(t, set()).add(i)
     term_positions: dict[str, list[int]] = {}
     for i, t in enumerate(t for t in tokens if t not in _STOP_STEMS):
         term_positions.setdefault(t, []).append(i)
-    all_words = frozenset(w for ws in sentence_words for w in ws)
-    terms = frozenset(content_terms(text))
+    all_words = frozenset(w for info in infos for w in info.words)
+    terms = frozenset(t for info in infos for t in info.terms)
     return Evidence(
         text=text,
         terms=terms,
-        numbers=frozenset(numbers(text)),
-        months=frozenset(months(text)),
-        names=frozenset(names(text)),
+        numbers=frozenset(n for info in infos for n in info.numbers),
+        months=frozenset(m for info in infos for m in info.months),
+        names=frozenset(n for info in infos for n in info.names),
         words=all_words,
         normalized=normalize(text).lower(),
-        sentences=sentences,
-        negated=frozenset(negated_terms(text)),
+        sentences=tuple(sentences),
+        negated=frozenset(n for info in infos for n in info.negated),
         weekdays=frozenset(all_words & WEEKDAYS),
         tokens=tokens,
-        sentence_tokens=sentence_tokens,
-        sentence_terms=sentence_terms,
-        positions={t: tuple(p) for t, p in positions.items()},
+        sentence_tokens=tuple(info.tokens for info in infos),
+        sentence_terms=tuple(info.terms for info in infos),
+        positions=positions,
         bigrams=frozenset(zip(tokens, tokens[1:], strict=False)),
         term_sentences={t: frozenset(s) for t, s in term_sentences.items()},
-        term_positions={t: tuple(p) for t, p in term_positions.items()},
+        term_positions=term_positions,
         prefixes=frozenset(t[:5] for t in terms if len(t) >= 5),
         cased=any(c.isupper() for c in text),
     )
+
+
+_SPACED_SEPARATOR = re.compile(r"(\d)([.,]) (\d{1,3})(?!\d)")
+
+
+def _has(term: str, terms: frozenset[str]) -> bool:
+    """A content term is present as is, or as all the parts of a hyphenated word ("co-owner")."""
+    return term in terms or ("-" in term and all(stem(p) in terms for p in term.split("-") if len(p) > 1))
 
 
 def coverage(sentence: str, evidence: Evidence) -> float:
     terms = content_terms(sentence)
     if not terms:
         return 1.0
-    return sum(1 for t in terms if t in evidence.terms) / len(terms)
+    return sum(1 for t in terms if _has(t, evidence.terms)) / len(terms)
 
 
 def _best_index(terms: set[str], evidence: Evidence) -> tuple[int, float]:
@@ -353,7 +403,10 @@ def _best_aligned(sentence: str, evidence: Evidence) -> tuple[str, float]:
 
 
 def _name_found(name: str, evidence: Evidence) -> bool:
-    return name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words
+    if name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words:
+        return True
+    parts = [p for p in name.split("-") if p]
+    return len(parts) > 1 and all(p in evidence.words for p in parts)  # "Al-Shabaab" vs "al - shabaab"
 
 
 def _shown(name: str) -> str:
@@ -400,6 +453,8 @@ def _opposed(sentence_stems: set[str], aligned: set[str]) -> list[tuple[str, str
         for o in sorted(OPPOSITES.get(w, frozenset()) & aligned):
             found.append((w, o))
         for p in _NEGATING_PREFIXES:
+            if p.rstrip("-") in aligned:  # "non - binary" split by tokenisation
+                continue
             base = w[len(p) :]
             if w.startswith(p) and len(base) >= 4 and base in aligned:
                 found.append((w, base))
@@ -480,8 +535,9 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     aligned_terms = evidence.sentence_terms[best] if best >= 0 else frozenset()
     aligned_tokens = evidence.sentence_tokens[best] if best >= 0 else ()
     aligned_text = evidence.sentences[best] if best >= 0 else ""
-    inserted = negated_terms(sentence) - evidence.negated
-    removed = (negated_terms(aligned_text) & terms) - negated_terms(sentence)
+    # A negation's head word must be negated on the other side too (within the wider scope there).
+    inserted = negated_heads(sentence) - evidence.negated
+    removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
     tokens = tuple(stem(w) for w in words(sentence))
@@ -490,8 +546,10 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
             contradictions.append(f'"{w}" where the source says "{o}"')
 
     n = max(1, len(terms_list))
-    cov = sum(1 for t in terms_list if t in evidence.terms) / n if terms_list else 1.0
-    novel_words = [t for t in terms_list if t not in ctx.terms and (len(t) < 5 or t[:5] not in ctx.prefixes)]
+    cov = sum(1 for t in terms_list if _has(t, evidence.terms)) / n if terms_list else 1.0
+    novel_words = [
+        t for t in terms_list if not _has(t, ctx.terms) and (len(t) < 5 or t[:5] not in ctx.prefixes)
+    ]
     pairs = list(zip(terms_list, terms_list[1:], strict=False))
     bigrams = list(zip(tokens, tokens[1:], strict=False))
     length = max(1, len(tokens))
@@ -503,8 +561,8 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     aligned_bigrams = set(zip(aligned_tokens, aligned_tokens[1:], strict=False))
     features = {
         "coverage": cov,
-        "context_coverage": sum(1 for t in terms_list if t in ctx.terms) / n if terms_list else 1.0,
-        "aligned_coverage": sum(1 for t in terms_list if t in aligned_terms) / n if terms_list else 1.0,
+        "context_coverage": sum(1 for t in terms_list if _has(t, ctx.terms)) / n if terms_list else 1.0,
+        "aligned_coverage": sum(1 for t in terms_list if _has(t, aligned_terms)) / n if terms_list else 1.0,
         "novel": float(min(3, len(novel_words))),
         "aligned_bigrams": sum(1 for b in bigrams if b in aligned_bigrams) / len(bigrams) if bigrams else 1.0,
         "context_bigrams": sum(1 for b in bigrams if b in ctx.bigrams) / len(bigrams) if bigrams else 1.0,

@@ -16,7 +16,23 @@ from typing import Any
 import pytest
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
-SCRUBBED_HEADERS = ["authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie", "x-api-key"]
+SCRUBBED_HEADERS = [
+    "authorization",
+    "api-key",
+    "openai-organization",
+    "openai-project",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+]
+VOLATILE_HEADERS = [
+    "host",
+    "date",
+    "server",
+    "x-stainless-os",
+    "x-stainless-arch",
+    "x-stainless-runtime-version",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -48,9 +64,15 @@ def json_body(r1: Any, r2: Any) -> None:
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     headers = response.get("headers", {})
     for name in list(headers):
-        if name.lower() in SCRUBBED_HEADERS:
+        if name.lower() in SCRUBBED_HEADERS + VOLATILE_HEADERS:
             del headers[name]
     return response
+
+
+def _stable_request(request: Any) -> Any:
+    """The fixture server's random port recorded as the fixed replay port, so re-records diff cleanly."""
+    request.uri = re.sub(r"^http://127\.0\.0\.1:\d+/", "http://127.0.0.1:8765/", request.uri)
+    return request
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
@@ -60,7 +82,8 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 @pytest.fixture
 def vcr_config(record_mode: str) -> dict[str, Any]:
     return {
-        "filter_headers": SCRUBBED_HEADERS,
+        "filter_headers": SCRUBBED_HEADERS + VOLATILE_HEADERS,
+        "before_record_request": _stable_request,
         "before_record_response": _scrub_response,
         "decode_compressed_response": True,
         "record_mode": record_mode,  # "none" unless --record-mode is given

@@ -18,13 +18,14 @@ mode, with token counts in `usage`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
 import re
 import threading
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -115,13 +116,19 @@ def tagged(prompt: str) -> list[dict[str, Any]]:
 
 # --- authored answers ------------------------------------------------------------------------------
 
-_HEDGE = re.compile(r"\b(could|may|might|expected|likely|uncertain|unclear|remains|set to|poised|potential)\b", re.I)
+_HEDGE = re.compile(
+    r"\b(could|may|might|expected|likely|uncertain|unclear|remains|set to|poised|potential)\b", re.I
+)
 _ANON = re.compile(r"\b(unnamed|anonymous|sources said|an official|a senior official)\b", re.I)
-_SPEECH = re.compile(r"\b(said|stated|told|warned|added|accused|denounced|condemned|claimed|emphasized|read)\b")
+_SPEECH = re.compile(
+    r"\b(said|stated|told|warned|added|accused|denounced|condemned|claimed|emphasized|read)\b"
+)
 _BACKGROUND = re.compile(r"\b(has long|historically|has consistently|since \d{4}|in (?:19|20)\d\d)\b")
 _ASSESS = re.compile(r"\b(analysts?|experts?|signals?|underscores?|reflects?|seen as|framed)\b", re.I)
 _CONNECTIVE = re.compile(r"^(However|Meanwhile|Still|Moreover|Additionally|Furthermore|In addition), (.+)$")
-_SPEAKER = re.compile(r"\b(?:according to|said|stated) ((?:[A-Z][\w.'\u2019-]*\s?){1,4})|((?:[A-Z][\w'\u2019-]+ ){0,3}[A-Z][\w'\u2019-]+) (?:said|stated|told|warned)\b")
+_SPEAKER = re.compile(
+    r"\b(?:according to|said|stated) ((?:[A-Z][\w.'\u2019-]*\s?){1,4})|((?:[A-Z][\w'\u2019-]+ ){0,3}[A-Z][\w'\u2019-]+) (?:said|stated|told|warned)\b"
+)
 
 
 def straighten(text: str) -> str:
@@ -204,7 +211,11 @@ def composition(prompt: str) -> dict[str, Any]:
 
     def ask(kind: str, pattern: str | None = None, test: Any = None) -> None:
         for c in claims:
-            if c["id"] in used or (pattern and not re.search(pattern, c["text"], re.I)) or (test and not test(c)):
+            if (
+                c["id"] in used
+                or (pattern and not re.search(pattern, c["text"], re.I))
+                or (test and not test(c))
+            ):
                 continue
             if words + len(c["text"].split()) > max_words * 0.8:
                 continue
@@ -283,7 +294,11 @@ def completion(body: dict[str, Any], stage: str, content: dict[str, Any]) -> dic
             "role": "assistant",
             "content": None,
             "tool_calls": [
-                {"id": f"call_{digest[:8]}", "type": "function", "function": {"name": stage, "arguments": arguments}}
+                {
+                    "id": f"call_{digest[:8]}",
+                    "type": "function",
+                    "function": {"name": stage, "arguments": arguments},
+                }
             ],
         }
         finish = "tool_calls"
@@ -316,7 +331,9 @@ class FixtureServer:
         self.log = Log()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=partial(self._httpd.serve_forever, poll_interval=0.05), name="fixture-server", daemon=True)
+        self._thread = threading.Thread(
+            target=partial(self._httpd.serve_forever, poll_interval=0.05), name="fixture-server", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -338,7 +355,9 @@ class FixtureServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
-            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -364,14 +383,28 @@ class FixtureServer:
                 scenario = server.scenario
                 if scenario.fail_always:
                     server.log.add(stage, 500, body)
-                    self._send(500, {"error": {"message": "The server had an error while processing your request.", "type": "server_error"}})
+                    self._send(
+                        500,
+                        {
+                            "error": {
+                                "message": "The server had an error while processing your request.",
+                                "type": "server_error",
+                            }
+                        },
+                    )
                     return
                 number = server.log.add(stage, 200, body)
                 if number <= scenario.rate_limit_first:
                     server.log.requests[number - 1]["status"] = 429
                     self._send(
                         429,
-                        {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}},
+                        {
+                            "error": {
+                                "message": "Rate limit reached for requests",
+                                "type": "requests",
+                                "code": "rate_limit_exceeded",
+                            }
+                        },
                         {"Retry-After": "1", "retry-after-ms": "50"},
                     )
                     return
@@ -391,13 +424,14 @@ def main() -> None:
     parser.add_argument("--judge-rejects", default="", help="comma-separated sentence ids, e.g. k0,b1")
     parser.add_argument("--rate-limit-first", type=int, default=0)
     args = parser.parse_args()
-    scenario = Scenario(judge_rejects=tuple(filter(None, args.judge_rejects.split(","))), rate_limit_first=args.rate_limit_first)
+    scenario = Scenario(
+        judge_rejects=tuple(filter(None, args.judge_rejects.split(","))),
+        rate_limit_first=args.rate_limit_first,
+    )
     with FixtureServer(scenario, port=args.port) as server:
         print(f"fixture server at {server.base_url} (Ctrl-C to stop)", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
         for r in server.log.requests:
             print(r["stage"], r["status"])
 
