@@ -13,7 +13,6 @@ never sinks a whole document.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -21,7 +20,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 from pydantic.json_schema import SkipJsonSchema
 
 from briefer.models import ClaimKind, Document, Label, Sentence
-from briefer.text import _TRANSLATE, names, normalize, numbers
+from briefer.text import names, normalize, numbers
 
 MIN_QUOTE_WORDS = 4  # shorter quotes cannot carry a claim; the whole sentences are cited instead
 
@@ -42,7 +41,7 @@ def _fold(text: str, offset: int = 0) -> tuple[str, list[int]]:
                 out.append(" ")
                 origin.append(offset + i)
             continue
-        for f in unicodedata.normalize("NFKC", ch).translate(_TRANSLATE).lower():
+        for f in normalize(ch).lower():  # one character at a time, so every output maps back
             out.append(" " if f.isspace() else f)
             origin.append(offset + i)
     return "".join(out), origin

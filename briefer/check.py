@@ -13,6 +13,7 @@ its source text (`text[start:end] == quote`), like every citation the pipeline p
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -594,3 +595,93 @@ def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckRe
             SourceInfo(number=s.number, doc_id=s.doc_id, path=s.path, chars=len(s.text)) for s in sources
         ],
     )
+
+
+# --- batch mode and output ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One line of a `--jsonl` batch: a summary and the document(s) it should be faithful to."""
+
+    line: int
+    summary: str
+    documents: tuple[str, ...]
+    id: object = None
+
+
+def read_pairs(text: str, name: str = "input") -> list[Pair]:
+    """Validate a whole JSONL batch before checking any of it, so bad input fails fast (exit 2)."""
+    pairs: list[Pair] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{name}:{n}: not valid JSON ({e.msg})") from e
+        if not isinstance(row, dict):
+            raise InputError(f"{name}:{n}: expected a JSON object")
+        summary = row.get("summary")
+        docs = row.get("documents", [row["document"]] if "document" in row else None)
+        if not isinstance(summary, str):
+            raise InputError(f'{name}:{n}: "summary" must be a string')
+        if not isinstance(docs, list) or not docs or not all(isinstance(d, str) and d.strip() for d in docs):
+            raise InputError(f'{name}:{n}: needs "document" (a string) or "documents" (a list of strings)')
+        pairs.append(Pair(n, summary, tuple(docs), row.get("id")))
+    if not pairs:
+        raise InputError(f"{name}: no JSON lines to check")
+    return pairs
+
+
+def pair_result(pair: Pair) -> dict[str, object]:
+    """The compact per-line result of batch mode: overall and per-sentence labels and scores."""
+    out: dict[str, object] = {"line": pair.line}
+    if pair.id is not None:
+        out["id"] = pair.id
+    if not pair.summary.strip():
+        return {**out, "label": "supported", "score": 1.0, "mean_score": 1.0, "sentences": []}
+    result = check(pair.summary, list(pair.documents), markdown=False)
+    return {
+        **out,
+        "label": result.label,
+        "score": result.score,
+        "mean_score": result.mean_score,
+        "sentences": [
+            {"text": s.text, "label": s.label, "score": s.score, "reasons": s.reasons}
+            for s in result.sentences
+        ],
+    }
+
+
+def render_table(result: CheckResult, width: int = 100) -> str:
+    """A plain-text table for a terminal: one row per sentence, its reasons and evidence beneath."""
+    width = max(60, width)
+    head = f"{'#':>3}  {'verdict':<19} {'score':>5}  {'cites':<7} {'evidence':<16} sentence"
+    lines = [head, "-" * min(width, len(head) + 40)]
+    text_width = max(20, width - 58)
+    for s in result.sentences:
+        cites = "[" + ",".join(str(n) for n in s.citations) + "]" if s.citations else "-"
+        where = f"[{s.evidence.source}] {s.evidence.start}-{s.evidence.end}" if s.evidence else "-"
+        shown = s.text if len(s.text) <= text_width else s.text[: text_width - 1] + "\u2026"
+        lines.append(
+            f"{s.index + 1:>3}  {s.label.replace('_', ' '):<19} {s.score:>5.2f}  {cites:<7} {where:<16} {shown}"
+        )
+        if s.label != "supported":
+            for r in s.reasons:
+                lines.append(f"{'':5}- {r}")
+            if s.evidence:
+                quote = " ".join(s.evidence.quote.split())
+                quote = quote if len(quote) <= width - 20 else quote[: width - 21] + "\u2026"
+                lines.append(f'{"":5}  closest: "{quote}"')
+    counts = ", ".join(
+        f"{n} {label.replace('_', ' ')}" for label, n in result.counts.items() if n and label != "supported"
+    )
+    total = len(result.sentences)
+    lines.append("")
+    lines.append(
+        f"{result.counts.get('supported', 0)}/{total} sentences supported"
+        + (f" ({counts})" if counts else "")
+        + f"; draft score {result.score:.2f} (its weakest sentence)"
+    )
+    return "\n".join(lines) + "\n"

@@ -220,7 +220,7 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         position = max(positions[c.id] for c in g.claims)
         length = len(g.lead.text.split())
         length_factor = 1.0 if 8 <= length <= 45 else 0.6
-        dangling = 0.5 if DANGLING_START.match(g.lead.text) else 1.0
+        dangling = 0.5 if DANGLING_START.match(compress(g.lead.text)) else 1.0
         g.salience = (
             KIND_WEIGHT[g.lead.kind]
             * length_factor
@@ -377,7 +377,7 @@ def _pick(
         if (
             any(c.id in used for c in g.claims)
             or not _plain_claim(g.lead)
-            or DANGLING_START.match(g.lead.text)
+            or DANGLING_START.match(compress(g.lead.text))
         ):
             continue
         text = compress(g.lead.text)

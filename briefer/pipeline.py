@@ -27,7 +27,7 @@ from briefer.models import (
     Usage,
 )
 from briefer.render import render_markdown, word_count
-from briefer.text import segment
+from briefer.text import content_terms, segment
 from briefer.verify import verify_draft
 
 log = logging.getLogger("briefer")
@@ -173,6 +173,17 @@ def _recount(brief: Brief) -> Brief:
     brief.report.sentences_supported = len(printed)
     brief.report.sentences_checked = len(printed) + len(brief.dropped)
     docs = {d.id: d for d in brief.documents}
-    titled = [d for d in source_numbers(brief) if docs[d].meta.title]
-    brief.title = docs[titled[0]].meta.title if titled else f"Brief of {len(brief.documents)} documents"
+    titles = [docs[d].meta.title for d in source_numbers(brief) if docs[d].meta.title]
+    brief.title = central_title(titles) or f"Brief of {len(brief.documents)} documents"
     return brief
+
+
+def central_title(titles: list[str | None]) -> str | None:
+    """The headline sharing the most words with the other headlines: the most neutral summary of the
+    story, rather than whichever outlet happens to be cited first (ties go to the earlier one)."""
+    options = [t for t in titles if t]
+    if len(options) <= 2:
+        return options[0] if options else None
+    terms = [set(content_terms(t)) for t in options]
+    scores = [sum(len(a & b) / (len(a) or 1) for b in terms if b is not a) for a in terms]
+    return options[max(range(len(options)), key=lambda i: (scores[i], -i))]

@@ -116,7 +116,7 @@ def render_markdown(brief: Brief) -> str:
         n = len(sentence.doc_ids)
         return n if n > MAX_REFS else 0
 
-    title_doc = next((d for d in numbers if docs[d].meta.title), None)
+    title_doc = next((d for d in numbers if docs[d].meta.title == brief.title), None)
     title = brief.title
     cited = list(numbers)
     text = (
