@@ -1,3 +1,21 @@
-"""briefer: a one-page brief of a folder of news articles, every sentence checked against its sources."""
+"""briefer: a one-page brief of a folder of news articles, every sentence checked against its sources.
+
+`briefer.check(draft, sources)` checks any draft against its sources (see `briefer.check.check`).
+It is imported on first use, so `import briefer` and `briefer --help` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "check"]
+
+
+def __getattr__(name: str) -> Any:
+    # `briefer.check` is both the submodule and, because the module is callable, the function.
+    if name == "check":
+        import importlib
+
+        return importlib.import_module("briefer.check")
+    raise AttributeError(f"module 'briefer' has no attribute {name!r}")

@@ -16,11 +16,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
+import types
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -685,3 +688,19 @@ def render_table(result: CheckResult, width: int = 100) -> str:
         + f"; draft score {result.score:.2f} (its weakest sentence)"
     )
     return "\n".join(lines) + "\n"
+
+
+class _CallableModule(types.ModuleType):
+    """Lets `briefer.check(draft, sources)` call `check()`.
+
+    A package attribute and a submodule cannot share a name: importing `briefer.check` would replace
+    a function of that name. Making the module itself callable keeps both spellings working.
+    """
+
+    def __call__(
+        self, draft: str | Path, sources: Sequence[str | Path | Document], **options: Any
+    ) -> CheckResult:
+        return check(draft, sources, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
