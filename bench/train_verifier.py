@@ -33,11 +33,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from verifier import DEFAULT_EVAL, SEED, Example, best_threshold, datasets, metrics, split  # noqa: E402
 
-from briefer.check import Retriever, _as_sources, _Contexts, gather, parse_draft  # noqa: E402
+from briefer.checker import Retriever, _as_sources, _Contexts, gather, parse_draft  # noqa: E402
 from briefer.verify import FEATURES, signals  # noqa: E402
 
 TRAIN_SETS = ("qags-cnndm", "qags-xsum", "frank", "summedits-news", "xsumfaith")
-L2_CANDIDATES = (10.0, 100.0, 1000.0)  # chosen by 2-fold cross-validation inside the tuning halves
+L2_CANDIDATES = (
+    10.0,
+    30.0,
+    100.0,
+    300.0,
+    1000.0,
+)  # chosen by 2-fold cross-validation inside the tuning halves
 ROUNDS = 3
 
 Data = dict[

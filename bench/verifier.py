@@ -10,7 +10,7 @@ one article never land in both halves. Thresholds (and the shipped scorer's weig
 held-back half. The positive class of precision/recall is *unsupported* (a summary or sentence that
 humans judged not consistent with its source).
 
-The checker is `briefer.check.check` exactly as `briefer check --jsonl` runs it: the summary is the
+The checker is `briefer.checker.check` exactly as `briefer check --jsonl` runs it: the summary is the
 draft, the article the only source, no citations, so every sentence goes through retrieval.
 """
 
@@ -32,11 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.check import check  # noqa: E402
+from briefer.checker import check  # noqa: E402
 from briefer.text import words  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 SEED = 13
+BOOTSTRAP = 300
 
 
 @dataclass
@@ -63,7 +64,7 @@ def load_qags(path: Path, dataset: str, level: str = "sentence") -> list[Example
     sentence is (the binarisation later benchmarks use).
     """
     out: list[Example] = []
-    for line in path.open(encoding="utf-8"):
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         key = _key(row["article"])
         labels = []
@@ -81,7 +82,7 @@ def load_qags(path: Path, dataset: str, level: str = "sentence") -> list[Example
 def load_frank(path: Path, dataset: str, subset: str | None = None) -> list[Example]:
     """FRANK test split; `label_factual` = every sentence judged error-free (README)."""
     out: list[Example] = []
-    for line in path.open(encoding="utf-8"):
+    for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row["split"] != "test" or (subset and row["dataset"] != subset):
             continue
@@ -116,7 +117,7 @@ def load_summedits(path: Path, dataset: str) -> list[Example]:
 def load_xsumfaith(folder: Path, dataset: str) -> list[Example]:
     """XSumFaith: consistent iff the most common hallucination type over the rows is NULL (SummaC's rule)."""
     docs = {}
-    for line in (folder / "xsum_documents_from_aggrefact.jsonl").open(encoding="utf-8"):
+    for line in (folder / "xsum_documents_from_aggrefact.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         docs[row["bbcid"]] = row["document"]
     groups: dict[tuple[str, str], list[dict[str, str]]] = collections.OrderedDict()
@@ -201,6 +202,20 @@ def checker_scores(examples: Sequence[Example]) -> tuple[list[float], list[str],
     return scores, labels, time.perf_counter() - began
 
 
+def cold_speed(examples: Sequence[Example]) -> tuple[int, float]:
+    """Checks per second with nothing cached: every summary brings a new article."""
+    import briefer.check as checker
+
+    import briefer.verify as verifier
+
+    for cached in (checker._prepared_text, checker._analysed, verifier.sentence_info):
+        cached.cache_clear()
+    began = time.perf_counter()
+    for e in examples:
+        check(e.summary, e.documents, markdown=False)
+    return len(examples), time.perf_counter() - began
+
+
 # --- metrics -----------------------------------------------------------------------------------------
 
 
@@ -263,6 +278,7 @@ class Row:
     n_test: int
     n_test_unsupported: int
     checker: Metrics
+    checker_ci: tuple[float, float]
     checker_auc: float
     shipped: Metrics  # the label as `briefer check` prints it: anything but "supported" is flagged
     baseline: Metrics
@@ -273,9 +289,23 @@ class Row:
 
 
 def held_out(tune: Sequence[Example], test: Sequence[Example], tune_scores: Sequence[float],
-             test_scores: Sequence[float]) -> Metrics:  # fmt: skip
+             test_scores: Sequence[float]) -> tuple[Metrics, float, float]:  # fmt: skip
+    """Metrics on the held-back half at the tuning half's threshold, with a 95% bootstrap interval
+    of the balanced accuracy (documents resampled, so one article's summaries move together)."""
     t = best_threshold([e.label for e in tune], tune_scores)
-    return metrics([e.label for e in test], [s < t for s in test_scores])
+    flagged = [s < t for s in test_scores]
+    by_doc: dict[str, list[int]] = {}
+    for i, e in enumerate(test):
+        by_doc.setdefault(e.doc_key, []).append(i)
+    docs = sorted(by_doc)
+    rng = random.Random(SEED)
+    samples = []
+    for _ in range(BOOTSTRAP):
+        idx = [i for d in rng.choices(docs, k=len(docs)) for i in by_doc[d]]
+        samples.append(metrics([test[i].label for i in idx], [flagged[i] for i in idx]).balanced_accuracy)
+    samples.sort()
+    low, high = samples[int(0.025 * BOOTSTRAP)], samples[int(0.975 * BOOTSTRAP) - 1]
+    return metrics([e.label for e in test], flagged), low, high
 
 
 def evaluate(ds: Dataset, examples: list[Example], seed: int) -> Row:
@@ -284,14 +314,16 @@ def evaluate(ds: Dataset, examples: list[Example], seed: int) -> Row:
     tune_s, test_s = scores[: len(tune)], scores[len(tune) :]
     base = [overlap_score(e) for e in tune + test]
     gold = [e.label for e in test]
+    checker, low, high = held_out(tune, test, tune_s, test_s)
     return Row(
         name=ds.name,
         n_test=len(test),
         n_test_unsupported=sum(1 for e in test if e.label == 0),
-        checker=held_out(tune, test, tune_s, test_s),
+        checker=checker,
+        checker_ci=(low, high),
         checker_auc=roc_auc(gold, test_s),
         shipped=metrics(gold, [label != "supported" for label in labels[len(tune) :]]),
-        baseline=held_out(tune, test, base[: len(tune)], base[len(tune) :]),
+        baseline=held_out(tune, test, base[: len(tune)], base[len(tune) :])[0],
         baseline_auc=roc_auc(gold, base[len(tune) :]),
         published=ds.published,
         seconds=seconds,
@@ -301,14 +333,15 @@ def evaluate(ds: Dataset, examples: list[Example], seed: int) -> Row:
 
 def table(rows: Iterable[Row]) -> str:
     head = (
-        "| set | n held-back (unsupported) | checker BA | P / R unsupported | AUC | label as shipped BA | "
+        "| set | n held-back (unsupported) | checker BA | 95% CI | P / R unsupported | AUC | label as shipped BA | "
         "word-overlap BA | P / R | AUC | published (balanced accuracy) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
+        "|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     for r in rows:
         lines.append(
             f"| {r.name} | {r.n_test} ({r.n_test_unsupported}) | **{r.checker.balanced_accuracy:.3f}** | "
+            f"{r.checker_ci[0]:.2f}-{r.checker_ci[1]:.2f} | "
             f"{r.checker.precision:.2f} / {r.checker.recall:.2f} | {r.checker_auc:.3f} | "
             f"{r.shipped.balanced_accuracy:.3f} | {r.baseline.balanced_accuracy:.3f} | "
             f"{r.baseline.precision:.2f} / {r.baseline.recall:.2f} | {r.baseline_auc:.3f} | {r.published} |"
@@ -324,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = {n.strip() for n in args.only.split(",") if n.strip()}
     rows: list[Row] = []
+    fresh: list[Example] = []  # one summary per article, for the speed without any reuse
     for ds in datasets(args.eval_dir):
         if wanted and ds.name not in wanted:
             continue
@@ -335,15 +369,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         row = evaluate(ds, examples, args.seed)
         print(f"{ds.name}: {len(examples)} examples, {row.n_timed / row.seconds:.0f}/s", file=sys.stderr)
         rows.append(row)
+        fresh.extend({e.doc_key: e for e in reversed(examples)}.values())
     if not rows:
         print("no evaluation data found; nothing to report", file=sys.stderr)
         return 0
     print(table(rows))
     n = sum(r.n_timed for r in rows)
     seconds = sum(r.seconds for r in rows)
+    cold_n, cold_seconds = cold_speed(fresh[:400])
     print(
         f"\nChecker speed: {n / seconds:.0f} examples/second on one core ({n} checks in {seconds:.1f}s; "
-        f"every article's sentences indexed once and reused by its other summaries). BA = balanced accuracy "
+        f"each article's sentences are analysed once and reused by its other summaries); "
+        f"{cold_n / cold_seconds:.0f}/s when every summary has an article of its own ({cold_n} checks, "
+        f"caches cleared). BA = balanced accuracy "
         f"on the held-back half (seed {args.seed}), threshold chosen on the tuning half; P / R of the "
         f"*unsupported* class. 'Label as shipped' flags every summary whose label is not `supported`, no tuning."
     )

@@ -1,7 +1,7 @@
 """briefer: a one-page brief of a folder of news articles, every sentence checked against its sources.
 
-`briefer.check(draft, sources)` checks any draft against its sources (see `briefer.check.check`).
-It is imported on first use, so `import briefer` and `briefer --help` stay fast.
+`briefer.check(draft, sources)` checks any draft against its sources (`briefer.checker.check`). It is
+imported on first use, so `import briefer` and `briefer --help` stay fast.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ __all__ = ["__version__", "check"]
 
 
 def __getattr__(name: str) -> Any:
-    # `briefer.check` is both the submodule and, because the module is callable, the function.
     if name == "check":
-        import importlib
+        from briefer.checker import check
 
-        return importlib.import_module("briefer.check")
+        return check
     raise AttributeError(f"module 'briefer' has no attribute {name!r}")

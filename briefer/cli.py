@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,16 +18,19 @@ import click
 
 from briefer import __version__
 from briefer.errors import BrieferError
+from briefer.files import write_atomically
+from briefer.logs import ContextFilter, error_line, formatter
 
 log = logging.getLogger("briefer")
 
 EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
 
 
-def setup_logging(verbosity: int) -> None:
+def setup_logging(verbosity: int, log_format: str = "text") -> None:
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("briefer: %(message)s"))
+    handler.setFormatter(formatter(log_format))  # `briefer: message`, or one JSON object per line
+    handler.addFilter(ContextFilter())
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
@@ -37,45 +38,27 @@ def setup_logging(verbosity: int) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half a brief."""
-    path = path.expanduser()
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise BrieferError(f"cannot write {path}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every failure into a one-line message and the documented exit code."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
+        log_format = kwargs.get("log_format") or "text"
         try:
             return fn(*args, **kwargs)
         except BrieferError as e:
-            click.echo(f"briefer: error: {e}", err=True)
+            click.echo(error_line(f"error: {e}", log_format), err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("briefer: interrupted", err=True)
+            click.echo(error_line("interrupted", log_format), err=True)
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: still one line unless asked for the traceback
             if verbosity >= 2:
                 raise
-            click.echo(
-                f"briefer: internal error: {type(e).__name__}: {e} (run with -vv for details)", err=True
-            )
+            message = f"internal error: {type(e).__name__}: {e} (run with -vv for details)"
+            click.echo(error_line(message, log_format), err=True)
             sys.exit(1)
 
     wrapper.__name__ = fn.__name__
@@ -88,6 +71,43 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 def cli() -> None:
     """Turn a folder of news articles into a one-page brief whose every sentence is checked against
     the source spans it cites."""
+
+
+def _cache_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--cache-dir, --refresh, --no-cache: the LLM response cache (`briefer.cache`)."""
+    fn = click.option("--no-cache", is_flag=True, help="Neither read nor write the response cache.")(fn)
+    fn = click.option(
+        "--refresh", is_flag=True, help="Ask the model again even when cached; store the new answers."
+    )(fn)
+    return click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="LLM response cache folder; env BRIEFER_CACHE_DIR; default: the user cache folder.",
+    )(fn)
+
+
+def _log_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """-v, -q and --log-format, shared by the commands that log."""
+    fn = click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")(fn)
+    fn = click.option(
+        "-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks)."
+    )(fn)
+    return click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="json: one JSON object per line on stderr, for log collectors.",
+    )(fn)
+
+
+def _cache_flags(cache_dir: Path | None, refresh: bool, no_cache: bool) -> dict[str, Any]:
+    if refresh and no_cache:
+        raise click.UsageError("--refresh and --no-cache exclude each other")
+    flags: dict[str, Any] = {"cache": "off" if no_cache else "refresh" if refresh else "on"}
+    if cache_dir is not None:
+        flags["cache_dir"] = str(cache_dir.expanduser().resolve())
+    return flags
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -123,8 +143,13 @@ def cli() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="TOML or JSON prices in USD per 1M tokens, overriding the built-in table.",
 )
-@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks).")
-@click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")
+@click.option(
+    "--since-brief",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier --format json brief of this topic: add a 'New since last brief' section.",
+)
+@_cache_options
+@_log_options
 @guarded
 def run(
     paths: tuple[Path, ...],
@@ -132,19 +157,30 @@ def run(
     fmt: str,
     max_words: int,
     engine: str,
+    since_brief: Path | None,
+    cache_dir: Path | None,
+    refresh: bool,
+    no_cache: bool,
+    log_format: str,
     verbose: int,
     quiet: int,
     **llm_flags: Any,
 ) -> None:
     """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
-    setup_logging(verbose - quiet)
+    setup_logging(verbose - quiet, log_format)
     from briefer.pipeline import run as run_pipeline
     from briefer.render import render_json, render_markdown
     from briefer.settings import load_settings
 
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
+    flags.update(_cache_flags(cache_dir, refresh, no_cache))
     settings = None if engine == "offline" else load_settings(flags)
-    brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings)
+    since = None
+    if since_brief is not None:
+        from briefer.history import from_brief_file
+
+        since = from_brief_file(since_brief)
+    brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings, since=since)
     text = render_json(brief) if fmt == "json" else render_markdown(brief)
     r = brief.report
     log.info(
@@ -161,6 +197,148 @@ def run(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+BATCH_EXIT_CODES = (
+    "Exit codes: 0 every topic succeeded, 1 every topic failed, 4 some topics failed (the others were "
+    "written; see the manifest), 2 invalid config or usage (nothing ran), 75 another run of this batch "
+    "is in progress (nothing ran)."
+)
+
+
+@cli.command(epilog=BATCH_EXIT_CODES)
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the run manifest here (default: [batch] manifest, else CONFIG's name + .manifest.json).",
+)
+@_cache_options
+@_log_options
+@guarded
+def batch(
+    config: Path,
+    manifest: Path | None,
+    cache_dir: Path | None,
+    refresh: bool,
+    no_cache: bool,
+    log_format: str,
+    verbose: int,
+    quiet: int,
+) -> None:
+    """Brief every topic in CONFIG, a TOML file, for cron, systemd timers and CI.
+
+    \b
+        [batch]                        # optional: defaults for every topic
+        manifest = "out/manifest.json"
+        engine = "auto"                # auto | offline | llm
+        [[topic]]
+        name = "storm"
+        sources = ["news/storm/", "wires/*storm*.html"]
+        outputs = ["out/storm.md", "out/storm.json"]
+        max_words = 300                # also engine, model
+
+    Paths are relative to CONFIG. Each topic runs on its own; a failed topic keeps its previous
+    outputs. Each brief lists what is new since the topic's last brief. See docs/SCHEDULING.md.
+    """
+    setup_logging(verbose - quiet, log_format)
+    from briefer.batch import Options, run_batch
+
+    flags = _cache_flags(cache_dir, refresh, no_cache)
+    options = Options(
+        manifest=manifest,
+        cache_dir=Path(flags["cache_dir"]) if "cache_dir" in flags else None,
+        cache=flags["cache"],
+    )
+    result, _ = run_batch(config, options)
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the LLM response cache (SQLite, in the user cache folder or --cache-dir)."""
+
+
+def _cache_folder(cache_dir: Path | None) -> Path:
+    from briefer.cache import default_dir
+    from briefer.settings import load_settings
+
+    if cache_dir is not None:
+        return cache_dir.expanduser()
+    configured = load_settings().cache_dir  # BRIEFER_CACHE_DIR or the config file
+    return Path(configured).expanduser() if configured else default_dir()
+
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cache folder; env BRIEFER_CACHE_DIR; default: the user cache folder.",
+)
+
+
+@cache_group.command("stats")
+@_cache_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def cache_stats(cache_dir: Path | None, fmt: str) -> None:
+    """How many answers are cached, for which models, and the size on disk."""
+    from datetime import UTC, datetime
+
+    from briefer.cache import FILE_NAME, CacheUnavailable, ResponseCache
+
+    def when(ts: float | None) -> str | None:
+        return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else None
+
+    folder = _cache_folder(cache_dir)
+    if not (folder / FILE_NAME).exists():
+        stats = {"path": str(folder / FILE_NAME), "entries": 0, "bytes": 0, "models": {}}
+    else:
+        try:
+            cache = ResponseCache(folder)
+        except CacheUnavailable as e:
+            raise BrieferError(f"{e}; `briefer cache clear` removes it") from None
+        found = cache.stats()
+        cache.close()
+        stats = {
+            "path": str(found.path),
+            "entries": found.entries,
+            "bytes": found.bytes,
+            "models": found.models,
+            "oldest": when(found.oldest),
+            "newest": when(found.newest),
+        }
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2))
+        return
+    models = ", ".join(f"{m}: {n}" for m, n in stats["models"].items())
+    click.echo(f"cache: {stats['path']}")
+    click.echo(f"entries: {stats['entries']}" + (f" ({models})" if models else ""))
+    click.echo(f"size: {stats['bytes'] / 1e6:.2f} MB")
+    if stats.get("oldest"):
+        click.echo(f"oldest: {stats['oldest']}, newest: {stats['newest']}")
+
+
+@cache_group.command("clear")
+@_cache_dir_option
+@guarded
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached answer (a damaged cache file is removed)."""
+    from briefer.cache import FILE_NAME, CacheUnavailable, ResponseCache, remove_files
+
+    folder = _cache_folder(cache_dir)
+    if not (folder / FILE_NAME).exists():
+        click.echo(f"cache: {folder / FILE_NAME} is already empty")
+        return
+    try:
+        cache = ResponseCache(folder)
+    except CacheUnavailable:
+        removed = remove_files(folder)
+        click.echo(f"cache: removed the damaged cache ({', '.join(p.name for p in removed)})")
+        return
+    count = cache.clear()
+    cache.close()
+    click.echo(f"cache: removed {count} entr{'y' if count == 1 else 'ies'} from {cache.path}")
 
 
 CHECK_EXIT_CODES = (
@@ -233,7 +411,7 @@ def check_command(
     checked against the best-matching passages of all sources.
     """
     setup_logging(verbose - quiet)
-    from briefer.check import check, pair_result, read_pairs, render_table
+    from briefer.checker import check, pair_result, read_pairs, render_table
     from briefer.errors import ConfigError, InputError
 
     if engine == "llm":

@@ -283,7 +283,9 @@ MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims
 def _rebuttal_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | None:
     """The most salient rebuttal and the accusation it most likely answers ("X accused...", "Y denied...")."""
     rebuttals = [i for i, c in enumerate(ranked) if REBUTTAL.search(c.text)][:50]
-    accusations = [i for i, c in enumerate(ranked) if ACCUSATION.search(c.text) and not REBUTTAL.search(c.text)]
+    accusations = [
+        i for i, c in enumerate(ranked) if ACCUSATION.search(c.text) and not REBUTTAL.search(c.text)
+    ]
     for i in rebuttals:
         if accusations:
             sim, j = max((cosine(vectors[i], vectors[j]), j) for j in accusations)
@@ -306,7 +308,10 @@ def _figure_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | No
             for j in by_unit[unit][:MAX_BLOCK]:
                 if j <= i or ranked[j].citations[0].doc_id == doc:
                     continue
-                if _figures_conflict(figs[i], figs[j]) and cosine(vectors[i], vectors[j]) >= FIGURE_SIMILARITY:
+                if (
+                    _figures_conflict(figs[i], figs[j])
+                    and cosine(vectors[i], vectors[j]) >= FIGURE_SIMILARITY
+                ):
                     return [ranked[i], ranked[j]]
     return None
 

@@ -60,6 +60,7 @@ class Ledger:
         self.max_cost = max_cost
         self.calls = 0
         self.reasks = 0
+        self.cache_hits = 0  # answers reused from the response cache: no call, no tokens, no cost
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self._reserved = 0.0
@@ -97,6 +98,10 @@ class Ledger:
         with self._lock:
             self.reasks += 1
 
+    def count_hit(self) -> None:
+        with self._lock:
+            self.cache_hits += 1
+
     def add_tokens(self, prompt_tokens: int, completion_tokens: int) -> None:
         with self._lock:
             self.prompt_tokens += prompt_tokens
@@ -109,11 +114,14 @@ class Ledger:
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
             cost_usd=round(self.spent, 6),
+            cache_hits=self.cache_hits,
         )
 
     def summary(self) -> str:
         cost = f"${self.spent:.4f}" if self.priced else "cost unknown (no price for this model)"
         reasks = f", {self.reasks} re-ask{'s' * (self.reasks != 1)}" if self.reasks else ""
+        if self.cache_hits:
+            reasks += f", {self.cache_hits} answer{'s' * (self.cache_hits != 1)} from the cache"
         return (
             f"usage: {self.calls} call{'s' * (self.calls != 1)}{reasks}, {self.prompt_tokens:,} prompt + "
             f"{self.completion_tokens:,} completion tokens, {cost} ({self.model})"

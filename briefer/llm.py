@@ -10,7 +10,8 @@ This is the only module that imports `openai` and `instructor`. How the pieces f
   connection errors) are retried here, once per HTTP request, with exponential backoff, jitter and
   `Retry-After`; the openai client itself is built with `max_retries=0`, so nothing retries twice.
 * Every HTTP attempt passes through `_send`, which reserves the call's worst-case cost against
-  `--max-cost` first and records its tokens in the ledger after.
+  `--max-cost` first and records its tokens in the ledger after. `_send` is also where the response
+  cache (`briefer.cache`) answers an identical earlier request: a hit is no call, no tokens, no cost.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from briefer.answers import (
     judgement_model,
     rewrite_model,
 )
+from briefer.cache import ResponseCache, open_cache, request_key
 from briefer.errors import BrieferError, ConfigError, ProviderError
 from briefer.ledger import Ledger, price_for
 from briefer.models import (
@@ -123,6 +125,10 @@ def _reason(s: Settings) -> str:
             said = f"{how} {source}" if how == "set in" else f"{source} {how}"
             return f"{said}; model {s.model} at {s.endpoint_label()}"
     return f"model {s.model}"
+
+
+def _open_cache(s: Settings) -> ResponseCache | None:
+    return None if s.cache == "off" else open_cache(s.cache_dir)
 
 
 def make_client(s: Settings) -> openai.OpenAI:
@@ -224,6 +230,7 @@ class LLMEngine:
         settings: Settings,
         client: openai.OpenAI | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.model
@@ -249,6 +256,7 @@ class LLMEngine:
         self._sleep = sleep
         self._slots: dict[str, Slot] = {}  # where each composed sentence belongs
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._cache = cache if cache is not None else _open_cache(settings)
 
     @property
     def usage(self) -> Usage:
@@ -277,7 +285,6 @@ class LLMEngine:
         """The grounded claims of one document (window) and how many invalid ones were dropped."""
         state = _CallState(self.settings.reasks + 1)
         variables = {
-            "doc_number": p.doc_number,
             "title": p.doc.meta.title or p.doc.path,
             "part": p.part,
             "sentences": p.sentences,
@@ -492,7 +499,13 @@ class LLMEngine:
         return {"max_tokens": MAX_TOKENS[stage], "temperature": 0}
 
     def _send(self, stage: str, state: _CallState, *args: Any, **kwargs: Any) -> Any:
-        """The function instructor calls for every attempt: budget check, HTTP with retries, ledger."""
+        """The function instructor calls for every attempt: cache, budget check, HTTP with retries, ledger."""
+        key = self._cache_key(kwargs)
+        cached = self._cached(key)
+        if cached is not None:
+            self.ledger.count_hit()
+            state.responses += 1
+            return cached
         chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
         max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
         reserved = self.ledger.reserve(stage, chars, max_tokens)
@@ -507,7 +520,30 @@ class LLMEngine:
             getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
         )
         state.responses += 1
+        if key and self._cache and isinstance(response, openai.types.chat.ChatCompletion):
+            self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
         return response
+
+    def _cache_key(self, request: dict[str, Any]) -> str | None:
+        """The request's cache key: the exact request plus what changes an answer outside it."""
+        if self._cache is None:
+            return None
+        s = self.settings
+        where = {"endpoint": s.endpoint_label(), "api_version": s.api_version, "mode": s.resolved_mode}
+        return request_key(request, prompt_hash=self.prompt_hash, settings=where)
+
+    def _cached(self, key: str | None) -> Any:
+        """A stored response for `key` (never with --refresh), or None; one that no longer parses is a miss."""
+        if key is None or self._cache is None or self.settings.cache == "refresh":
+            return None
+        body = self._cache.get(key)
+        if body is None:
+            return None
+        try:
+            return openai.types.chat.ChatCompletion.model_validate_json(body)
+        except ValidationError:
+            self._cache.discard(key)
+            return None
 
     def _with_retries(self, stage: str, call: Callable[[], Any]) -> Any:
         s = self.settings

@@ -162,10 +162,11 @@ class Skipped(Model):
 
 
 class Usage(Model):
-    calls: int = 0
+    calls: int = 0  # HTTP attempts sent to the model; answers served from the cache are not calls
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    cache_hits: int = 0  # answers reused from the response cache (no call, no tokens, no cost)
 
 
 class RunReport(Model):
@@ -182,6 +183,14 @@ class RunReport(Model):
     sentences_dropped: int = 0
     usage: Usage = Usage()
     seconds: float = 0.0
+    generated_at: datetime | None = None  # when the brief was made (UTC): dates "New since last brief"
+
+
+class NewSince(Model):
+    """Key points new since an earlier brief of the same topic (`briefer.history`), each cited."""
+
+    since: datetime  # when that earlier brief was made
+    points: list[SummarySentence] = Field(min_length=1)
 
 
 class Brief(Model):
@@ -196,6 +205,7 @@ class Brief(Model):
     open_questions: list[OpenQuestion]
     dropped: list[SummarySentence] = []  # failed verification; shown only as unverified open questions
     report: RunReport
+    new_since: NewSince | None = None  # omitted when there is no earlier brief or nothing is new
 
 
 def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from briefer import __version__
 from briefer.errors import BrieferError, InputError
@@ -29,6 +30,9 @@ from briefer.models import (
 from briefer.render import render_markdown, word_count
 from briefer.text import content_terms, segment
 from briefer.verify import verify_draft
+
+if TYPE_CHECKING:
+    from briefer.history import Published
 
 log = logging.getLogger("briefer")
 
@@ -92,6 +96,9 @@ def fit_to_page(brief: Brief, cap: int) -> Brief:
     while word_count(render_markdown(brief)) > cap:
         if len(brief.key_points) > 1:
             brief = brief.model_copy(update={"key_points": brief.key_points[:-1]})
+        elif brief.new_since and len(brief.new_since.points) > 1:
+            trimmed = brief.new_since.model_copy(update={"points": brief.new_since.points[:-1]})
+            brief = brief.model_copy(update={"new_since": trimmed})
         elif len(brief.open_questions) > 3:
             brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
         elif brief.key_points:
@@ -111,12 +118,17 @@ def run(
     engine: str = "auto",
     max_words: int = DEFAULT_WORDS,
     settings: object | None = None,
+    since: Published | None = None,
+    chosen: tuple[Engine, str] | None = None,
 ) -> Brief:
-    """Produce a verified brief of the documents at `paths`."""
+    """Produce a verified brief of the documents at `paths`; with `since` (the claims of an earlier
+    brief) it lists what is new. `chosen` is an engine the caller made, to read its usage even when
+    the run fails (`briefer batch`)."""
     started = time.perf_counter()
+    generated_at = datetime.now(UTC)
     loaded = load(paths)  # raises InputError when nothing is readable
     docs, skipped = loaded.documents, list(loaded.skipped)
-    impl, reason = choose_engine(engine, settings)
+    impl, reason = chosen or choose_engine(engine, settings)
     log.info("engine: %s (%s)", impl.name, reason)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
 
@@ -147,6 +159,7 @@ def run(
         sentences_supported=checked,
         sentences_dropped=len(dropped),
         usage=impl.usage,
+        generated_at=generated_at,
     )
     brief = Brief(
         version=__version__,
@@ -159,6 +172,10 @@ def run(
         dropped=dropped,
         report=report,
     )
+    if since is not None:
+        from briefer.history import new_since
+
+        brief = brief.model_copy(update={"new_since": new_since(brief, since)})
     brief = fit_to_page(brief, max(HARD_CAP_WORDS, max_words))
     brief = _recount(brief)
     brief.report.seconds = round(time.perf_counter() - started, 3)

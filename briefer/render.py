@@ -58,7 +58,10 @@ MAX_REFS = 3  # source numbers shown per sentence; the JSON keeps every citation
 
 
 def printed_sentences(brief: Brief) -> list[SummarySentence]:
-    return [*brief.bottom_line, *brief.key_points] + [s for q in brief.open_questions for s in q.sentences]
+    """Every sentence on the page, in page order (which numbers the sources)."""
+    new = brief.new_since.points if brief.new_since else []
+    questions = [s for q in brief.open_questions for s in q.sentences]
+    return [*brief.bottom_line, *new, *brief.key_points, *questions]
 
 
 def shown_sources(brief: Brief) -> tuple[dict[str, int], dict[int, list[str]]]:
@@ -126,6 +129,8 @@ def render_markdown(brief: Brief) -> str:
             title=title,
             title_refs=refs_for([title_doc]) if title_doc else "",
             bottom_line=brief.bottom_line,
+            new_since=brief.new_since.points if brief.new_since else [],
+            new_since_date=brief.new_since.since.astimezone().date().isoformat() if brief.new_since else "",
             key_points=brief.key_points,
             open_questions=brief.open_questions,
             single_source=cited[:1] if len(cited) == 1 else None,

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     retry_max_delay: float = Field(default=60.0, ge=0)  # cap on any single wait, Retry-After included
     chunk_sentences: int = Field(default=80, ge=10)  # long documents are read in windows this size
     chunk_overlap: int = Field(default=8, ge=0)
+    # The response cache (`briefer.cache`): off unless the CLI turns it on; refresh = write, never read.
+    cache: Literal["off", "on", "refresh"] = "off"
+    cache_dir: str | None = None  # None: the user cache folder
     sources: dict[str, str] = {}  # setting name -> where its value came from
 
     @property
@@ -96,6 +99,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "max_cost": ("BRIEFER_MAX_COST",),
     "price_table": ("BRIEFER_PRICE_TABLE",),
     "retry_base_delay": ("BRIEFER_RETRY_BASE_DELAY",),
+    "cache_dir": ("BRIEFER_CACHE_DIR",),
 }
 FLAG_NAMES = {
     "model": "--model",
@@ -105,6 +109,7 @@ FLAG_NAMES = {
     "mode": "--llm-mode",
     "max_cost": "--max-cost",
     "price_table": "--price-table",
+    "cache_dir": "--cache-dir",
 }
 CONFIG_KEYS = {
     "model",
@@ -123,6 +128,7 @@ CONFIG_KEYS = {
     "retry_max_delay",
     "chunk_sentences",
     "chunk_overlap",
+    "cache_dir",
 }
 
 

@@ -29,7 +29,8 @@ SENTENCE_OPENERS = frozenset(
 OPEN_QUOTES = "\u201c\u2018"  # “ ‘
 CLOSE_QUOTES = "\u201d\u2019"  # ” ’
 _BOUNDARY = re.compile(r"(?:\.{3}|…|[.!?])['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_FOLLOWING_WORD = re.compile(r"\s+['\"\u201c]?([A-Za-z]+)")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
 def _quote_depths(text: str) -> list[int]:
@@ -53,23 +54,37 @@ def _quote_depths(text: str) -> list[int]:
     return depth
 
 
+def _word_before(block: str, dot: int) -> str:
+    """The letters-and-dots token ending at block[dot] (`U.S`, `Mr`), starting with a letter.
+
+    A backward scan rather than a regex over ``block[:dot]``: that copy and search cost the length of
+    the paragraph at every full stop, which made one long line quadratic. Tokens hold no whitespace and
+    each boundary's token is scanned once, so segmentation stays linear in the paragraph length.
+    """
+    start = dot
+    while start > 0 and block[start - 1] in _TOKEN_CHARS:
+        start -= 1
+    while start < dot and block[start] == ".":
+        start += 1
+    return block[start:dot]
+
+
 def _is_boundary(block: str, dot: int, end: int, depths: list[int]) -> bool:
     """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes)."""
     if depths[dot]:
         return False
     if block[dot] != ".":
         return True
-    word = _WORD_BEFORE.search(block[:dot])
-    if word is None:
+    token = _word_before(block, dot)
+    if not token:
         return True
-    token = word.group(1)
     lower = token.lower().rstrip(".")
     if lower in ABBREVIATIONS and block[dot - 3 : dot] != "...":
         return False
     if len(token) == 1 and token.isupper():  # an initial: "J. Smith"
         return False
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):  # U.S / U.K / e.g
-        following = re.match(r"\s+['\"\u201c]?([A-Za-z]+)", block[end:])
+        following = _FOLLOWING_WORD.match(block, end)
         return bool(following and following.group(1).lower() in SENTENCE_OPENERS)
     return True
 

@@ -63,200 +63,207 @@ CONTRADICTION_PENALTY = 0.3  # ...and each contradiction keeps less than a third
 
 # General-purpose opposites (both directions are added). Words whose other sense is common in news
 # ("left", "right", "light", "back", "over") are left out: a false contradiction costs a true sentence.
-ANTONYMS = {
-    a: b
-    for pair in [
-        ("increase", "decrease"),
-        ("increase", "decline"),
-        ("increase", "drop"),
-        ("increase", "reduce"),
-        ("increase", "cut"),
-        ("rise", "fall"),
-        ("rise", "drop"),
-        ("rise", "decline"),
-        ("raise", "lower"),
-        ("raise", "cut"),
-        ("grow", "shrink"),
-        ("growth", "decline"),
-        ("surge", "plunge"),
-        ("soar", "plunge"),
-        ("boost", "cut"),
-        ("gain", "loss"),
-        ("gain", "lose"),
-        ("profit", "loss"),
-        ("surplus", "deficit"),
-        ("win", "lose"),
-        ("won", "lost"),
-        ("winner", "loser"),
-        ("victory", "defeat"),
-        ("success", "failure"),
-        ("succeed", "fail"),
-        ("pass", "fail"),
-        ("accept", "reject"),
-        ("accept", "refuse"),
-        ("approve", "reject"),
-        ("approve", "veto"),
-        ("support", "oppose"),
-        ("agree", "disagree"),
-        ("allow", "ban"),
-        ("allow", "forbid"),
-        ("allow", "prohibit"),
-        ("permit", "ban"),
-        ("legal", "illegal"),
-        ("lawful", "unlawful"),
-        ("voluntary", "mandatory"),
-        ("voluntary", "compulsory"),
-        ("optional", "mandatory"),
-        ("before", "after"),
-        ("earlier", "later"),
-        ("early", "late"),
-        ("more", "less"),
-        ("more", "fewer"),
-        ("most", "least"),
-        ("higher", "lower"),
-        ("highest", "lowest"),
-        ("high", "low"),
-        ("up", "down"),
-        ("above", "below"),
-        ("upper", "lower"),
-        ("top", "bottom"),
-        ("maximum", "minimum"),
-        ("majority", "minority"),
-        ("guilty", "innocent"),
-        ("convicted", "acquitted"),
-        ("arrested", "released"),
-        ("detained", "released"),
-        ("confirm", "deny"),
-        ("admit", "deny"),
-        ("praise", "criticise"),
-        ("praise", "criticize"),
-        ("praise", "condemn"),
-        ("welcome", "condemn"),
-        ("love", "hate"),
-        ("like", "dislike"),
-        ("open", "close"),
-        ("open", "shut"),
-        ("opened", "closed"),
-        ("start", "end"),
-        ("start", "stop"),
-        ("begin", "end"),
-        ("launch", "cancel"),
-        ("resume", "suspend"),
-        ("continue", "stop"),
-        ("continue", "halt"),
-        ("impose", "lift"),
-        ("tighten", "loosen"),
-        ("tighten", "ease"),
-        ("expand", "shrink"),
-        ("expand", "contract"),
-        ("strengthen", "weaken"),
-        ("strong", "weak"),
-        ("stronger", "weaker"),
-        ("first", "last"),
-        ("new", "old"),
-        ("young", "old"),
-        ("younger", "older"),
-        ("big", "small"),
-        ("bigger", "smaller"),
-        ("large", "small"),
-        ("larger", "smaller"),
-        ("largest", "smallest"),
-        ("biggest", "smallest"),
-        ("long", "short"),
-        ("longer", "shorter"),
-        ("fast", "slow"),
-        ("faster", "slower"),
-        ("rich", "poor"),
-        ("wealthy", "poor"),
-        ("cheap", "expensive"),
-        ("easy", "difficult"),
-        ("safe", "dangerous"),
-        ("true", "false"),
-        ("correct", "incorrect"),
-        ("wrong", "correct"),
-        ("always", "never"),
-        ("alive", "dead"),
-        ("survive", "die"),
-        ("survived", "died"),
-        ("present", "absent"),
-        ("full", "empty"),
-        ("hot", "cold"),
-        ("warm", "cold"),
-        ("wet", "dry"),
-        ("day", "night"),
-        ("morning", "evening"),
-        ("male", "female"),
-        ("man", "woman"),
-        ("men", "women"),
-        ("boy", "girl"),
-        ("father", "mother"),
-        ("son", "daughter"),
-        ("brother", "sister"),
-        ("husband", "wife"),
-        ("north", "south"),
-        ("east", "west"),
-        ("northern", "southern"),
-        ("eastern", "western"),
-        ("inside", "outside"),
-        ("internal", "external"),
-        ("indoor", "outdoor"),
-        ("domestic", "foreign"),
-        ("public", "private"),
-        ("publicly", "privately"),
-        ("publicly", "secretly"),
-        ("openly", "secretly"),
-        ("temporary", "permanent"),
-        ("import", "export"),
-        ("buy", "sell"),
-        ("bought", "sold"),
-        ("buyer", "seller"),
-        ("lend", "borrow"),
-        ("hire", "fire"),
-        ("employer", "employee"),
-        ("attack", "defend"),
-        ("offensive", "defensive"),
-        ("ally", "enemy"),
-        ("friend", "enemy"),
-        ("peace", "war"),
-        ("peaceful", "violent"),
-        ("add", "remove"),
-        ("install", "remove"),
-        ("include", "exclude"),
-        ("join", "leave"),
-        ("enter", "exit"),
-        ("arrive", "depart"),
-        ("send", "receive"),
-        ("give", "take"),
-        ("push", "pull"),
-        ("positive", "negative"),
-        ("optimistic", "pessimistic"),
-        ("good", "bad"),
-        ("better", "worse"),
-        ("best", "worst"),
-        ("possible", "impossible"),
-        ("likely", "unlikely"),
-        ("able", "unable"),
-        ("known", "unknown"),
-        ("certain", "uncertain"),
-        ("stable", "unstable"),
-        ("armed", "unarmed"),
-        ("employed", "unemployed"),
-        ("official", "unofficial"),
-        ("conservative", "liberal"),
-        ("republican", "democrat"),
-        ("rural", "urban"),
-        ("minor", "major"),
-        ("ahead", "behind"),
-        ("forward", "backward"),
-    ]
-    for a, b in (pair, pair[::-1])
-}
+ANTONYM_PAIRS = [
+    ("increase", "decrease"),
+    ("increase", "decline"),
+    ("increase", "drop"),
+    ("increase", "reduce"),
+    ("increase", "cut"),
+    ("rise", "fall"),
+    ("rose", "fell"),  # irregular forms do not stem together
+    ("rose", "drop"),
+    ("rose", "decline"),
+    ("increase", "fell"),
+    ("grew", "shrank"),
+    ("grew", "fell"),
+    ("gain", "lost"),
+    ("began", "ended"),
+    ("rise", "drop"),
+    ("rise", "decline"),
+    ("raise", "lower"),
+    ("raise", "cut"),
+    ("grow", "shrink"),
+    ("growth", "decline"),
+    ("surge", "plunge"),
+    ("soar", "plunge"),
+    ("boost", "cut"),
+    ("gain", "loss"),
+    ("gain", "lose"),
+    ("profit", "loss"),
+    ("surplus", "deficit"),
+    ("win", "lose"),
+    ("won", "lost"),
+    ("winner", "loser"),
+    ("victory", "defeat"),
+    ("success", "failure"),
+    ("succeed", "fail"),
+    ("pass", "fail"),
+    ("accept", "reject"),
+    ("accept", "refuse"),
+    ("approve", "reject"),
+    ("approve", "veto"),
+    ("support", "oppose"),
+    ("agree", "disagree"),
+    ("allow", "ban"),
+    ("allow", "forbid"),
+    ("allow", "prohibit"),
+    ("permit", "ban"),
+    ("legal", "illegal"),
+    ("lawful", "unlawful"),
+    ("voluntary", "mandatory"),
+    ("voluntary", "compulsory"),
+    ("optional", "mandatory"),
+    ("before", "after"),
+    ("earlier", "later"),
+    ("early", "late"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("most", "least"),
+    ("higher", "lower"),
+    ("highest", "lowest"),
+    ("high", "low"),
+    ("up", "down"),
+    ("above", "below"),
+    ("upper", "lower"),
+    ("top", "bottom"),
+    ("maximum", "minimum"),
+    ("majority", "minority"),
+    ("guilty", "innocent"),
+    ("convicted", "acquitted"),
+    ("arrested", "released"),
+    ("detained", "released"),
+    ("confirm", "deny"),
+    ("admit", "deny"),
+    ("praise", "criticise"),
+    ("praise", "criticize"),
+    ("praise", "condemn"),
+    ("welcome", "condemn"),
+    ("love", "hate"),
+    ("like", "dislike"),
+    ("open", "close"),
+    ("open", "shut"),
+    ("opened", "closed"),
+    ("start", "end"),
+    ("start", "stop"),
+    ("begin", "end"),
+    ("launch", "cancel"),
+    ("resume", "suspend"),
+    ("continue", "stop"),
+    ("continue", "halt"),
+    ("impose", "lift"),
+    ("tighten", "loosen"),
+    ("tighten", "ease"),
+    ("expand", "shrink"),
+    ("expand", "contract"),
+    ("strengthen", "weaken"),
+    ("strong", "weak"),
+    ("stronger", "weaker"),
+    ("first", "last"),
+    ("new", "old"),
+    ("young", "old"),
+    ("younger", "older"),
+    ("big", "small"),
+    ("bigger", "smaller"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("largest", "smallest"),
+    ("biggest", "smallest"),
+    ("long", "short"),
+    ("longer", "shorter"),
+    ("fast", "slow"),
+    ("faster", "slower"),
+    ("rich", "poor"),
+    ("wealthy", "poor"),
+    ("cheap", "expensive"),
+    ("easy", "difficult"),
+    ("safe", "dangerous"),
+    ("true", "false"),
+    ("correct", "incorrect"),
+    ("wrong", "correct"),
+    ("always", "never"),
+    ("alive", "dead"),
+    ("survive", "die"),
+    ("survived", "died"),
+    ("present", "absent"),
+    ("full", "empty"),
+    ("hot", "cold"),
+    ("warm", "cold"),
+    ("wet", "dry"),
+    ("day", "night"),
+    ("morning", "evening"),
+    ("male", "female"),
+    ("man", "woman"),
+    ("men", "women"),
+    ("boy", "girl"),
+    ("father", "mother"),
+    ("son", "daughter"),
+    ("brother", "sister"),
+    ("husband", "wife"),
+    ("north", "south"),
+    ("east", "west"),
+    ("northern", "southern"),
+    ("eastern", "western"),
+    ("inside", "outside"),
+    ("internal", "external"),
+    ("indoor", "outdoor"),
+    ("domestic", "foreign"),
+    ("public", "private"),
+    ("publicly", "privately"),
+    ("publicly", "secretly"),
+    ("openly", "secretly"),
+    ("temporary", "permanent"),
+    ("import", "export"),
+    ("buy", "sell"),
+    ("bought", "sold"),
+    ("buyer", "seller"),
+    ("lend", "borrow"),
+    ("hire", "fire"),
+    ("employer", "employee"),
+    ("attack", "defend"),
+    ("offensive", "defensive"),
+    ("ally", "enemy"),
+    ("friend", "enemy"),
+    ("peace", "war"),
+    ("peaceful", "violent"),
+    ("add", "remove"),
+    ("install", "remove"),
+    ("include", "exclude"),
+    ("join", "leave"),
+    ("enter", "exit"),
+    ("arrive", "depart"),
+    ("send", "receive"),
+    ("give", "take"),
+    ("push", "pull"),
+    ("positive", "negative"),
+    ("optimistic", "pessimistic"),
+    ("good", "bad"),
+    ("better", "worse"),
+    ("best", "worst"),
+    ("possible", "impossible"),
+    ("likely", "unlikely"),
+    ("able", "unable"),
+    ("known", "unknown"),
+    ("certain", "uncertain"),
+    ("stable", "unstable"),
+    ("armed", "unarmed"),
+    ("employed", "unemployed"),
+    ("official", "unofficial"),
+    ("conservative", "liberal"),
+    ("republican", "democrat"),
+    ("rural", "urban"),
+    ("minor", "major"),
+    ("ahead", "behind"),
+    ("forward", "backward"),
+]
+ANTONYMS = {a: b for pair in ANTONYM_PAIRS for a, b in (pair, pair[::-1])}  # one opposite per word
 
 
 def _opposite_stems() -> dict[str, frozenset[str]]:
+    """Every opposite of every word, by stem (a word can have several: "rose"/"fell", "rose"/"drop")."""
     out: dict[str, set[str]] = {}
-    for a, b in ANTONYMS.items():
-        out.setdefault(stem(a), set()).add(stem(b))
+    for pair in ANTONYM_PAIRS:
+        for a, b in (pair, pair[::-1]):
+            out.setdefault(stem(a), set()).add(stem(b))
     return {a: frozenset(b - {a}) for a, b in out.items() if b - {a}}
 
 
@@ -289,6 +296,7 @@ class Evidence:
     term_positions: Mapping[str, Sequence[int]] = field(default_factory=dict)  # among content words
     prefixes: frozenset[str] = frozenset()  # 5-letter prefixes of content stems: word variants
     cased: bool = True  # False for lower-cased text, where capitals cannot mark names
+    spoken: str = ""  # words with contractions spelled out, for comparing quotations
 
 
 def _with_parts(terms: list[str]) -> frozenset[str]:
@@ -297,7 +305,7 @@ def _with_parts(terms: list[str]) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class _Sentence:
+class SentenceInfo:
     """One source sentence, analysed once: a check's evidence and context reuse the same sentences."""
 
     words: tuple[str, ...]
@@ -310,11 +318,13 @@ class _Sentence:
 
 
 @lru_cache(maxsize=65536)
-def _sentence(text: str) -> _Sentence:
+def sentence_info(text: str) -> SentenceInfo:
+    """A source sentence's words, stems, terms, figures and names; cached, since retrieval, evidence
+    and context all look at the same sentences."""
     ws = tuple(words(text))
     tokens = tuple(stem(w) for w in ws)
     despaced = _SPACED_SEPARATOR.sub(r"\1\2\3", text)  # "235, 000", "98. 7" in detokenised text
-    return _Sentence(
+    return SentenceInfo(
         words=ws,
         tokens=tokens,
         terms=_with_parts([t for w, t in zip(ws, tokens, strict=True) if is_content_word(w)]),
@@ -325,6 +335,18 @@ def _sentence(text: str) -> _Sentence:
     )
 
 
+_CONTRACTED = {"n't": "not", "ca": "can", "wo": "will"}
+
+
+def _spoken(ws: Sequence[str]) -> str:
+    """Words only, contractions spelled out: "didn't get" and "did not get" quote the same words."""
+    out = [
+        _CONTRACTED[w] if w in _CONTRACTED and (w == "n't" or (i + 1 < len(ws) and ws[i + 1] == "n't")) else w
+        for i, w in enumerate(ws)
+    ]
+    return " " + " ".join(out) + " "
+
+
 def analyse(spans: list[str]) -> Evidence:
     """Analyse cited spans (each split into sentences) as one body of evidence."""
     sentences = tuple(span[s:e] for span in spans for s, e in split_sentences(span) if e > s) or tuple(spans)
@@ -333,7 +355,7 @@ def analyse(spans: list[str]) -> Evidence:
 
 def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evidence:
     """Evidence from text already split into sentences (`briefer check` splits sources once)."""
-    infos = [_sentence(s) for s in sentences]
+    infos = [sentence_info(s) for s in sentences]
     text = "\n".join(sentences) if text is None else text
     tokens = tuple(t for info in infos for t in info.tokens)
     positions: dict[str, list[int]] = {}
@@ -356,6 +378,7 @@ def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evid
         names=frozenset(n for info in infos for n in info.names),
         words=all_words,
         normalized=normalize(text).lower(),
+        spoken=_spoken([w for info in infos for w in info.words]),
         sentences=tuple(sentences),
         negated=frozenset(n for info in infos for n in info.negated),
         weekdays=frozenset(all_words & WEEKDAYS),
@@ -406,7 +429,39 @@ def _name_found(name: str, evidence: Evidence) -> bool:
     if name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words:
         return True
     parts = [p for p in name.split("-") if p]
-    return len(parts) > 1 and all(p in evidence.words for p in parts)  # "Al-Shabaab" vs "al - shabaab"
+    if len(parts) > 1 and all(p in evidence.words for p in parts):  # "Al-Shabaab" vs "al - shabaab"
+        return True
+    return not name.endswith("#") and any(_variants(name, known) for known in evidence.names)
+
+
+def _variants(a: str, b: str) -> bool:
+    """ "Chinese" and "China", "Russian" and "Russia", "Iraqi" and "Iraq" (but not "Iran" and "Iraq").
+
+    The shorter name, less its last letter when it has five or more, must begin the longer one.
+    """
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 4 or short.endswith("#") or long.endswith("#"):
+        return False
+    return long.startswith(short[:-1] if len(short) >= 5 else short)
+
+
+_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)[,;:]?\s+(\S)")
+
+
+def claimed_names(sentence: str, source_text: str = "") -> set[str]:
+    """Names the sentence asserts.
+
+    Its first word is capitalised by position alone, so it is no name when it is an "-ly" adverb
+    ("Previously") or occurs in lower case in the source ("Shares" for "shares"), unless a capitalised
+    word follows ("Pete Hegseth said").
+    """
+    found = names(sentence)
+    first = _FIRST_WORD.match(normalize(sentence))
+    if first and not first.group(2)[0].isupper() and not first.group(1).isupper():
+        word = first.group(1).lower().removesuffix("'s")
+        if word.endswith("ly") or re.search(r"\b" + re.escape(word) + r"\b", source_text):
+            found.discard(word)
+    return found
 
 
 def _shown(name: str) -> str:
@@ -446,20 +501,31 @@ def _near(a: str, b: str, evidence: Evidence, window: int = 4) -> bool:
     return any(abs(i - j) <= window for i in pa for j in pb)
 
 
-def _opposed(sentence_stems: set[str], aligned: set[str]) -> list[tuple[str, str]]:
-    """(sentence word, source word) pairs where the sentence has the opposite of the aligned sentence."""
+def _opposed(
+    sentence_words: list[str], aligned_words: Sequence[str], evidence: set[str]
+) -> list[tuple[str, str]]:
+    """(sentence word, source word) pairs where the sentence has the opposite of the aligned sentence.
+
+    A word that occurs anywhere in the evidence is not a swap (the source uses it too), and stopwords
+    only count when they are themselves in the list ("more"/"less", "before"/"after").
+    """
+    aligned = {stem(w): w for w in aligned_words}
     found: list[tuple[str, str]] = []
-    for w in sorted(sentence_stems - aligned):
-        for o in sorted(OPPOSITES.get(w, frozenset()) & aligned):
-            found.append((w, o))
-        for p in _NEGATING_PREFIXES:
+    for w in dict.fromkeys(sentence_words):
+        s = stem(w)
+        content = is_content_word(w)
+        if s in evidence or not (content or w in ANTONYMS):
+            continue
+        opposites = OPPOSITES.get(s, frozenset())
+        found.extend((w, aligned[o]) for o in sorted(opposites & aligned.keys()))
+        for p in _NEGATING_PREFIXES if content else ():
             if p.rstrip("-") in aligned:  # "non - binary" split by tokenisation
                 continue
-            base = w[len(p) :]
-            if w.startswith(p) and len(base) >= 4 and base in aligned:
-                found.append((w, base))
-            if len(w) >= 4 and p + w in aligned:
-                found.append((w, p + w))
+            base = s[len(p) :]
+            if s.startswith(p) and len(base) >= 4 and base in aligned:
+                found.append((w, aligned[base]))
+            if len(s) >= 4 and p + s in aligned:
+                found.append((w, aligned[p + s]))
     return found
 
 
@@ -518,7 +584,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
                 soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
 
     names_missing = names_missing_evidence = 0
-    for name in sorted(names(sentence)) if evidence.cased or context is None else []:
+    for name in sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []:
         if not _name_found(name, ctx):
             names_missing += 1
             hard.append(f'name "{_shown(name)}" not in {where}')
@@ -526,7 +592,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
             names_missing_evidence += 1
             soft.append(f'name "{_shown(name)}" is in the sources but not in the best-matching passage')
     for q in quotations(sentence):
-        if normalize(q).lower() not in ctx.normalized:
+        if normalize(q).lower() not in ctx.normalized and _spoken(words(q)) not in ctx.spoken:
             hard.append(f'quotation "{q[:40]}" not in {where}')
 
     terms_list = content_terms(sentence)
@@ -542,13 +608,15 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
         contradictions.append("negation mismatch")
     tokens = tuple(stem(w) for w in words(sentence))
     if overlap >= 0.5:
-        for w, o in _opposed(set(tokens), set(aligned_tokens)):
+        for w, o in _opposed(words(sentence), words(aligned_text), set(evidence.tokens)):
             contradictions.append(f'"{w}" where the source says "{o}"')
 
     n = max(1, len(terms_list))
     cov = sum(1 for t in terms_list if _has(t, evidence.terms)) / n if terms_list else 1.0
-    novel_words = [
-        t for t in terms_list if not _has(t, ctx.terms) and (len(t) < 5 or t[:5] not in ctx.prefixes)
+    novel_words = [  # figures are the number check's business
+        t
+        for t in terms_list
+        if not t[:1].isdigit() and not _has(t, ctx.terms) and (len(t) < 5 or t[:5] not in ctx.prefixes)
     ]
     pairs = list(zip(terms_list, terms_list[1:], strict=False))
     bigrams = list(zip(tokens, tokens[1:], strict=False))
@@ -674,7 +742,8 @@ def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = 
         label = "unsupported"
     reasons = sig.contradictions + sig.hard
     if sig.coverage < SUPPORTED_COVERAGE:
-        reasons.append(f"only {sig.coverage:.0%} of its content words are in the cited spans")
+        where = "cited spans" if context is None else "best-matching source passages"
+        reasons.append(f"only {sig.coverage:.0%} of its content words are in the {where}")
     if label != "supported":
         reasons.extend(sig.soft)
         if not reasons:

@@ -16,21 +16,18 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
-import types
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from briefer.errors import InputError
 from briefer.models import Document, Label
-from briefer.text import ABBREVIATIONS, content_terms, split_sentences
-from briefer.verify import Evidence, analyse_sentences, check_text
+from briefer.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences
+from briefer.verify import Evidence, analyse_sentences, check_text, sentence_info
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
 BM25_K1 = 1.2
@@ -361,7 +358,8 @@ def _windows(index: int, text: str, blocks: Sequence[tuple[int, int]]) -> tuple[
                 if end < bs + e:  # cut at a space, never inside a word
                     cut = text.rfind(" ", start + MAX_WINDOW_CHARS // 2, end)
                     end = cut if cut > start else end
-                terms = Counter(content_terms(text[start:end]))
+                info = sentence_info(text[start:end])
+                terms = Counter(t for w, t in zip(info.words, info.tokens, strict=True) if is_content_word(w))
                 if terms:
                     windows.append(Window(index, start, end, terms, sum(terms.values())))
                 start = end
@@ -688,19 +686,3 @@ def render_table(result: CheckResult, width: int = 100) -> str:
         + f"; draft score {result.score:.2f} (its weakest sentence)"
     )
     return "\n".join(lines) + "\n"
-
-
-class _CallableModule(types.ModuleType):
-    """Lets `briefer.check(draft, sources)` call `check()`.
-
-    A package attribute and a submodule cannot share a name: importing `briefer.check` would replace
-    a function of that name. Making the module itself callable keeps both spellings working.
-    """
-
-    def __call__(
-        self, draft: str | Path, sources: Sequence[str | Path | Document], **options: Any
-    ) -> CheckResult:
-        return check(draft, sources, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,237 @@
+"""The LLM response cache: one SQLite file in the user's cache folder (or `--cache-dir`).
+
+Why: a scheduled brief re-reads mostly the same articles every morning. The model's answer to an
+identical request is reused, so an unchanged document is never sent twice and a second run over
+unchanged sources makes no calls at all (and costs nothing).
+
+* Key: sha256 of canonical JSON (sorted keys) of the model, the prompt hash, the settings that change
+  an answer without appearing in the request (endpoint, structured-output mode) and the exact request
+  body (messages, schema or tools, token limit, temperature). Any change to any of them is a miss.
+* Concurrency: WAL mode (readers never block the writer), a busy timeout so a second process waits
+  for a lock instead of failing, and every write is one short transaction. Within a process one
+  connection per folder is shared by the extraction threads behind a lock.
+* Crash safety: SQLite's journal makes each write all-or-nothing, so a process killed mid-write
+  leaves the previous state. On top of that every row stores a sha256 of its body and the body is
+  JSON-parsed on read; a row that fails either check is treated as a miss and deleted, never served.
+* The cache never fails a run: an unreadable file or a failed write is logged and the call is made.
+
+This module knows nothing about openai; `briefer.llm` turns the stored JSON back into a response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel
+
+log = logging.getLogger("briefer")
+
+FILE_NAME = "responses.sqlite3"
+KEY_VERSION = 1  # bump when the key's ingredients change, so old rows simply stop matching
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    created_at REAL NOT NULL
+)
+"""
+
+
+def default_dir() -> Path:
+    """`~/.cache/briefer` on Linux (honours XDG_CACHE_HOME), the platform's cache folder elsewhere."""
+    return platformdirs.user_cache_path("briefer")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def canonical(value: Any) -> str:
+    """One spelling of a JSON value: sorted keys, no spaces, Unicode kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_jsonable)
+
+
+def request_key(request: Mapping[str, Any], *, prompt_hash: str, settings: Mapping[str, Any]) -> str | None:
+    """The cache key of one HTTP request, or None when the request cannot be spelled as JSON (then it
+    is simply not cached)."""
+    try:
+        text = canonical(
+            {
+                "v": KEY_VERSION,
+                "model": request.get("model"),
+                "prompt_hash": prompt_hash,
+                "settings": dict(settings),
+                "request": dict(request),
+            }
+        )
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def checksum(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stats:
+    path: Path
+    entries: int
+    bytes: int
+    models: dict[str, int]
+    oldest: float | None
+    newest: float | None
+
+
+class CacheUnavailable(Exception):
+    """The cache file cannot be opened or is not a database."""
+
+
+class ResponseCache:
+    """Get and put response bodies (JSON text) by key. Thread-safe; safe across processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.expanduser()
+        self.path = self.folder / FILE_NAME
+        self._lock = threading.Lock()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")  # with WAL: crash-safe, fewer fsyncs
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as e:
+            raise CacheUnavailable(f"cannot open the response cache {self.path}: {e}") from None
+
+    def get(self, key: str) -> str | None:
+        """The stored body, or None on a miss. A row whose checksum or JSON is wrong counts as a miss
+        and is deleted, so a damaged entry is re-fetched rather than served."""
+        try:
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT body, checksum FROM responses WHERE key = ?", (key,)
+                ).fetchone()
+        except sqlite3.Error as e:
+            log.warning("response cache read failed (%s); asking the model", e)
+            return None
+        if row is None:
+            return None
+        body, stored = row
+        if isinstance(body, str) and checksum(body) == stored and _parses(body):
+            return body
+        log.warning("response cache entry %s… is damaged; discarding it", key[:12])
+        self.discard(key)
+        return None
+
+    def put(self, key: str, body: str, *, model: str, prompt_hash: str) -> None:
+        """Store one body in one transaction (all or nothing, even if the process dies)."""
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO responses (key, model, prompt_hash, body, checksum, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, model, prompt_hash, body, checksum(body), time.time()),
+                )
+        except sqlite3.Error as e:
+            log.warning("response cache write failed (%s); continuing without caching this answer", e)
+
+    def discard(self, key: str) -> None:
+        try:
+            with self._lock:
+                self._db.execute("DELETE FROM responses WHERE key = ?", (key,))
+        except sqlite3.Error:
+            pass
+
+    def stats(self) -> Stats:
+        with self._lock:
+            entries, oldest, newest = self._db.execute(
+                "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM responses"
+            ).fetchone()
+            models = dict(
+                self._db.execute(
+                    "SELECT model, COUNT(*) FROM responses GROUP BY model ORDER BY COUNT(*) DESC"
+                ).fetchall()
+            )
+        size = sum(p.stat().st_size for p in self.folder.glob(FILE_NAME + "*") if p.is_file())
+        return Stats(self.path, entries, size, models, oldest, newest)
+
+    def clear(self) -> int:
+        """Delete every entry (the file stays, so another process holding it open is unaffected)."""
+        with self._lock:
+            (removed,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+            self._db.execute("DELETE FROM responses")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
+        return int(removed)
+
+    def integrity(self) -> str:
+        with self._lock:
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _parses(body: str) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+_OPEN: dict[Path, ResponseCache] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_cache(folder: Path | str | None = None) -> ResponseCache | None:
+    """The process's shared cache for `folder` (default: the user cache folder), or None with a
+    warning when it cannot be opened: a broken cache costs calls, never the run."""
+    path = Path(folder).expanduser() if folder else default_dir()
+    with _OPEN_LOCK:
+        if path.resolve() not in _OPEN:
+            try:
+                _OPEN[path.resolve()] = ResponseCache(path)
+            except CacheUnavailable as e:
+                log.warning("%s; running without it (`briefer cache clear` resets it)", e)
+                return None
+        return _OPEN[path.resolve()]
+
+
+def forget_open() -> None:
+    """Close every shared connection (tests, and `briefer cache clear` on a damaged file)."""
+    with _OPEN_LOCK:
+        for cache in _OPEN.values():
+            cache.close()
+        _OPEN.clear()
+
+
+def remove_files(folder: Path | str | None = None) -> list[Path]:
+    """Delete the cache file and its WAL/shared-memory companions (for a file too damaged to open)."""
+    path = Path(folder).expanduser() if folder else default_dir()
+    forget_open()
+    removed = [p for p in path.glob(FILE_NAME + "*") if p.is_file()]
+    for p in removed:
+        p.unlink(missing_ok=True)
+    return removed
