@@ -35,6 +35,7 @@ from fixture_server import FixtureServer  # noqa: E402
 
 SIZES = (1, 5, 20)
 TARGET_SECONDS_20 = 6.0
+LISTEN_BACKLOG = 128
 EXTRA_CALLS = 3  # the budget: calls <= documents + 3, plus repairs
 
 
@@ -48,6 +49,9 @@ class SlowFixtureServer(FixtureServer):
     def __init__(self, latency: float, **kwargs: Any) -> None:
         self.latency = latency  # before super().__init__, which builds the handler
         super().__init__(**kwargs)
+        # socketserver listens with a backlog of 5: with more parallel connects than that, the kernel
+        # drops SYNs and the client resends them only after 1 s, which would be charged to briefer.
+        self._httpd.socket.listen(LISTEN_BACKLOG)
 
     def _handler(self) -> type:
         base = super()._handler()

@@ -290,26 +290,35 @@ def size_table(rows: list[dict[str, Any]]) -> str:
 
 
 def exponent_table(rows: list[dict[str, Any]]) -> str:
+    """Exponents against four measures of size: articles written, documents loaded, MB loaded, claims.
+
+    Articles written overstates the work above ~2,600 (duplicates are dropped); documents loaded
+    understates it there too, because the later texts in the corpus are shorter. MB loaded and claims
+    measure the text actually processed, so they are the ones to judge linearity by.
+    """
     head = [
         "from -> to",
-        "k end to end (articles)",
-        "k stages (articles)",
-        "k end to end (docs loaded)",
-        "k stages (docs loaded)",
+        "k end to end / articles",
+        "k end to end / docs loaded",
+        "k end to end / MB loaded",
+        "k end to end / claims",
+        "k stages / claims",
+        "k group / claims",
     ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for a, b in zip(rows, rows[1:], strict=False):
         if "error" in a["inproc"] or "error" in b["inproc"]:
             continue
+        ia, ib = a["inproc"], b["inproc"]
         ta, tb = a["e2e"]["seconds"], b["e2e"]["seconds"]
-        sa, sb = a["inproc"]["total"], b["inproc"]["total"]
-        da, db = a["inproc"]["docs"], b["inproc"]["docs"]
         cells = [
             f"{a['size']:,} -> {b['size']:,}",
             fmt_k(exponent(ta, tb, a["size"], b["size"])),
-            fmt_k(exponent(sa, sb, a["size"], b["size"])),
-            fmt_k(exponent(ta, tb, da, db)),
-            fmt_k(exponent(sa, sb, da, db)),
+            fmt_k(exponent(ta, tb, ia["docs"], ib["docs"])),
+            fmt_k(exponent(ta, tb, ia["mb_loaded"], ib["mb_loaded"])),
+            fmt_k(exponent(ta, tb, ia["claims"], ib["claims"])),
+            fmt_k(exponent(ia["total"], ib["total"], ia["claims"], ib["claims"])),
+            fmt_k(exponent(ia["stages"]["group"], ib["stages"]["group"], ia["claims"], ib["claims"])),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -338,9 +347,14 @@ def lexrank_table(rows: list[dict[str, Any]]) -> str:
         ours, e2e = r["inproc"].get("total", float("nan")), r["e2e"]["seconds"]
         lines.append(
             f"| {r['size']:,} | {lex['sentences']:,} | {lex['seconds']:.2f} | {lex['rss_mb']:.0f} | "
-            f"{ours:.2f} | {e2e:.2f} | {lex['seconds'] / ours:.0f}x | {lex['seconds'] / e2e:.0f}x |"
+            f"{ours:.2f} | {e2e:.2f} | {ratio(lex['seconds'], ours)} | {ratio(lex['seconds'], e2e)} |"
         )
     return "\n".join(lines)
+
+
+def ratio(slow: float, fast: float) -> str:
+    r = slow / fast
+    return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
 
 
 def verdict(ok: bool) -> str:
@@ -348,24 +362,43 @@ def verdict(ok: bool) -> str:
 
 
 def targets(rows: list[dict[str, Any]]) -> list[str]:
-    """The issue's targets beside the measured figures (only those these sizes can speak to)."""
+    """The issue's targets beside the measured figures (only those these sizes can speak to).
+
+    The issue sizes its main target as "1,000 articles (about 5 MB of text)"; the real articles here
+    average 2.5 KB, so 1,000 of them are 2.5 MB. Both readings are reported: 1,000 articles, and the
+    run whose loaded text is closest to 5 MB.
+    """
     by = {r["size"]: r for r in rows}
+    ok_rows = [r for r in rows if "error" not in r["inproc"]]
     out = []
-    if 1000 in by:
-        e2e = by[1000]["e2e"]
-        out.append(
-            f"- 1,000 articles end to end: {e2e['seconds']:.1f} s (target < {TARGET_SECONDS_1000:.0f} s): "
+
+    def budget(label: str, r: dict[str, Any]) -> str:
+        e2e = r["e2e"]
+        return (
+            f"- {label}: {e2e['seconds']:.1f} s end to end (target < {TARGET_SECONDS_1000:.0f} s): "
             f"{verdict(e2e['seconds'] < TARGET_SECONDS_1000)}; peak RSS {e2e['rss_mb']:.0f} MB "
             f"(target < {TARGET_RSS_MB_1000:.0f} MB): {verdict(e2e['rss_mb'] < TARGET_RSS_MB_1000)}"
         )
-    if 1000 in by and 5000 in by:
-        a, b = by[1000], by[5000]
-        k_art = exponent(a["e2e"]["seconds"], b["e2e"]["seconds"], 1000, 5000)
-        k_docs = exponent(a["e2e"]["seconds"], b["e2e"]["seconds"], a["inproc"]["docs"], b["inproc"]["docs"])
+
+    if 1000 in by:
+        out.append(budget("1,000 articles (2.45 MB here)", by[1000]))
+    near5 = min(ok_rows, key=lambda r: abs(r["inproc"]["mb_loaded"] - 5.0), default=None)
+    if near5 and 4.0 <= near5["inproc"]["mb_loaded"] <= 6.0:
+        ip = near5["inproc"]
         out.append(
-            f"- growth 1,000 -> 5,000, end to end: k = {fmt_k(k_art)} by articles written, "
-            f"{fmt_k(k_docs)} by documents loaded (target <= {TARGET_EXPONENT}): "
-            f"{verdict(k_docs is not None and k_docs <= TARGET_EXPONENT)} (judged by documents loaded)"
+            budget(f"about 5 MB of text ({ip['docs']:,} documents, {ip['mb_loaded']:.2f} MB loaded)", near5)
+        )
+    if 1000 in by and 5000 in by and "error" not in by[5000]["inproc"]:
+        a, b = by[1000], by[5000]
+        ta, tb = a["e2e"]["seconds"], b["e2e"]["seconds"]
+        ia, ib = a["inproc"], b["inproc"]
+        k_claims = exponent(ta, tb, ia["claims"], ib["claims"])
+        out.append(
+            f"- growth 1,000 -> 5,000 end to end: k = {fmt_k(k_claims)} by claims, "
+            f"{fmt_k(exponent(ta, tb, ia['mb_loaded'], ib['mb_loaded']))} by MB loaded, "
+            f"{fmt_k(exponent(ta, tb, ia['docs'], ib['docs']))} by documents loaded, "
+            f"{fmt_k(exponent(ta, tb, 1000, 5000))} by articles written (target <= {TARGET_EXPONENT}): "
+            f"{verdict(k_claims is not None and k_claims <= TARGET_EXPONENT)} (judged by claims)"
         )
     lex = by.get(100, {}).get("lexrank")
     if lex and "error" not in lex:

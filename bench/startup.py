@@ -61,7 +61,7 @@ def wall_times(cmd: list[str], runs: int) -> list[float]:
 
 
 def heaviest_imports(cmd: list[str], limit: int = 8) -> list[tuple[float, str]]:
-    """The slowest imports of one run (`python -X importtime`), top two levels, cumulative seconds.
+    """The slowest imports of one run (`python -X importtime`), top three levels, cumulative seconds.
 
     Import timing adds its own overhead, so these are for ranking, not for adding up to the wall time.
     """
@@ -81,7 +81,7 @@ def heaviest_imports(cmd: list[str], limit: int = 8) -> list[tuple[float, str]]:
             continue
         name = parts[2].rstrip()
         depth = (len(name) - len(name.lstrip())) // 2
-        if depth <= 1:
+        if depth <= 2:
             found.append((int(parts[1]) / 1e6, name.strip()))
     return sorted(found, reverse=True)[:limit]
 

@@ -410,6 +410,7 @@ def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, An
 
 def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
     """Brief one topic and write its outputs; never raises for a topic's own failure."""
+    from briefer.files import write_together
     from briefer.history import published, read_published
     from briefer.pipeline import choose_engine
     from briefer.pipeline import run as run_pipeline
@@ -439,8 +440,6 @@ def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> T
         files.append((store, published(brief, topic.name).model_dump_json(indent=1) + "\n"))
         for path, _ in files:
             path.parent.mkdir(parents=True, exist_ok=True)
-        from briefer.files import write_together
-
         write_together(files)
         r = brief.report
         record.update(

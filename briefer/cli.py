@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -24,6 +26,27 @@ from briefer.logs import ContextFilter, error_line, formatter
 log = logging.getLogger("briefer")
 
 EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
+SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text safe for one line of stderr: any API key from the environment masked, and control
+    characters (line breaks, terminal escapes, bidi overrides from a file name, a document or a
+    model's answer) shown as escapes, so a message is always the one line it claims to be."""
+    for name in SECRET_VARIABLES:
+        secret = os.environ.get(name, "")
+        if len(secret) >= 8:
+            text = text.replace(secret, "***")
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else ascii(m.group())[1:-1], text)
+
+
+class _OneLine(logging.Filter):
+    """Applies `one_line` to every record's message (never filters anything out)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = one_line(record.getMessage()), None
+        return True
 
 
 def setup_logging(verbosity: int, log_format: str = "text") -> None:
@@ -31,6 +54,7 @@ def setup_logging(verbosity: int, log_format: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))  # `briefer: message`, or one JSON object per line
     handler.addFilter(ContextFilter())
+    handler.addFilter(_OneLine())
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
@@ -47,7 +71,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except BrieferError as e:
-            click.echo(error_line(f"error: {e}", log_format), err=True)
+            click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo(error_line("interrupted", log_format), err=True)
@@ -57,7 +81,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as e:  # a bug: still one line unless asked for the traceback
             if verbosity >= 2:
                 raise
-            message = f"internal error: {type(e).__name__}: {e} (run with -vv for details)"
+            message = f"internal error: {type(e).__name__}: {one_line(str(e))} (run with -vv for details)"
             click.echo(error_line(message, log_format), err=True)
             sys.exit(1)
 
@@ -66,7 +90,10 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP + " `batch` and `check` add their own (see their --help).",
+)
 @click.version_option(__version__, prog_name="briefer")
 def cli() -> None:
     """Turn a folder of news articles into a one-page brief whose every sentence is checked against

@@ -153,8 +153,8 @@ def make_client(s: Settings) -> openai.OpenAI:
 
 
 def transient(e: BaseException) -> bool:
-    """Worth retrying: rate limits, server errors, timeouts, dropped connections."""
-    if isinstance(e, openai.APIConnectionError):  # includes APITimeoutError
+    """Worth retrying: rate limits, server errors, timeouts, dropped connections, empty answers."""
+    if isinstance(e, openai.APIConnectionError | EmptyAnswer):  # includes APITimeoutError
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
 
@@ -474,10 +474,9 @@ class LLMEngine:
             if isinstance(cause, instructor_errors.IncompleteOutputException):
                 raise _cut_off(stage) from None
             if isinstance(cause, reaskable()):
-                first = str(cause).strip().splitlines()
                 raise InvalidAnswer(
                     f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
-                    f"{redact(' '.join(first[:3]), self._secret)[:200]}"
+                    f"{redact(_problem(cause), self._secret)[:200]}"
                 ) from None
             raise ProviderError(
                 redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
@@ -511,7 +510,7 @@ class LLMEngine:
         reserved = self.ledger.reserve(stage, chars, max_tokens)
         try:
             response = self._with_retries(
-                stage, lambda: self._client.chat.completions.create(*args, **kwargs)
+                stage, lambda: _answered(self._client.chat.completions.create(*args, **kwargs))
             )
         finally:
             self.ledger.release(reserved)
@@ -520,7 +519,9 @@ class LLMEngine:
             getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
         )
         state.responses += 1
-        if key and self._cache and isinstance(response, openai.types.chat.ChatCompletion):
+        if refused := _refusal(response):
+            raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
+        if key and self._cache and _complete(response):
             self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
         return response
 
@@ -580,6 +581,9 @@ class LLMEngine:
                 with attempt:
                     self.ledger.count_attempt()
                     result = call()
+        except EmptyAnswer as e:
+            n = s.max_attempts
+            raise ProviderError(f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {e}") from None
         except openai.APIError as e:
             where = s.endpoint_label()
             if transient(e):
@@ -624,6 +628,49 @@ class _NotStarted(Exception):
 
 class InvalidAnswer(ProviderError):
     """The model's answers kept failing validation after every re-ask."""
+
+
+class Refused(InvalidAnswer):
+    """The model declined to answer (OpenAI's `refusal` field). Not re-asked: asking again for valid
+    JSON does not change its mind. An extraction refusal costs that document only."""
+
+
+class EmptyAnswer(Exception):
+    """A 200 response with no choices: a server fault, retried like a 5xx."""
+
+
+def _answered(response: Any) -> Any:
+    if isinstance(response, openai.types.chat.ChatCompletion) and not response.choices:
+        raise EmptyAnswer("it returned no answer (an empty choices list)")
+    return response
+
+
+def _refusal(response: Any) -> str | None:
+    """The refusal text of a chat completion that declined to answer, else None."""
+    choices = getattr(response, "choices", None) or []
+    message = getattr(choices[0], "message", None) if choices else None
+    refusal = getattr(message, "refusal", None)
+    return " ".join(str(refusal).split()) or "no reason given" if refusal is not None else None
+
+
+def _complete(response: Any) -> bool:
+    """Worth caching: a whole answer, not one cut off at the token limit or refused, so a fault is
+    never replayed from the cache on the next run."""
+    return (
+        isinstance(response, openai.types.chat.ChatCompletion)
+        and bool(response.choices)
+        and response.choices[0].finish_reason in ("stop", "tool_calls")
+        and _refusal(response) is None
+    )
+
+
+def _problem(error: Exception) -> str:
+    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
+        )
+    return " ".join(str(error).split())
 
 
 def _cut_off(stage: str) -> ProviderError:

@@ -32,6 +32,7 @@ import trafilatura
 
 from briefer.errors import InputError
 from briefer.models import Document, DocumentMeta, Furniture, Skipped, Span
+from briefer.text import split_sentences
 
 log = logging.getLogger("briefer")
 
@@ -62,47 +63,81 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
         for shown, file in _walk(Path(given), str(given), visited, skip):
             candidates.setdefault(shown, file)
     documents: list[Document] = []
-    seen: dict[str, str] = {}  # text -> first path, so identical articles count once
+    seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
     for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
         loaded = _load_file(candidates[shown], shown, max_bytes)
         if isinstance(loaded, str):
             skip(shown, loaded)
-        elif loaded.text in seen:
-            skip(shown, f"duplicate of {seen[loaded.text]}")
+        elif (key := _body_key(loaded)) in seen:
+            skip(shown, f"duplicate of {seen[key]}")
         else:
-            seen[loaded.text] = shown
+            seen[key] = shown
             documents.append(loaded)
     if not documents:
-        raise InputError(f"no readable documents in {', '.join(str(p) for p in paths) or '(no paths)'}")
+        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        raise InputError(f"no readable documents in {where}{_skip_summary(skipped)}")
     return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
+
+
+def _body_key(doc: Document) -> str:
+    """What makes two files the same article: their body text, whitespace collapsed. A copy with other
+    line endings, encoding, byline or page furniture (a syndicated story on two sites) is one source,
+    so it cannot corroborate itself."""
+    return " ".join(" ".join(doc.text[s.start : s.end] for s in doc.body).split())
+
+
+def _skip_summary(skipped: list[Skipped]) -> str:
+    """`` (2 files skipped: 1 empty file, 1 binary file)`` for the one-line error when nothing loads."""
+    if not skipped:
+        return ""
+    kinds: dict[str, int] = {}
+    for s in skipped:
+        kind = re.split(r" \(| of ", s.reason, maxsplit=1)[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    shown = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:4])
+    more = ", ..." if len(kinds) > 4 else ""
+    return f" ({len(skipped)} skipped: {shown}{more})"
 
 
 def _walk(
     path: Path, shown: str, visited: set[str], skip: Callable[[str, str], None]
 ) -> Iterator[tuple[str, Path]]:
-    """Supported files under `path` in sorted order; real paths of directories are tracked so
-    symlinked directories cannot loop."""
-    if path.is_dir():
-        real = os.path.realpath(path)
+    """Supported files under `path` in sorted (depth-first) order; real paths of directories are
+    tracked so symlinked directories cannot loop. An explicit stack rather than recursion, so any
+    depth of nesting works, and an entry the OS refuses (a name too long, a vanished file) is
+    skipped with its reason instead of stopping the run."""
+    stack = [(path, shown)]
+    while stack:
+        path, shown = stack.pop()
+        try:
+            is_dir = path.is_dir()
+            real = os.path.realpath(path) if is_dir else ""
+        except OSError as exc:
+            skip(shown, f"unreadable ({exc.strerror or exc})")
+            continue
+        if not is_dir:
+            if path.suffix.lower() not in FORMATS:
+                skip(shown, f"unsupported file type ({path.suffix or 'no extension'})")
+            else:
+                yield shown, path
+            continue
         if real in visited:
             skip(shown, "directory already visited (symlink loop or repeated path)")
-            return
+            continue
         visited.add(real)
         try:
             names = sorted(os.listdir(path))
         except OSError as exc:
             skip(shown, f"unreadable directory ({exc.strerror or exc})")
-            return
+            continue
+        children = []
         for name in names:
             child = os.path.join(shown, name)
             if name.startswith("."):
                 skip(child, "hidden")
             else:
-                yield from _walk(path / name, child, visited, skip)
-    elif path.suffix.lower() not in FORMATS:
-        skip(shown, f"unsupported file type ({path.suffix or 'no extension'})")
-    else:
-        yield shown, path
+                children.append((path / name, child))
+        stack.extend(reversed(children))  # popped in sorted order
 
 
 def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
@@ -112,10 +147,12 @@ def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file"
         if info.st_size > max_bytes:
-            return f"too large ({info.st_size} bytes > max_bytes {max_bytes})"
-        raw = path.read_bytes()
+            return _too_large(info.st_size, max_bytes)
+        raw = _read_at_most(path, max_bytes)
     except OSError as exc:
         return f"unreadable ({exc.strerror or exc})"
+    if len(raw) > max_bytes:  # it grew after the size check
+        return _too_large(len(raw), max_bytes)
     if not raw:
         return "empty file"
     decoded = _decode(raw)
@@ -144,6 +181,20 @@ def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
         body=body,
         furniture=furniture,
     )
+
+
+def _read_at_most(path: Path, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes, so a file that grows while it is read cannot exhaust memory."""
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return f"too large ({_size(size)}; files over {_size(max_bytes)} are skipped)"
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1_000_000:.3g} MB"
 
 
 def _visible(text: str) -> bool:
@@ -197,17 +248,37 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 # --- HTML -----------------------------------------------------------------------------------------
 
+# Ways a page hides text from readers (an injection's favourite place): checked on the style
+# attribute lower-cased without spaces, with a `;` appended so `opacity:0` does not match `opacity:0.5`.
+_HIDING_STYLES = ("display:none", "visibility:hidden", "opacity:0;", "font-size:0;", "font-size:0p",
+                  "font-size:0e", "font-size:0r", "left:-999", "top:-999", "text-indent:-999")  # fmt: skip
+_HIDING_CLASSES = ("sr-only", "visually-hidden", "screen-reader-text")  # never shown to sighted readers
+_STYLE = "concat(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz'), ';')"
+_CLASS = "concat(' ', normalize-space(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')), ' ')"
 _PRUNE_XPATH = [  # hidden elements and page chrome, removed before trafilatura looks for the main text
     "//nav",
     "//footer",
     "//aside",
     "//form",
+    "//template",
     "//header[not(ancestor::article)]",
     "//*[@hidden]",
     "//*[@aria-hidden='true']",
-    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
-    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
+    *(f"//*[contains({_STYLE}, '{style}')]" for style in _HIDING_STYLES),
+    *(f"//*[contains({_CLASS}, ' {name} ')]" for name in _HIDING_CLASSES),
 ]
+
+
+def _hidden(attrs: dict[str, str | None]) -> bool:
+    """The same test as `_PRUNE_XPATH`, for the fallback parser."""
+    style = (attrs.get("style") or "").replace(" ", "").lower() + ";"
+    classes = (attrs.get("class") or "").lower().split()
+    return (
+        "hidden" in attrs
+        or attrs.get("aria-hidden") == "true"
+        or any(s in style for s in _HIDING_STYLES)
+        or any(c in classes for c in _HIDING_CLASSES)
+    )
 # fmt: off
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
               "svg", "iframe", "button", "select"}
@@ -268,9 +339,7 @@ class _TextOnly(HTMLParser):
         if self._skipping:
             self._depth += tag == self._skipping
             return
-        attr = dict(attrs)
-        style = (attr.get("style") or "").replace(" ", "").lower()
-        hidden = "hidden" in attr or attr.get("aria-hidden") == "true" or "display:none" in style
+        hidden = _hidden(dict(attrs))
         if (tag in _SKIP_TAGS or hidden) and tag not in _VOID_TAGS:
             self._skipping, self._depth = tag, 1
         elif tag in _BLOCK_TAGS:
@@ -605,10 +674,62 @@ def _annotate(text: str, fmt: str, meta: dict[str, Any]) -> tuple[list[Span], li
     body: list[Span] = []
     reason: str | None = None
     for i, (start, end, blank_before) in enumerate(lines):
+        if pieces := _to_a_model(text, start, end):
+            for s, e, addressed in pieces:
+                (furniture if addressed else body).append(
+                    Furniture(start=s, end=e, reason=TO_A_MODEL) if addressed else Span(start=s, end=e)
+                )
+            reason = TO_A_MODEL if all(addressed for *_, addressed in pieces) else None
+            continue
         blank_after = i + 1 == len(lines) or lines[i + 1][2]
         reason = _line_reason(text[start:end], i, (blank_before, blank_after), len(lines), meta, reason)
         if reason:
             furniture.append(Furniture(start=start, end=end, reason=reason))
         else:
             body.append(Span(start=start, end=end))
+    if meta.get("title") and _TO_A_MODEL.search(meta["title"]):
+        del meta["title"]  # a <title> or front matter that talks to a model is no headline
     return body, furniture
+
+
+# --- text addressed to a model --------------------------------------------------------------------
+
+TO_A_MODEL = "instructions to a model"
+# Sentences that speak to a language model rather than to readers: orders to ignore or replace its
+# instructions, chat-role and tool-call markup, notes "to the AI", and claims to be this tool's own
+# verdict. News *about* such text quotes it ("typing 'ignore previous instructions' made the bot..."),
+# so the imperative forms count only at the start of a sentence, never inside quotation marks.
+# fmt: off
+_TO_A_MODEL = re.compile(
+    r"^[^\w\"'\u201c\u2018<\[]*(?:"
+    r"(?:please\s+)?(?:ignore|disregard|forget|override|bypass)\s+(?:(?:all|any|the|your|my|of|these|those"
+    r"|previous|prior|above|earlier|preceding|foregoing|system|original|existing|other)\s+){1,4}"
+    r"(?:instructions?|prompts?|rules|guidelines|directives|context)\b"
+    r"|(?:(?:a\s+)?(?:note|message|instructions?)\s+(?:to|for)|attention)\s+(?:the\s+|any\s+|all\s+)?"
+    r"(?:ai|llms?|models?|assistants?|chatbots?|summari[sz]ers?|language\s+models?)\b"
+    r"|(?:\[\s*)?(?:system|assistant|developer)(?:\s*\])?\s*:"
+    r"|(?:new|updated|revised)\s+(?:system\s+)?instructions?\s*:)"
+    r"|<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|tool_call|tool|function_call|instructions?)>"
+    r"|\b(?:ai|llms?|language\s+models?|assistants?|chatbots?|summari[sz]ers?)\s+(?:\w+\s+){0,2}"
+    r"(?:reading|summari[sz]ing|processing|parsing)\s+this\b"
+    r"|\b(?:verdict|label)\s*[:=]\s*[\"']?(?:supported|verified|approved|passed)\b"
+    r"|\b(?:this|the)\s+(?:brief|summary)\s+(?:has\s+(?:already\s+)?been|is|was)\s+(?:fully\s+|already\s+)?"
+    r"(?:verified|approved|fact[- ]checked)\b",
+    re.IGNORECASE,
+)
+_MODEL_CUE = re.compile(r"instruction|prompt|rules|guideline|directive|context|system|assistant|developer"
+                        r"|\bai\b|llm|model|chatbot|summari[sz]|<\||inst\]|<<|tool|verdict|label|brief|summary",
+                        re.IGNORECASE)
+# fmt: on
+
+
+def _to_a_model(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
+    """The line's sentences as (start, end, addressed to a model), or None when none of them is.
+
+    Only those sentences become furniture, so a real report sharing their paragraph stays body text;
+    the engines never read them, and the LLM engine cannot cite them."""
+    line = text[start:end]
+    if not _MODEL_CUE.search(line):  # cheap test first: almost no line has any cue word
+        return None
+    pieces = [(start + s, start + e, bool(_TO_A_MODEL.search(line[s:e]))) for s, e in split_sentences(line)]
+    return pieces if any(addressed for *_, addressed in pieces) else None

@@ -23,12 +23,19 @@ LABELS = {
     "unverified": "Unverified, not stated as fact",
 }
 JOINERS = {"sources_disagree": "Yet:"}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
+# Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
+# differently from the text that was checked; neither belongs in a brief.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A source's own bracketed numbers ("[3]", "[1, 2]") would read as this brief's citations.
+_FAKE_REFS = re.compile(r"\[(\s*\d+(?:\s*[,;\u2013-]\s*\d+)*\s*)\]")
 
 
 def md(text: str) -> str:
-    """Escape Markdown and HTML metacharacters in source text; collapse line breaks."""
-    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Escape Markdown and HTML metacharacters in source text; collapse line breaks; drop control
+    characters; show a source's own bracketed numbers in parentheses so only ours look like citations."""
+    text = _FAKE_REFS.sub(r"(\1)", _INVISIBLE.sub("", " ".join(text.split())))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"^([#+\-=])(\s)", r"\\\1\2", text)
     return re.sub(r"^(\d+)([.)])(\s)", r"\1\\\2\3", text)
 

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,14 +139,14 @@ def test_skips_with_reasons_and_warnings(tmp_path: Path, caplog: pytest.LogCaptu
 def test_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "good.txt", BODY_1)
     locked = write(tmp_path / "locked.txt", BODY_2)
-    real_read = Path.read_bytes
+    real_open = Path.open
 
-    def read_bytes(self: Path) -> bytes:
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
         if self.name == locked.name:
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
     result = load([tmp_path])
     assert len(result.documents) == 1
     assert result.skipped[0].path.endswith("locked.txt")
