@@ -1,15 +1,16 @@
 """The LLM engine's call budget and wall time against a model that takes 1 s per call.
 
-    python bench/llm_calls.py [--latency 1.0] [--sizes 1,5,20]
+    python bench/llm_calls.py [--latency 1.0] [--sizes 1,5,20] [--also 20]
 
 A real endpoint's latency, not our code, dominates an LLM run, so what matters is how many calls a
 brief takes and how many of them overlap. This starts `tests/fixture_server.py` (the local
 OpenAI-compatible server whose answers we wrote) in this process, with every chat completion held
 for `--latency` seconds first, and runs `python -m briefer run DIR --engine llm --format json` on
 1, 5 and 20 real articles (`bench/corpus.py`), once with `--concurrency 1` (sequential) and once with
-the default concurrency. Calls and tokens come from the brief's own usage report and from the
-server's request log (which also says which kind of call each was); wall time is the whole process.
-Prints figures; asserts nothing.
+the default concurrency (`--also N` adds more settings). Every run gets a fresh server and an empty
+response cache, so it is always a first run. Calls and tokens come from the brief's own usage report
+and from the server's request log (which also says which kind of call each was); wall time is the
+whole process, start-up and imports included. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ def run_case(folder: Path, latency: float, concurrency: int | None) -> dict[str,
     cmd = [sys.executable, "-m", "briefer", "run", str(folder), "--engine", "llm", "--format", "json", "-q"]
     if concurrency is not None:
         cmd += ["--concurrency", str(concurrency)]
-    with SlowFixtureServer(latency) as server:
-        env |= {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "bench"}
+    with SlowFixtureServer(latency) as server, tempfile.TemporaryDirectory(prefix="briefer-cache-") as cache:
+        # a fresh, empty response cache per run: every case is a first run, never served from disk
+        env |= {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "bench", "BRIEFER_CACHE_DIR": cache}
         started = time.perf_counter()
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
         wall = time.perf_counter() - started

@@ -28,7 +28,7 @@ from briefer.models import (
     Usage,
 )
 from briefer.render import render_markdown, word_count
-from briefer.text import content_terms, segment
+from briefer.text import content_terms, normalize, segment
 from briefer.verify import verify_draft
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def choose_engine(requested: str, settings: object | None = None) -> tuple[Engin
 
     return (
         OfflineEngine(),
-        "no model endpoint configured (set OPENAI_API_KEY or OPENAI_BASE_URL for the LLM engine)",
+        "no model endpoint configured; set OPENAI_API_KEY or OPENAI_BASE_URL to use the LLM engine",
     )
 
 
@@ -112,6 +112,22 @@ def fit_to_page(brief: Brief, cap: int) -> Brief:
     return brief
 
 
+def _without_repeats(draft: Draft) -> Draft:
+    """Each fact printed once: a repair (or a careless model) can turn two slots into the same sentence."""
+    seen: set[str] = set()
+
+    def first_time(s: SummarySentence) -> bool:
+        key = normalize(s.text).casefold()
+        fresh = key not in seen
+        seen.add(key)
+        return fresh
+
+    bottom_line = [s for s in draft.bottom_line if first_time(s)]
+    return draft.model_copy(
+        update={"bottom_line": bottom_line, "key_points": [s for s in draft.key_points if first_time(s)]}
+    )
+
+
 def run(
     paths: Sequence[str | Path],
     *,
@@ -141,6 +157,7 @@ def run(
     by_id = {d.id: d for d in docs}
     verified, dropped = verify_draft(draft, by_id)
     verified, dropped = impl.review(verified, dropped, docs)
+    verified = _without_repeats(verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
     checked = sum(len(x) for x in (verified.bottom_line, verified.key_points)) + sum(
