@@ -25,7 +25,8 @@ GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across ou
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
 DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
-MAX_BLOCK = 300  # an index term shared by more claims than this is too common to block on
+MAX_BLOCK = 100  # leads listed per index term; a term shared by more is too common to tell facts apart
+MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 KIND_WEIGHT = {
     "event": 1.0,
     "figure": 1.0,
@@ -107,27 +108,23 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
-def _neighbours(
-    vectors: list[Vector], shared_idf: dict[str, float], keys_per_claim: int = 8
-) -> list[set[int]]:
-    """Candidate similar claims via an inverted index on each claim's rarest shared terms (no all-pairs)."""
-    index: dict[str, list[int]] = defaultdict(list)
-    keys = []
-    for i, vec in enumerate(vectors):
-        k = sorted((t for t in vec if t in shared_idf), key=lambda t: -shared_idf[t])[:keys_per_claim]
-        keys.append(k)
-        for t in k:
-            index[t].append(i)
-    out: list[set[int]] = []
-    for i, k in enumerate(keys):
-        cands: set[int] = set()
-        for t in k:
-            bucket = index[t]
-            if len(bucket) <= MAX_BLOCK:
-                cands.update(bucket)
-        cands.discard(i)
-        out.append(cands)
-    return out
+def _index_keys(vec: Vector, shared_idf: dict[str, float], keys_per_claim: int = 8) -> list[str]:
+    """A claim's rarest terms that some other claim also has: the only terms worth indexing."""
+    return sorted((t for t in vec if t in shared_idf), key=lambda t: -shared_idf[t])[:keys_per_claim]
+
+
+def _candidate_leads(keys: list[str], index: dict[str, list[int]]) -> list[int]:
+    """Group leads sharing the most index terms with a claim (at least two when it has three or more).
+
+    Only leads are indexed, each term's list is capped at MAX_BLOCK (the most central leads, which come
+    first), and at most MAX_CANDIDATES leads are compared: the work per claim is bounded, so grouping
+    grows linearly with the number of claims instead of comparing all pairs.
+    """
+    shared: Counter[int] = Counter()
+    for t in keys:
+        shared.update(index.get(t, ()))
+    need = 2 if len(keys) >= 3 else 1
+    return [j for j, n in shared.most_common(MAX_CANDIDATES) if n >= need]
 
 
 def _positions(claims: list[Claim]) -> dict[str, float]:
@@ -161,6 +158,12 @@ def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> Summary
     )
 
 
+def _cheap_coverage(lead: Vector, other: Vector) -> float:
+    """Share of the lead's distinct content terms the other claim has: a fast necessary-ish test
+    before the verifier's full check in `_corroborates`."""
+    return sum(1 for t in lead if t in other) / (len(lead) or 1)
+
+
 def _corroborates(lead: str, other: str) -> bool:
     """Whether another outlet's sentence carries the core of `lead` without contradicting it.
 
@@ -178,8 +181,7 @@ def group_claims(claims: list[Claim]) -> list[Group]:
     """
     if not claims:
         return []
-    vectors, idf = _vectors(claims)
-    neighbours = _neighbours(vectors, idf)
+    vectors, shared_idf = _vectors(claims)
     centroid: Vector = defaultdict(float)
     for vec in vectors:
         for t, v in vec.items():
@@ -190,26 +192,32 @@ def group_claims(claims: list[Claim]) -> list[Group]:
 
     counts = Counter(c.citations[0].doc_id for c in claims)
     order = sorted(range(len(claims)), key=lambda i: -centrality[i])
-    group_of: dict[int, int] = {}
+    index: dict[str, list[int]] = defaultdict(list)  # term -> group numbers whose lead has it
     groups: list[Group] = []
     leads: list[int] = []
     for i in order:
         claim = claims[i]
         doc = claim.citations[0].doc_id
+        keys = _index_keys(vectors[i], shared_idf)
         best, best_sim = None, GROUP_SIMILARITY
-        for j in neighbours[i]:
-            g = group_of.get(j)
-            if g is None or doc in groups[g].doc_ids or leads[g] != j:
+        for g in _candidate_leads(keys, index):
+            if doc in groups[g].doc_ids:
                 continue
-            sim = cosine(vectors[i], vectors[j])
-            if sim >= best_sim and _corroborates(groups[g].lead.text, claim.text):
+            lead = leads[g]
+            sim = cosine(vectors[i], vectors[lead])
+            if (
+                sim >= best_sim
+                and _cheap_coverage(vectors[lead], vectors[i]) >= GROUP_COVERAGE
+                and _corroborates(groups[g].lead.text, claim.text)
+            ):
                 best, best_sim = g, sim
         if best is None:
-            group_of[i] = len(groups)
+            for t in keys:
+                if len(index[t]) < MAX_BLOCK:
+                    index[t].append(len(groups))
             groups.append(Group(claims=[claim], doc_ids={doc}))
             leads.append(i)
         else:
-            group_of[i] = best
             groups[best].claims.append(claim)
             groups[best].doc_ids.add(doc)
 

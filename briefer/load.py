@@ -6,10 +6,15 @@
 the engines skip it while a reader can still see what was removed and why. Every rule is general:
 short-line shapes and keywords, never strings from particular articles.
 
-Each non-blank line ends up in exactly one span. Furniture reasons: front matter, title, repeated title,
-byline (author / outlet / date lines near the top), image credit, copyright, comment disclaimer,
-boilerplate (ads, share/follow/subscribe prompts, reporting credits), contact block, separator.
-Copyright lines and comment disclaimers also name the outlet when nothing else did.
+Each non-blank line ends up in exactly one span, except that a sentence addressed to a model (prompt
+injection) is cut out of its line as a span of its own. Furniture reasons: front matter, title, repeated
+title, byline (author / outlet / date lines near the top), image credit, copyright, comment disclaimer,
+boilerplate (ads, share/follow/subscribe prompts, reporting credits), contact block, separator,
+instructions to a model. Copyright lines and comment disclaimers also name the outlet when nothing else did.
+
+Hostile input is refused with a reason, never a crash: files over `max_bytes` are skipped unread (and
+the read is bounded, should a file grow), folders of any depth or with symlink loops are walked, hidden
+HTML elements are dropped before extraction, and a second copy of an article (same body text) is skipped.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -28,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import charset_normalizer
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from briefer.errors import InputError
@@ -47,16 +54,29 @@ class LoadResult:
     skipped: list[Skipped]  # every file not loaded, with the reason
 
 
+MAX_SKIP_LINES = 10  # beyond this, skipped files are summarised by reason instead of listed
+
+
+def warn_skipped(skipped: list[Skipped]) -> None:
+    """One warning per skipped file, or, for many (a folder of copies), a count per reason: a cron log
+    should not drown in thousands of lines. Every skip stays in the run report and JSON output."""
+    if len(skipped) <= MAX_SKIP_LINES:
+        for s in skipped:
+            log.warning("skipping %s: %s", s.path, s.reason)
+    else:
+        log.warning("%s; -v lists them, --format json records each", _skip_summary(skipped)[2:-1])
+
+
 def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadResult:
     """Load every supported file under `paths`; skip (and warn about) anything unusable."""
     skipped: list[Skipped] = []
 
     def skip(path: str, reason: str) -> None:
-        log.warning("skipping %s: %s", path, reason)
+        log.debug("skipping %s: %s", path, reason)  # warned about together, in warn_skipped
         skipped.append(Skipped(path=path, reason=reason))
 
     candidates: dict[str, Path] = {}
-    visited: set[str] = set()
+    visited: set[tuple[int, int]] = set()
     for given in paths:
         if not Path(given).exists():
             raise InputError(f"no such file or directory: {given}")
@@ -76,6 +96,7 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
     if not documents:
         where = ", ".join(str(p) for p in paths) or "(no paths)"
         raise InputError(f"no readable documents in {where}{_skip_summary(skipped)}")
+    warn_skipped(skipped)
     return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
 
 
@@ -92,7 +113,7 @@ def _skip_summary(skipped: list[Skipped]) -> str:
         return ""
     kinds: dict[str, int] = {}
     for s in skipped:
-        kind = re.split(r" \(| of ", s.reason, maxsplit=1)[0]
+        kind = re.sub(r" \([^)]*\d[^)]*\)$|^(duplicate) of .*", r"\1", s.reason)  # sizes, paths: too varied
         kinds[kind] = kinds.get(kind, 0) + 1
     shown = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:4])
     more = ", ..." if len(kinds) > 4 else ""
@@ -100,31 +121,30 @@ def _skip_summary(skipped: list[Skipped]) -> str:
 
 
 def _walk(
-    path: Path, shown: str, visited: set[str], skip: Callable[[str, str], None]
+    path: Path, shown: str, visited: set[tuple[int, int]], skip: Callable[[str, str], None]
 ) -> Iterator[tuple[str, Path]]:
-    """Supported files under `path` in sorted (depth-first) order; real paths of directories are
-    tracked so symlinked directories cannot loop. An explicit stack rather than recursion, so any
+    """Supported files under `path` in sorted (depth-first) order; directories are tracked by device
+    and inode so symlinked directories cannot loop. An explicit stack rather than recursion, so any
     depth of nesting works, and an entry the OS refuses (a name too long, a vanished file) is
     skipped with its reason instead of stopping the run."""
     stack = [(path, shown)]
     while stack:
         path, shown = stack.pop()
         try:
-            is_dir = path.is_dir()
-            real = os.path.realpath(path) if is_dir else ""
+            info = path.stat() if path.is_dir() else None  # one call, not realpath's one per level
         except OSError as exc:
             skip(shown, f"unreadable ({exc.strerror or exc})")
             continue
-        if not is_dir:
+        if info is None:
             if path.suffix.lower() not in FORMATS:
                 skip(shown, f"unsupported file type ({path.suffix or 'no extension'})")
             else:
                 yield shown, path
             continue
-        if real in visited:
+        if (info.st_dev, info.st_ino) in visited:
             skip(shown, "directory already visited (symlink loop or repeated path)")
             continue
-        visited.add(real)
+        visited.add((info.st_dev, info.st_ino))
         try:
             names = sorted(os.listdir(path))
         except OSError as exc:
@@ -207,13 +227,18 @@ def _visible(text: str) -> bool:
 def _decode(raw: bytes) -> tuple[str, str] | str:
     """(text, encoding) with universal newlines, or why the bytes are not text.
 
-    UTF-8 is tried strictly first (a BOM stays in the text, as ``open()`` keeps it); anything else
-    goes to charset-normalizer. NUL bytes mean binary unless a UTF-16/32 BOM explains them."""
-    if b"\x00" in raw and not raw.startswith(_BOMS):
+    A UTF-16/32 BOM decides the encoding (a guess can take a short UTF-16 file for cp1252); then
+    UTF-8 is tried strictly (a BOM stays in the text, as ``open()`` keeps it); anything else goes to
+    charset-normalizer. NUL bytes mean binary unless a BOM explains them."""
+    bom = next((b for b in _BOMS if raw.startswith(b)), None)
+    if bom is None and b"\x00" in raw:
         return "binary file (NUL bytes)"
     try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
+        encoding = "utf-8" if bom is None else "utf-32" if len(bom) == 4 else "utf-16"
+        text = raw.decode(encoding)
     except UnicodeDecodeError:
+        if bom is not None:
+            return "binary or undecodable file"
         guessed = _guess_encoding(raw)
         if guessed is None:
             return "binary or undecodable file"
@@ -248,37 +273,54 @@ def _guess_encoding(raw: bytes) -> str | None:
 
 # --- HTML -----------------------------------------------------------------------------------------
 
-# Ways a page hides text from readers (an injection's favourite place): checked on the style
-# attribute lower-cased without spaces, with a `;` appended so `opacity:0` does not match `opacity:0.5`.
-_HIDING_STYLES = ("display:none", "visibility:hidden", "opacity:0;", "font-size:0;", "font-size:0p",
-                  "font-size:0e", "font-size:0r", "left:-999", "top:-999", "text-indent:-999")  # fmt: skip
-_HIDING_CLASSES = ("sr-only", "visually-hidden", "screen-reader-text")  # never shown to sighted readers
-_STYLE = "concat(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz'), ';')"
-_CLASS = "concat(' ', normalize-space(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')), ' ')"
-_PRUNE_XPATH = [  # hidden elements and page chrome, removed before trafilatura looks for the main text
+# Ways a page hides text from readers (an injection's favourite place), tested on the style attribute
+# lower-cased without spaces: gone, invisible, transparent, zero-sized, or pushed far off screen.
+_HIDING_STYLE = re.compile(
+    r"display:none|visibility:hidden|opacity:0*\.?0*(?:;|!|$)|font-size:0*\.?0*(?:px|pt|em|rem|%)?(?:;|!|$)"
+    r"|(?:left|right|top|bottom|text-indent|margin-left|margin-top):-\d{4,}"
+)
+_HIDING_CLASSES = {"sr-only", "visually-hidden", "screen-reader-text"}  # never shown to sighted readers
+_PRUNE_XPATH = [  # page chrome, removed before trafilatura looks for the main text
     "//nav",
     "//footer",
     "//aside",
     "//form",
     "//template",
     "//header[not(ancestor::article)]",
-    "//*[@hidden]",
-    "//*[@aria-hidden='true']",
-    *(f"//*[contains({_STYLE}, '{style}')]" for style in _HIDING_STYLES),
-    *(f"//*[contains({_CLASS}, ' {name} ')]" for name in _HIDING_CLASSES),
 ]
 
 
-def _hidden(attrs: dict[str, str | None]) -> bool:
-    """The same test as `_PRUNE_XPATH`, for the fallback parser."""
-    style = (attrs.get("style") or "").replace(" ", "").lower() + ";"
-    classes = (attrs.get("class") or "").lower().split()
+def _hidden(attrs: Mapping[str, str | None]) -> bool:
+    """Whether an element's attributes hide it from readers."""
+    style = "".join((attrs.get("style") or "").split()).lower()
+    classes = set((attrs.get("class") or "").lower().split())
     return (
         "hidden" in attrs
         or attrs.get("aria-hidden") == "true"
-        or any(s in style for s in _HIDING_STYLES)
-        or any(c in classes for c in _HIDING_CLASSES)
+        or bool(_HIDING_STYLE.search(style))
+        or bool(classes & _HIDING_CLASSES)
     )
+
+
+_UTF8_HTML = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def _unhidden(html: str) -> str:
+    """The page without the elements `_hidden` finds (text after such an element stays), so hidden
+    text reaches neither trafilatura's main text nor its fallback."""
+    try:  # bytes, so an XML declaration naming an encoding is no error
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_HTML)
+    except (ValueError, lxml.etree.LxmlError):
+        return html
+    hidden = [el for el in tree.iter() if isinstance(el.tag, str) and _hidden(el.attrib)]
+    if not hidden:
+        return html
+    for el in hidden:
+        if el.getparent() is not None:  # a hidden root (<html hidden>) stays: it is the whole page
+            el.drop_tree()
+    return str(lxml.html.tostring(tree, encoding="unicode"))
+
+
 # fmt: off
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
               "svg", "iframe", "button", "select"}
@@ -291,6 +333,7 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
     """Main text and metadata via trafilatura (hidden elements pruned first); a tag-stripping
     fallback keeps short or unusual pages from being lost."""
+    html = _unhidden(html)
     try:
         result = trafilatura.bare_extraction(
             html,
@@ -673,14 +716,21 @@ def _annotate(text: str, fmt: str, meta: dict[str, Any]) -> tuple[list[Span], li
     lines = _lines(text, offset)
     body: list[Span] = []
     reason: str | None = None
+    in_markup = False  # inside a chat-template block opened on an earlier line of the paragraph
     for i, (start, end, blank_before) in enumerate(lines):
+        if in_markup and not blank_before:
+            furniture.append(Furniture(start=start, end=end, reason=TO_A_MODEL))
+            in_markup, reason = _markup_depth(text[start:end], 1) > 0, TO_A_MODEL
+            continue
         if pieces := _to_a_model(text, start, end):
             for s, e, addressed in pieces:
                 (furniture if addressed else body).append(
                     Furniture(start=s, end=e, reason=TO_A_MODEL) if addressed else Span(start=s, end=e)
                 )
             reason = TO_A_MODEL if all(addressed for *_, addressed in pieces) else None
+            in_markup = _markup_depth(text[start:end], 0) > 0
             continue
+        in_markup = False
         blank_after = i + 1 == len(lines) or lines[i + 1][2]
         reason = _line_reason(text[start:end], i, (blank_before, blank_after), len(lines), meta, reason)
         if reason:
@@ -697,7 +747,8 @@ def _annotate(text: str, fmt: str, meta: dict[str, Any]) -> tuple[list[Span], li
 TO_A_MODEL = "instructions to a model"
 # Sentences that speak to a language model rather than to readers: orders to ignore or replace its
 # instructions, chat-role and tool-call markup, notes "to the AI", and claims to be this tool's own
-# verdict. News *about* such text quotes it ("typing 'ignore previous instructions' made the bot..."),
+# verdict, including tags that imitate the delimiters of briefer's own prompts (`</document>`). News
+# *about* such text quotes it ("typing 'ignore previous instructions' made the bot..."),
 # so the imperative forms count only at the start of a sentence, never inside quotation marks.
 # fmt: off
 _TO_A_MODEL = re.compile(
@@ -709,7 +760,8 @@ _TO_A_MODEL = re.compile(
     r"(?:ai|llms?|models?|assistants?|chatbots?|summari[sz]ers?|language\s+models?)\b"
     r"|(?:\[\s*)?(?:system|assistant|developer)(?:\s*\])?\s*:"
     r"|(?:new|updated|revised)\s+(?:system\s+)?instructions?\s*:)"
-    r"|<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|tool_call|tool|function_call|instructions?)>"
+    r"|<\|[a-z_]{2,20}\|>|\[/?INST\]|<</?SYS>>"  # chat templates; then role, tool and briefer's own prompt tags
+    r"|</?(?:system|assistant|tool_call|tool|function_call|instructions?|document|claims|sentences?|evidence)\b[^>]*>"
     r"|\b(?:ai|llms?|language\s+models?|assistants?|chatbots?|summari[sz]ers?)\s+(?:\w+\s+){0,2}"
     r"(?:reading|summari[sz]ing|processing|parsing)\s+this\b"
     r"|\b(?:verdict|label)\s*[:=]\s*[\"']?(?:supported|verified|approved|passed)\b"
@@ -717,10 +769,22 @@ _TO_A_MODEL = re.compile(
     r"(?:verified|approved|fact[- ]checked)\b",
     re.IGNORECASE,
 )
-_MODEL_CUE = re.compile(r"instruction|prompt|rules|guideline|directive|context|system|assistant|developer"
-                        r"|\bai\b|llm|model|chatbot|summari[sz]|<\||inst\]|<<|tool|verdict|label|brief|summary",
+_MODEL_CUE = re.compile(r"instruction|prompt|rules|guideline|directive|context|system|assistant|developer|<"
+                        r"|\bai\b|llm|model|chatbot|summari[sz]|inst\]|tool|verdict|label|brief|summary",
                         re.IGNORECASE)
 # fmt: on
+
+
+_TAGS = r"system|assistant|user|developer|tool_call|tool|function_call|instructions?|document|claims|sentences?|evidence"
+_MARKUP_OPEN = re.compile(rf"<\|im_start\|>|\[INST\]|<<SYS>>|<(?:{_TAGS})\b[^>/]*>", re.IGNORECASE)
+_MARKUP_CLOSE = re.compile(rf"<\|im_end\|>|\[/INST\]|<</SYS>>|</(?:{_TAGS})\s*>", re.IGNORECASE)
+
+
+def _markup_depth(line: str, depth: int) -> int:
+    """Chat-template blocks still open after `line`: the lines of an injected `<|im_start|>system`
+    ... `<|im_end|>` block read as plain sentences on their own, so the block (up to its close or the
+    end of the paragraph) is furniture as a whole."""
+    return max(0, depth + len(_MARKUP_OPEN.findall(line)) - len(_MARKUP_CLOSE.findall(line)))
 
 
 def _to_a_model(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
