@@ -36,7 +36,6 @@ from fixture_server import FixtureServer  # noqa: E402
 
 SIZES = (1, 5, 20)
 TARGET_SECONDS_20 = 6.0
-LISTEN_BACKLOG = 128
 EXTRA_CALLS = 3  # the issue's budget: calls <= documents + 3, plus repairs
 
 
@@ -50,9 +49,6 @@ class SlowFixtureServer(FixtureServer):
     def __init__(self, latency: float, **kwargs: Any) -> None:
         self.latency = latency  # before super().__init__, which builds the handler
         super().__init__(**kwargs)
-        # socketserver listens with a backlog of 5: with more parallel connects than that, the kernel
-        # drops SYNs and the client resends them only after 1 s, which would be charged to briefer.
-        self._httpd.socket.listen(LISTEN_BACKLOG)
 
     def _handler(self) -> type:
         base = super()._handler()
@@ -76,7 +72,19 @@ def default_concurrency() -> int:
 def run_case(folder: Path, latency: float, concurrency: int | None) -> dict[str, Any]:
     """One brief of folder through a fresh slow server; the figures of that run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFER_", "OPENAI_", "AZURE_"))}
-    cmd = [sys.executable, "-m", "briefer", "run", str(folder), "--engine", "llm", "--format", "json", "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "briefer",
+        "run",
+        str(folder),
+        "--engine",
+        "llm",
+        "--format",
+        "json",
+        "-q",
+        "--no-cache",
+    ]
     if concurrency is not None:
         cmd += ["--concurrency", str(concurrency)]
     with SlowFixtureServer(latency) as server, tempfile.TemporaryDirectory(prefix="briefer-cache-") as cache:

@@ -6,6 +6,7 @@ Only the brief goes to stdout; progress, warnings and errors go to stderr. Exit 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -45,7 +46,8 @@ class _OneLine(logging.Filter):
     """Applies `one_line` to every record's message (never filters anything out)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = one_line(record.getMessage()), None
+        with contextlib.suppress(Exception):  # a malformed log call: left to logging's own error handling
+            record.msg, record.args = one_line(record.getMessage()), None
         return True
 
 
@@ -162,7 +164,7 @@ def _cache_flags(cache_dir: Path | None, refresh: bool, no_cache: bool) -> dict[
     type=click.Choice(["tools", "json_schema", "json"]),
     help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
 )
-@click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 8).")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 20).")
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per model call (default 120).")
 @click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more (USD).")
 @click.option(

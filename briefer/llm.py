@@ -646,11 +646,12 @@ def _answered(response: Any) -> Any:
 
 
 def _refusal(response: Any) -> str | None:
-    """The refusal text of a chat completion that declined to answer, else None."""
+    """The refusal text of a chat completion that declined to answer, else None (servers that send an
+    empty `refusal` with every answer have not refused)."""
     choices = getattr(response, "choices", None) or []
     message = getattr(choices[0], "message", None) if choices else None
     refusal = getattr(message, "refusal", None)
-    return " ".join(str(refusal).split()) or "no reason given" if refusal is not None else None
+    return " ".join(refusal.split()) or None if isinstance(refusal, str) else None
 
 
 def _complete(response: Any) -> bool:

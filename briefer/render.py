@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from briefer.models import Brief, Document, SummarySentence
 
@@ -40,12 +40,16 @@ def md(text: str) -> str:
     return re.sub(r"^(\d+)([.)])(\s)", r"\1\\\2\3", text)
 
 
+_AUTOESCAPED = ("html", "htm", "xml", "html.j2", "htm.j2", "xml.j2")
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("briefer", "templates"),
         undefined=StrictUndefined,
-        autoescape=False,  # Markdown, escaped by the `md` filter; HTML templates must autoescape
+        # Markdown is escaped by the `md` filter; any HTML or XML template is autoescaped by its name
+        autoescape=select_autoescape(_AUTOESCAPED, default_for_string=False, default=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -45,7 +45,7 @@ class Settings(BaseModel):
     azure_endpoint: str | None = None
     api_version: str | None = None
     timeout: float = Field(default=120.0, gt=0)
-    concurrency: int = Field(default=8, ge=1, le=64)
+    concurrency: int = Field(default=20, ge=1, le=64)
     mode: LLMMode | None = None  # None: chosen from the endpoint, see `resolved_mode`
     max_cost: float | None = Field(default=None, ge=0)
     prices: dict[str, Price] = {}  # overrides of the built-in price table

@@ -323,13 +323,19 @@ def completion(body: dict[str, Any], stage: str, content: dict[str, Any]) -> dic
 # --- the HTTP server -------------------------------------------------------------------------------
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when many extraction calls arrive at once.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class FixtureServer:
     """`with FixtureServer(Scenario(...)) as server: server.base_url` -> http://127.0.0.1:<port>/v1"""
 
     def __init__(self, scenario: Scenario | None = None, port: int = 0) -> None:
         self.scenario = scenario or Scenario()
         self.log = Log()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd = _Server(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=partial(self._httpd.serve_forever, poll_interval=0.05), name="fixture-server", daemon=True

@@ -10,6 +10,7 @@ error, nothing for a while (a timeout) or half a response before hanging up. Eve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -149,6 +150,20 @@ def first(k: int, reply: Reply) -> Script:
     return lambda n, stage, body: reply if n <= k else None
 
 
+def per_call(k: int, reply: Reply) -> Script:
+    """The first k attempts of every distinct request get `reply`: a storm every call must ride out."""
+    seen: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def script(n: int, stage: str, body: dict[str, Any]) -> Reply | None:
+        key = json.dumps(body["messages"], sort_keys=True)
+        with lock:
+            seen[key] = seen.get(key, 0) + 1
+            return reply if seen[key] <= k else None
+
+    return script
+
+
 def on_stage(stage_name: str, reply: Reply, times: int | None = None) -> Script:
     """Requests of one stage (Extraction, Composition, Judgements, Rewrites) get `reply`, `times`
     times at most (every time when None)."""
@@ -191,12 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         stage = stage_of(body)
-        n = self.fault.record(stage, body, dict(self.headers))
+        n = self.fault.record(stage, body, {k.lower(): v for k, v in self.headers.items()})
         reply = self.fault.script(n, stage, body) or normal
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
             reply(self, body, stage)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up first (a timeout)
-            pass
 
 
 class _Server(ThreadingHTTPServer):
@@ -312,6 +325,8 @@ def assert_published_is_verified(brief: Brief, forbidden: tuple[str, ...] = ()) 
     for claim in brief.claims:
         for c in claim.citations:
             assert docs[c.doc_id].text[c.start : c.end] == c.quote
+    stated = [" ".join(s.text.casefold().split()) for s in [*brief.bottom_line, *brief.key_points]]
+    assert len(stated) == len(set(stated)), "a sentence is printed twice"
 
 
 def fact_lines(markdown: str) -> Iterator[str]:

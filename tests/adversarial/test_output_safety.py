@@ -1,0 +1,126 @@
+"""The page itself: source text printed in a brief cannot become Markdown structure, HTML, a link, an
+image, a terminal escape or a citation of ours. There is no HTML output (only Markdown and JSON); the
+template environment autoescapes any HTML template added later, and a test here keeps it so. And the
+page is never lost or half-written: a full disk or an interrupt leaves the previous `-o` file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from adversary import STORM, Output, assert_clean_failure, briefer
+from click.testing import CliRunner
+from jinja2 import DictLoader
+
+from briefer.cli import cli
+from briefer.render import _environment, md
+
+HOSTILE = {
+    "link": "See [the official report](http://evil.example/report) for details.",
+    "image": "![tracking pixel](http://evil.example/p.png) loaded.",
+    "autolink": "Write to <http://evil.example> or <evil@example.com>.",
+    "raw HTML": '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="http://evil.example">x</a>',
+    "HTML comment": "Visible <!-- hidden --> text.",
+    "reference definition": "[1]: http://evil.example/ref",
+    "heading": "# Breaking: everything is fine",
+    "setext heading": "Breaking\n===",
+    "block quote": "> quoted authority",
+    "list": "- one\n- two",
+    "ordered list": "1. first",
+    "code fence": "```\ncode\n```",
+    "tilde fence": "~~~ swallowed the rest of the page",
+    "inline code": "`rm -rf /`",
+    "table": "| a | b |\n|---|---|\n| 1 | 2 |",
+    "emphasis": "**bold** and _italic_ and ~~gone~~",
+    "math": "costs $x^2$ and $5 to $10",
+    "entity": "&lt;b&gt;not bold&lt;/b&gt;",
+    "line break": "one  \ntwo\\\nthree",
+}
+
+
+def render_html(markdown: str) -> str:
+    markdown_it = pytest.importorskip("markdown_it")
+    return str(markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown))
+
+
+@pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
+@pytest.mark.parametrize("where", ["line start", "list item", "after text"])
+def test_source_text_renders_as_one_plain_paragraph(case: str, where: str) -> None:
+    """Wherever the template puts a sentence (a bottom line starts a line, key points are list items),
+    the escaped text renders as plain text inside one paragraph: no tag but <p> (and <ul><li> that
+    the template itself made)."""
+    text = md(HOSTILE[case])
+    markdown = {"line start": text, "list item": f"- {text}", "after text": f"Said: {text}"}[where]
+    html = render_html(markdown)
+    allowed = {"<p>", "</p>", "<ul>", "</ul>", "<li>", "</li>"}
+    tags = set(re.findall(r"</?[a-z][a-z0-9]*[^>]*>", html))
+    assert tags <= allowed, (case, html)
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Officials confirmed it [3].", "Officials confirmed it (3)."),
+        ("All verified [1][2][3].", "All verified (1)(2)(3)."),
+        ("See sources [1, 2] and [4–6].", "See sources (1, 2) and (4–6)."),
+        ("The [editor's note] stays.", "The \\[editor's note\\] stays."),
+    ],
+)
+def test_a_sources_own_bracketed_numbers_cannot_pose_as_citations(text: str, shown: str) -> None:
+    assert md(text) == shown
+
+
+def test_control_characters_and_bidi_overrides_are_dropped() -> None:
+    text = "Storm\x1b[2J\x07 Elena\u202e txet desrever\u2066 \x9b31m hit\x00 the coast"
+    out = md(text)
+    assert not any(
+        ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        for c in out
+    )
+    assert out.startswith("Storm\\[2J Elena txet desrever")
+
+
+def test_html_templates_would_be_autoescaped_and_markdown_ones_are_not() -> None:
+    env = _environment().overlay(loader=DictLoader({"page.html.j2": "{{ x }}", "page.md.j2": "{{ x | md }}"}))
+    assert env.get_template("page.html.j2").render(x="<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
+    assert env.get_template("page.md.j2").render(x="<b>") == "\\<b\\>"
+
+
+def test_there_is_no_html_output_format() -> None:
+    """Only Markdown and JSON exist (JSON holds source text as JSON strings, for programs, not
+    browsers). If an HTML format is ever added, the test above shows its template gets autoescaped."""
+    result = CliRunner().invoke(cli, ["run", "--help"])
+    assert "[md|json]" in result.output
+
+
+# --- outputs are never lost or half-written ----------------------------------------------------------
+
+
+def test_a_disk_that_fills_up_mid_write_leaves_the_previous_brief(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = Output(tmp_path / "brief.md")
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = briefer(STORM, "--engine", "offline", "-o", str(target.path))
+    error = assert_clean_failure(result, exit_code=1, output=target)
+    assert "No space left on device" in error
+
+
+def test_an_interrupted_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = Output(tmp_path / "brief.md")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("briefer.pipeline.verify_draft", interrupted)
+    result = briefer(STORM, "--engine", "offline", "-o", str(target.path))
+    assert result.exit_code == 130 and result.stdout == "" and target.untouched()
+    assert result.stderr.strip().splitlines()[-1] == "briefer: interrupted"
