@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from briefer import __version__
-from briefer.errors import BrieferError, InputError
+from briefer.errors import BrieferError
 from briefer.load import load
 from briefer.models import (
     Brief,
@@ -55,25 +55,19 @@ class Engine(Protocol):
 
 
 def choose_engine(requested: str, settings: object | None = None) -> tuple[Engine, str]:
-    """The engine to run and a one-line reason, for stderr and the run report."""
-    if requested == "offline":
-        from briefer.offline import OfflineEngine
+    """The engine to run and a one-line reason, for stderr and the run report.
 
-        return OfflineEngine(), "requested with --engine offline"
-    try:
-        from briefer import llm
-    except ImportError:  # the LLM engine has not landed yet
-        llm = None  # type: ignore[assignment]
-    if requested == "llm":
-        if llm is None:
-            raise InputError("the LLM engine is not available in this version; use --engine offline")
-        return llm.engine_from_settings(settings, required=True)
-    if llm is not None:
-        chosen = llm.engine_from_settings(settings, required=False)
-        if chosen is not None:
-            return chosen
+    `briefer.llm` imports openai and instructor only when it builds a client, so asking it whether an
+    endpoint is configured costs nothing on an offline run.
+    """
+    from briefer import llm
     from briefer.offline import OfflineEngine
 
+    if requested == "offline":
+        return OfflineEngine(), "requested with --engine offline"
+    chosen = llm.engine_from_settings(settings, required=requested == "llm")
+    if chosen is not None:
+        return chosen
     return (
         OfflineEngine(),
         "no model endpoint configured; set OPENAI_API_KEY or OPENAI_BASE_URL to use the LLM engine",
@@ -160,10 +154,7 @@ def run(
     verified = _without_repeats(verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
-    checked = sum(len(x) for x in (verified.bottom_line, verified.key_points)) + sum(
-        len(q.sentences) for q in verified.open_questions
-    )
-    report = RunReport(
+    report = RunReport(  # verification figures are counted by _recount, on what is printed
         engine=impl.name,
         engine_reason=reason,
         model=getattr(impl, "model", None),
@@ -172,8 +163,6 @@ def run(
         documents_skipped=skipped,
         claims_extracted=len(claims),
         claims_dropped=impl.claims_dropped,
-        sentences_checked=checked + len(dropped),
-        sentences_supported=checked,
         sentences_dropped=len(dropped),
         usage=impl.usage,
         generated_at=generated_at,
