@@ -16,16 +16,17 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefer.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
 from briefer.text import content_terms, figures
-from briefer.verify import analyse, check_text, coverage
+from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
 DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
-MAX_BLOCK = 100  # leads listed per index term; a term shared by more is too common to tell facts apart
+MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 KIND_WEIGHT = {
     "event": 1.0,
@@ -84,12 +85,24 @@ class Group:
 Vector = dict[str, float]
 
 
+@lru_cache(maxsize=65536)
+def _terms(text: str) -> tuple[str, ...]:
+    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them."""
+    return tuple(content_terms(text))
+
+
+@lru_cache(maxsize=65536)
+def _evidence(text: str) -> Evidence:
+    """A claim's text analysed as evidence once, however many group leads it is compared with."""
+    return analyse([text])
+
+
 def _vectors(claims: list[Claim]) -> tuple[list[Vector], dict[str, float]]:
     """Unit tf-idf vectors of content terms; idf over claims so outlet-wide words weigh little.
 
     The idf table holds only terms that occur in more than one claim: the only ones worth indexing.
     """
-    term_lists = [content_terms(c.text) for c in claims]
+    term_lists = [_terms(c.text) for c in claims]
     df = Counter(t for terms in term_lists for t in set(terms))
     n = len(claims)
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
@@ -171,7 +184,7 @@ def _corroborates(lead: str, other: str) -> bool:
     content and must not disagree on numbers, negation or direction. The printed sentence is still
     verified against the union of all its spans.
     """
-    evidence = analyse([other])
+    evidence = _evidence(other)
     return coverage(lead, evidence) >= GROUP_COVERAGE and check_text(lead, evidence).label != "contradicted"
 
 
@@ -199,18 +212,17 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         claim = claims[i]
         doc = claim.citations[0].doc_id
         keys = _index_keys(vectors[i], shared_idf)
-        best, best_sim = None, GROUP_SIMILARITY
-        for g in _candidate_leads(keys, index):
-            if doc in groups[g].doc_ids:
-                continue
-            lead = leads[g]
-            sim = cosine(vectors[i], vectors[lead])
-            if (
-                sim >= best_sim
-                and _cheap_coverage(vectors[lead], vectors[i]) >= GROUP_COVERAGE
-                and _corroborates(groups[g].lead.text, claim.text)
-            ):
-                best, best_sim = g, sim
+        close = [
+            (sim, g)
+            for g in _candidate_leads(keys, index)
+            if doc not in groups[g].doc_ids
+            and (sim := cosine(vectors[i], vectors[leads[g]])) >= GROUP_SIMILARITY
+            and _cheap_coverage(vectors[leads[g]], vectors[i]) >= GROUP_COVERAGE
+        ]
+        # The most similar lead that this claim corroborates; the full check runs best-first only.
+        best = next(
+            (g for _, g in sorted(close, reverse=True) if _corroborates(groups[g].lead.text, claim.text)), None
+        )
         if best is None:
             for t in keys:
                 if len(index[t]) < MAX_BLOCK:
@@ -260,7 +272,7 @@ SYNONYMS = {
 
 
 def concepts(text: str) -> frozenset[str]:
-    return frozenset(SYNONYMS.get(t, t) for t in content_terms(text))
+    return frozenset(SYNONYMS.get(t, t) for t in _terms(text))
 
 
 def _is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozenset[str]]:
