@@ -14,7 +14,7 @@ instance learning, three rounds), because one false sentence is enough to make a
 The label thresholds shipped with the weights are chosen on the same tuning halves: `supported` is the
 score that maximises the mean balanced accuracy over the sets; `partial` is half of it.
 The L2 strength is chosen by 2-fold cross-validation inside the tuning halves. Pure Python
-(Newton's method on 17 weights), so training needs nothing beyond the package.
+(Newton's method on 18 weights), so training needs nothing beyond the package.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def sentence_features(example: Example) -> list[list[float]]:
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting (the systems here are 17 x 17)."""
+    """Gaussian elimination with partial pivoting (the systems here are 18 x 18)."""
     n = len(b)
     m = [row[:] + [b[i]] for i, row in enumerate(a)]
     for c in range(n):

@@ -221,7 +221,8 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         ]
         # The most similar lead that this claim corroborates; the full check runs best-first only.
         best = next(
-            (g for _, g in sorted(close, reverse=True) if _corroborates(groups[g].lead.text, claim.text)), None
+            (g for _, g in sorted(close, reverse=True) if _corroborates(groups[g].lead.text, claim.text)),
+            None,
         )
         if best is None:
             for t in keys:

@@ -15,7 +15,9 @@ The signals (docs/VERIFIER.md says what each one catches and misses):
    sentence, and anywhere in the sources; words found nowhere (not even as a variant);
 5. alignment: whether the sentence's wording follows the source (shared word pairs, copied
    fragments) and whether words that sit together in it also sit together in one source sentence:
-   the signal for the commonest error of extractive systems, true fragments spliced into a false claim.
+   the signal for the commonest error of extractive systems, true fragments spliced into a false claim;
+6. framing: a claim taken out of a source frame that denies or doubts it ("rumours that X are false",
+   "critics claim X", "the alleged X") is not a fact; a plain "said" is no such frame.
 
 A small logistic model (weights in `verifier_weights.json`, trained by `bench/train_verifier.py` on
 the tuning halves of human-labelled benchmarks only) turns the signals into the support score; the
@@ -529,6 +531,199 @@ def _opposed(
     return found
 
 
+# --- framing ---------------------------------------------------------------------------------------
+# A source sentence can carry a claim without asserting it: "Rumours that X are false", "Critics claim
+# X", "the alleged X". A summary sentence that keeps X but drops the frame turns a denial or a doubt
+# into a plain fact. Only frames that negate or cast doubt count: news summaries routinely drop a plain
+# "said" ("Police said 12 people died" -> "12 people died"), and that stays supported.
+
+_DOUBT_NOUNS = frozenset("rumour rumours rumor rumors allegation allegations speculation hoax".split())
+_CLAIM_VERBS = frozenset(
+    "claim claims claimed claiming allege alleges alleging accuse accuses accused accusing".split()
+)
+_SAY_VERBS = frozenset(["say", "says"])
+_DOUBT_MODIFIERS = frozenset(
+    """alleged allegedly purported purportedly supposedly unconfirmed unverified unsubstantiated rumoured
+    rumored""".split()
+)
+_DENIAL_VERBS = frozenset("deny denies denied denying".split())
+_DISMISS_VERBS = frozenset("dismiss dismissed dismisses rejected rejects refuted refutes debunked".split())
+_REPORT_NOUNS = frozenset(
+    """report reports suggestion suggestions story stories idea notion claim claims speculation rumour
+    rumours rumor rumors allegation allegations""".split()
+)
+_FALSITY = frozenset(
+    """false untrue unfounded baseless groundless wrong incorrect inaccurate fake nonsense denied
+    dismissed rejected refuted debunked""".split()
+)
+_NO_GROUNDS = frozenset("evidence proof indication sign".split())  # "there is no evidence that X"
+_DOUBT_SUBJECTS = frozenset(
+    """critics critic opponents opponent detractors sceptics skeptics rivals they some theorists
+    rumours rumors""".split()
+)
+_IMPERATIVE_BEFORE = frozenset(["and", "please", "then", "now", "just"])
+# What keeps a frame in the summary sentence: any word that reports, hedges or denies.
+_KEEPS_DOUBT = (
+    _DOUBT_NOUNS
+    | _CLAIM_VERBS
+    | _SAY_VERBS
+    | _DOUBT_MODIFIERS
+    | _REPORT_NOUNS
+    | _DENIAL_VERBS
+    | _FALSITY
+    | frozenset(
+        """said saying according reportedly reported suspected suspect charged believed insist insists
+        insisted argue argues argued suggest suggests suggested may might could possibly critics critic
+        opponents opponent detractors sceptics skeptics rivals""".split()
+    )
+)
+_KEEPS_DENIAL = (
+    NEGATIONS | _DENIAL_VERBS | _DISMISS_VERBS | _FALSITY | _DOUBT_NOUNS | _DOUBT_MODIFIERS | _CLAIM_VERBS
+)  # "his office said X" keeps no denial
+_FRAME_CUES = (
+    _DOUBT_NOUNS
+    | _CLAIM_VERBS
+    | _SAY_VERBS
+    | _DOUBT_MODIFIERS
+    | _DENIAL_VERBS
+    | _DISMISS_VERBS
+    | _FALSITY
+    | _NO_GROUNDS
+    | {"true"}
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A stretch of a source sentence that the sentence reports, denies or doubts rather than asserts."""
+
+    kind: str  # "denial" or "doubt"
+    cue: str
+    scope: frozenset[str]  # content stems under the frame
+    head: str = ""  # for a modifier ("the alleged killer"): the word it hedges
+
+
+def _content_stems(tokens: Sequence[str]) -> frozenset[str]:
+    return frozenset(stem(t) for t in tokens if is_content_word(t))
+
+
+def _falsity_at(tokens: Sequence[str], start: int) -> int:
+    """Index of a word after `start` that calls what came before false ("... are false", "not true")."""
+    for j in range(start, len(tokens)):
+        if tokens[j] in _FALSITY or (tokens[j] == "true" and j and tokens[j - 1] in ("not", "n't")):
+            return j
+    return -1
+
+
+def _claims(tokens: Sequence[str], i: int) -> bool:
+    """ "claimed that X", "accused of X", "critics claim X" (not "claimed responsibility", "claimed lives")."""
+    return tokens[i] in _CLAIM_VERBS and (
+        tokens[i + 1 : i + 2] in (["that"], ["of"])
+        or bool(_DOUBT_SUBJECTS.intersection(tokens[max(0, i - 3) : i]))
+    )
+
+
+def _says(tokens: Sequence[str], i: int) -> bool:
+    """ "they say (that) X", "critics say X", or an order: "... and say that X" (not "officials say X")."""
+    return tokens[i] in _SAY_VERBS and (
+        bool(_DOUBT_SUBJECTS.intersection(tokens[max(0, i - 2) : i]))
+        or i == 0
+        or tokens[i - 1] in _IMPERATIVE_BEFORE
+    )
+
+
+def _denies(tokens: Sequence[str], i: int) -> bool:
+    """ "denied that X", "it is not true that X", "it is false that X", "there is no evidence that X"."""
+    t, after = tokens[i], tokens[i + 1 : i + 3]
+    if t in _DENIAL_VERBS:
+        return after[:1] == ["that"]
+    return "that" in after and (
+        t in ("false", "untrue", "unfounded", "baseless")
+        or (t == "true" and tokens[i - 1 : i] in (["not"], ["n't"]))
+        or (t in _NO_GROUNDS and "no" in tokens[max(0, i - 3) : i])
+    )
+
+
+@lru_cache(maxsize=16384)
+def frames(text: str) -> tuple[Frame, ...]:
+    """The denial and doubt frames of one source sentence (empty for almost every sentence)."""
+    out: list[Frame] = []
+    for part in re.split(r";|\s-\s", text):
+        tokens = words(part)
+        if not _FRAME_CUES.intersection(tokens):
+            continue
+        for i, t in enumerate(tokens):
+            before = tokens[max(0, i - 3) : i]
+            after = tokens[i + 1 : i + 4]
+            rest = tokens[i + 1 :]
+            if t in _DOUBT_NOUNS or (t in _REPORT_NOUNS and after[:1] == ["that"]):
+                end = _falsity_at(tokens, i + 1)
+                denied = end >= 0 or any(w in _DENIAL_VERBS | _DISMISS_VERBS for w in before)
+                if denied:
+                    out.append(Frame("denial", t, _content_stems(tokens[i + 1 : end if end > i else None])))
+                elif t in _DOUBT_NOUNS or t in ("claim", "claims"):
+                    out.append(Frame("doubt", t, _content_stems(rest)))
+            elif _claims(tokens, i) or _says(tokens, i):
+                out.append(Frame("doubt", t, _content_stems(rest)))
+            elif t in _DOUBT_MODIFIERS:
+                if "that" in after:
+                    out.append(Frame("doubt", t, _content_stems(rest)))
+                else:
+                    head = next((w for w in after if is_content_word(w)), "")
+                    if head:
+                        out.append(Frame("doubt", t, frozenset([stem(head)]), head=stem(head)))
+            elif _denies(tokens, i):
+                out.append(Frame("denial", t, _content_stems(rest)))
+    return tuple(out)
+
+
+def lifted_frame(sentence_words: Sequence[str], terms: set[str], source_sentence: str) -> Frame | None:
+    """The frame of `source_sentence` that the summary sentence drops while keeping what it frames.
+
+    The sentence must take its matching words (three quarters of those it shares with the source
+    sentence) from under the frame, or the very word a modifier hedges, and carry no word of its own
+    that reports, hedges or denies ("claim", "rumour", "alleged", "not", "said"...).
+    """
+    found = frames(source_sentence)
+    if not found:
+        return None
+    shared = terms & sentence_info(source_sentence).terms
+    said = set(sentence_words)
+    for f in found:
+        if said & (_KEEPS_DENIAL if f.kind == "denial" else _KEEPS_DOUBT):
+            continue
+        if f.head:
+            if f.head in terms:
+                return f
+        elif shared and len(shared & f.scope) >= 0.75 * len(shared):
+            return f
+    return None
+
+
+def _aligned_names(claimed: Sequence[str], aligned_text: str) -> float:
+    """Share of the sentence's names that its best-aligned source sentence has: an entity swapped in
+    from elsewhere in the article ("Smith" for "Jones") is in the sources, but not in this sentence."""
+    if not claimed:
+        return 1.0
+    info = sentence_info(aligned_text)
+    found = sum(1 for n in claimed if n in info.names or n in info.words or n.rstrip("#") in info.words)
+    return found / len(claimed)
+
+
+def _dropped_frame(sentence: str, terms: set[str], evidence: Evidence, best: int) -> Frame | None:
+    """A frame the sentence drops from its best-aligned source sentence, unless another sentence of
+    the evidence that matches as well states the same thing without one."""
+    ws = words(sentence)
+    frame = lifted_frame(ws, terms, evidence.sentences[best])
+    if frame is None:
+        return None
+    top = len(terms & evidence.sentence_terms[best])
+    for i, cand in enumerate(evidence.sentence_terms):
+        if i != best and len(terms & cand) >= top and lifted_frame(ws, terms, evidence.sentences[i]) is None:
+            return None
+    return frame
+
+
 @dataclass
 class Signals:
     """Everything the verifier measured about one sentence: features for the score, reasons for people."""
@@ -557,6 +752,7 @@ FEATURES = (
     "figures_missing_evidence",
     "contradictions",  # negation, antonym and changed figures
     "length",  # log of the number of words
+    "aligned_names",  # share of the sentence's names that are in the best-aligned sentence
 )
 
 
@@ -584,7 +780,8 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
                 soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
 
     names_missing = names_missing_evidence = 0
-    for name in sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []:
+    claimed = sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []
+    for name in claimed:
         if not _name_found(name, ctx):
             names_missing += 1
             hard.append(f'name "{_shown(name)}" not in {where}')
@@ -607,6 +804,11 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
     tokens = tuple(stem(w) for w in words(sentence))
+    frame = _dropped_frame(sentence, terms, evidence, best) if overlap >= 0.5 else None
+    if frame and frame.kind == "denial":
+        contradictions.append(f'the source denies it ("{frame.cue}"), the sentence states it as fact')
+    elif frame:
+        hard.append(f'the source only reports it as a claim ("{frame.cue}"), the sentence states it as fact')
     if overlap >= 0.5:
         for w, o in _opposed(words(sentence), words(aligned_text), set(evidence.tokens)):
             contradictions.append(f'"{w}" where the source says "{o}"')
@@ -653,6 +855,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
         "figures_missing_evidence": float(min(2, figures_missing_evidence)),
         "contradictions": float(min(2, len(contradictions))),
         "length": math.log1p(len(tokens)),
+        "aligned_names": _aligned_names(claimed, aligned_text),
     }
     if novel_words and not hard:
         shown = [w for w in words(sentence) if stem(w) in set(novel_words)]

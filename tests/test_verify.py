@@ -69,3 +69,34 @@ def test_citations_must_resolve(quote_ok):
         update={"citations": [Citation(doc_id="nope", start=0, end=40, quote=SOURCE[0:40])]}
     )
     assert verify_sentence(missing, {"d1": doc}).label == "unsupported"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "evidence", "expected"),
+    [
+        # a denial or doubt frame dropped: not a fact
+        ("Governor Bianchi has resigned.", "Rumours that Governor Bianchi has resigned are false, his office said.", "contradicted"),
+        ("His office said Governor Bianchi has resigned.", "Rumours that Governor Bianchi has resigned are false, his office said.", "contradicted"),
+        ("Governor Bianchi has resigned.", "It is not true that Governor Bianchi has resigned.", "contradicted"),
+        ("The vaccine causes autism.", "There is no evidence that the vaccine causes autism, researchers said.", "contradicted"),
+        ("The mayor lied.", "Critics claim the mayor lied.", "unsupported"),
+        ("The mayor lied.", "They say that the mayor lied.", "unsupported"),
+        ("The killer was arrested on Friday.", "The alleged killer was arrested on Friday.", "unsupported"),
+        # the frame kept, or a plain "said" dropped: still supported
+        ("Critics claim the mayor lied.", "Critics claim the mayor lied.", "supported"),
+        ("Rumours that Governor Bianchi has resigned are false, his office said.", "Rumours that Governor Bianchi has resigned are false, his office said.", "supported"),
+        ("12 people died in the fire.", "Police said 12 people died in the fire.", "supported"),
+        ("12 people died.", "Officials say that 12 people died.", "supported"),
+        ("The minister resigned over the scandal.", "The minister resigned over the scandal, denying claims that he lied.", "supported"),
+    ],
+)  # fmt: skip
+def test_a_claim_lifted_out_of_a_denial_or_doubt_frame_is_not_a_fact(sentence, evidence, expected):
+    v = check_text(sentence, analyse([evidence]))
+    assert v.label == expected, v.reasons
+    if expected != "supported":
+        assert any("the source denies it" in r or "only reports it as a claim" in r for r in v.reasons)
+
+
+def test_a_frame_in_one_span_does_not_hide_the_same_claim_stated_plainly_in_another():
+    spans = ["Critics claim the mayor lied.", "The inquiry found that the mayor lied."]
+    assert check_text("The mayor lied.", analyse(spans)).label == "supported"

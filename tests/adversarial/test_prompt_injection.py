@@ -267,11 +267,6 @@ def test_the_verifier_rejects_every_payload_against_the_real_reporting() -> None
             assert check_text(payload, analyse([sentence])).label != "supported", (payload, sentence)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verify.py does not check how a span frames a claim ('say that X', 'rumours that X are false'); "
-    "reported to its owner. Injected instructions are furniture, so cannot be cited this way.",
-)
 @pytest.mark.parametrize(
     "evidence",
     [
