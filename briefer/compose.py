@@ -28,6 +28,7 @@ FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same u
 DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
 MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
+MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
 KIND_WEIGHT = {
     "event": 1.0,
     "figure": 1.0,
@@ -219,9 +220,13 @@ def group_claims(claims: list[Claim]) -> list[Group]:
             and (sim := cosine(vectors[i], vectors[leads[g]])) >= GROUP_SIMILARITY
             and _cheap_coverage(vectors[leads[g]], vectors[i]) >= GROUP_COVERAGE
         ]
-        # The most similar lead that this claim corroborates; the full check runs best-first only.
+        # The most similar lead this claim corroborates; the full check runs best-first, a few at most.
         best = next(
-            (g for _, g in sorted(close, reverse=True) if _corroborates(groups[g].lead.text, claim.text)),
+            (
+                g
+                for _, g in sorted(close, reverse=True)[:MAX_CHECKS]
+                if _corroborates(groups[g].lead.text, claim.text)
+            ),
             None,
         )
         if best is None:
