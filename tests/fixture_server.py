@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 STAGES = ("Extraction", "Composition", "Judgements", "Rewrites")
 
@@ -328,31 +328,46 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:  # a client that hung up
+        pass
 
-class FixtureServer:
-    """`with FixtureServer(Scenario(...)) as server: server.base_url` -> http://127.0.0.1:<port>/v1"""
 
-    def __init__(self, scenario: Scenario | None = None, port: int = 0) -> None:
-        self.scenario = scenario or Scenario()
-        self.log = Log()
-        self._httpd = _Server(("127.0.0.1", port), self._handler())
-        self._httpd.daemon_threads = True
+class BackgroundServer:
+    """A threaded HTTP server on a loopback port, serving from a daemon thread during a `with` block.
+
+    `stopping` is set when the block ends, so a handler that is made to wait (a slow or stalled model)
+    can give up at once instead of holding the shutdown.
+    """
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler], port: int = 0, name: str = "test-server") -> None:
+        self.stopping = threading.Event()
+        self._httpd = _Server(("127.0.0.1", port), handler)
         self._thread = threading.Thread(
-            target=partial(self._httpd.serve_forever, poll_interval=0.05), name="fixture-server", daemon=True
+            target=partial(self._httpd.serve_forever, poll_interval=0.05), name=name, daemon=True
         )
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
-    def __enter__(self) -> FixtureServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+
+
+class FixtureServer(BackgroundServer):
+    """`with FixtureServer(Scenario(...)) as server: server.base_url` -> http://127.0.0.1:<port>/v1"""
+
+    def __init__(self, scenario: Scenario | None = None, port: int = 0) -> None:
+        self.scenario = scenario or Scenario()
+        self.log = Log()
+        self._serve(self._handler(), port, name="fixture-server")
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self

@@ -17,14 +17,13 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from fixture_server import Scenario, answer, completion, stage_of
+from fixture_server import BackgroundServer, Scenario, answer, completion, stage_of
 
 from briefer.cli import cli
 from briefer.models import Brief, Document
@@ -118,7 +117,7 @@ def hang(seconds: float) -> Reply:
     """Say nothing for `seconds` (longer than the client's timeout), then answer normally."""
 
     def reply(h: _Handler, body: dict[str, Any], stage: str) -> None:
-        if not h.server_stop.wait(seconds):
+        if not h.fault.stopping.wait(seconds):
             normal(h, body, stage)
 
     return reply
@@ -184,7 +183,6 @@ def on_stage(stage_name: str, reply: Reply, times: int | None = None) -> Script:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server_stop: threading.Event
     fault: FaultServer
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -212,15 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply(self, body, stage)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # a client that hung up
-        pass
-
-
 @dataclass
-class FaultServer:
+class FaultServer(BackgroundServer):
     """`with FaultServer(first(2, http_error(500))) as server: ... server.base_url`"""
 
     script: Script = field(default=lambda n, stage, body: None)
@@ -228,12 +219,7 @@ class FaultServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        handler = type("Handler", (_Handler,), {"server_stop": self._stop, "fault": self})
-        self._httpd = _Server(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(
-            target=partial(self._httpd.serve_forever, poll_interval=0.05), name="fault-server", daemon=True
-        )
+        self._serve(type("Handler", (_Handler,), {"fault": self}), name="fault-server")
 
     def record(self, stage: str, body: dict[str, Any], headers: dict[str, str]) -> int:
         with self._lock:
@@ -242,20 +228,6 @@ class FaultServer:
 
     def stages(self) -> list[str]:
         return [r["stage"] for r in self.requests]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> FaultServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 # --- running the command ---------------------------------------------------------------------------
