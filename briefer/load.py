@@ -84,8 +84,18 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
             candidates.setdefault(shown, file)
     documents: list[Document] = []
     seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
+    copies: dict[bytes, str] = {}  # raw digest -> first path: an exact copy is skipped before decoding
     for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
-        loaded = _load_file(candidates[shown], shown, max_bytes)
+        raw = _read_file(candidates[shown], max_bytes)
+        if isinstance(raw, str):
+            skip(shown, raw)
+            continue
+        digest = hashlib.sha256(raw).digest()
+        if digest in copies:
+            skip(shown, f"duplicate of {copies[digest]}")
+            continue
+        copies[digest] = shown
+        loaded = _load_file(candidates[shown], shown, raw)
         if isinstance(loaded, str):
             skip(shown, loaded)
         elif (key := _body_key(loaded)) in seen:
@@ -160,8 +170,8 @@ def _walk(
         stack.extend(reversed(children))  # popped in sorted order
 
 
-def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
-    """The document, or the reason it cannot be used."""
+def _read_file(path: Path, max_bytes: int) -> bytes | str:
+    """The file's bytes (never more than max_bytes are read), or the reason it cannot be used."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -173,8 +183,11 @@ def _load_file(path: Path, shown: str, max_bytes: int) -> Document | str:
         return f"unreadable ({exc.strerror or exc})"
     if len(raw) > max_bytes:  # it grew after the size check
         return _too_large(len(raw), max_bytes)
-    if not raw:
-        return "empty file"
+    return raw if raw else "empty file"
+
+
+def _load_file(path: Path, shown: str, raw: bytes) -> Document | str:
+    """The document made from a file's bytes, or the reason it cannot be used."""
     decoded = _decode(raw)
     if isinstance(decoded, str):
         return decoded
