@@ -585,6 +585,16 @@ def check(
 
 def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckResult:
     """The draft's verdict: its worst sentence's label, its weakest sentence's score."""
+    infos = [SourceInfo(number=s.number, doc_id=s.doc_id, path=s.path, chars=len(s.text)) for s in sources]
+    return _result(checks, infos)
+
+
+def relabelled(result: CheckResult, checks: list[SentenceCheck]) -> CheckResult:
+    """The same result after some sentences were relabelled (by the LLM judge), its verdict recomputed."""
+    return _result(checks, result.sources)
+
+
+def _result(checks: list[SentenceCheck], sources: list[SourceInfo]) -> CheckResult:
     counts = Counter(c.label for c in checks)
     return CheckResult(
         label=max((c.label for c in checks), key=lambda label: SEVERITY[label], default="supported"),
@@ -592,9 +602,7 @@ def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckRe
         mean_score=round(sum(c.score for c in checks) / len(checks), 4) if checks else 1.0,
         counts={label: counts.get(label, 0) for label in SEVERITY},
         sentences=checks,
-        sources=[
-            SourceInfo(number=s.number, doc_id=s.doc_id, path=s.path, chars=len(s.text)) for s in sources
-        ],
+        sources=sources,
     )
 
 

@@ -441,13 +441,12 @@ def check_command(
     """
     setup_logging(verbose - quiet)
     from briefer.checker import check, pair_result, read_pairs, render_table
-    from briefer.errors import ConfigError, InputError
+    from briefer.errors import InputError
 
     if engine == "llm":
         from briefer import llm
 
-        if not hasattr(llm, "judge"):
-            raise ConfigError("--engine llm is not available for `briefer check` yet; use --engine offline")
+        llm.engine_from_settings(None, required=True)  # nothing configured: exit 2 before any work
     if jsonl is not None:
         if draft is not None or sources:
             raise InputError("--jsonl takes its documents from the file; give no DRAFT or --sources")

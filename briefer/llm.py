@@ -61,6 +61,7 @@ from briefer.models import (
     Sentence,
     SummarySentence,
     Usage,
+    Verdict,
     cite,
 )
 from briefer.prompting import load_prompts
@@ -74,6 +75,8 @@ if TYPE_CHECKING:
     import openai
     from instructor.core import exceptions as instructor_errors
     from instructor.core import hooks as instructor_hooks
+
+    from briefer.checker import CheckResult
 else:
 
     class _Lazy:
@@ -115,6 +118,36 @@ def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEn
             )
         return None
     return LLMEngine(s), _reason(s)
+
+
+def judge(result: CheckResult, documents: list[Document], settings: object | None = None) -> CheckResult:
+    """`briefer check --engine llm`: the brief's batched judge, on a draft the offline checker has read.
+
+    Each sentence goes to the judge with the spans the deterministic check weighed; the label kept is
+    the worse of the two, so the judge can reject what word-level signals let through but never rescue
+    a sentence they rejected. One call for the whole draft.
+    """
+    from briefer.checker import relabelled
+
+    chosen = engine_from_settings(settings, required=True)
+    assert chosen is not None  # required=True raises ConfigError instead of returning None
+    engine = chosen[0]
+    asked: dict[str, SummarySentence] = {}
+    for c in result.sentences:
+        spans = c.candidates or ([c.evidence] if c.evidence else [])
+        if spans:
+            citations = [Citation(doc_id=e.doc_id, start=e.start, end=e.end, quote=e.quote) for e in spans]
+            asked[f"s{c.index}"] = SummarySentence(id=f"s{c.index}", text=c.text, citations=citations)
+    verdicts = engine._judge(list(asked.values()), repaired=False)
+    log.info("%s", engine.ledger.summary())
+    checks = []
+    for c in result.sentences:
+        if f"s{c.index}" in asked:
+            own = Verdict(label=c.label, score=c.score, reasons=c.reasons)
+            merged = merge_verdicts(own, verdicts.get(f"s{c.index}"))
+            c = c.model_copy(update={"label": merged.label, "reasons": merged.reasons})
+        checks.append(c)
+    return relabelled(result, checks)
 
 
 def _reason(s: Settings) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fixture_server import FixtureServer, Scenario
 
 import briefer
 from briefer.checker import CheckResult, check, parse_draft, read_pairs, render_table
@@ -252,13 +253,44 @@ def test_draft_from_stdin_and_sources_repeated(files):
     assert r.exit_code == 0, r.output
 
 
-def test_engine_llm_without_a_judge_says_so(files):
-    from briefer import llm
-
-    if hasattr(llm, "judge"):
-        pytest.skip("briefer.llm provides a judge")
+def test_engine_llm_without_an_endpoint_says_what_to_set(files):
     r = invoke(str(files["good"]), "--sources", str(files["source"]), "--engine", "llm")
-    assert r.exit_code == 2 and "not available" in r.output
+    assert r.exit_code == 2 and "OPENAI_API_KEY" in r.output and "Traceback" not in r.output
+
+
+def _with_judge(files, monkeypatch, scenario: Scenario):
+    """`briefer check --engine llm` against the local fixture server (one judge call for the draft)."""
+    with FixtureServer(scenario) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        r = invoke(
+            str(files["good"]),
+            "--sources",
+            str(files["source"]),
+            str(files["rail"]),
+            "--engine",
+            "llm",
+            "--format",
+            "json",
+        )
+        stages = [q["stage"] for q in server.log.requests]
+    return r, stages
+
+
+def test_engine_llm_judge_can_reject_what_the_offline_check_supports(files, monkeypatch):
+    r, stages = _with_judge(files, monkeypatch, Scenario(judge_rejects=("s1",)))
+    assert stages == ["Judgements"]  # one judge call for the whole draft
+    assert r.exit_code == 3, r.output
+    result = json.loads(r.stdout)
+    second = result["sentences"][1]
+    assert second["label"] == "unsupported" and second["reasons"][0].startswith("judge:")
+    assert all(s["label"] == "supported" for i, s in enumerate(result["sentences"]) if i != 1)
+
+
+def test_engine_llm_judge_that_agrees_keeps_the_labels(files, monkeypatch):
+    r, stages = _with_judge(files, monkeypatch, Scenario())
+    assert stages == ["Judgements"] and r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["label"] == "supported"
 
 
 def test_jsonl_batch_mode(tmp_path):
