@@ -42,7 +42,9 @@ UNKNOWN = re.compile(
     r"\b(?:remains? (?:uncertain|unclear|unknown)|(?:is|are|was|were) (?:still )?(?:not (?:yet )?known|"
     r"unknown|unclear|uncertain)|it is not (?:yet )?(?:known|clear)|(?:did|do|does|has|have|had) not "
     r"(?:yet )?(?:say|said|disclose[d]?|specif(?:y|ied)|confirm(?:ed)?|reveal(?:ed)?|comment(?:ed)?|"
-    r"respond(?:ed)?|release[d]?|identif(?:y|ied))|declined to (?:comment|say|elaborate|confirm)|"
+    r"respond(?:ed)?|release[d]?|identif(?:y|ied)|explain(?:ed)?|announce[d]?|decide[d]?|"
+    r"determine[d]?|name[d]?|publish(?:ed)?)|it remains to be seen|"
+    r"declined to (?:comment|say|elaborate|confirm)|"
     r"no (?:details|information|timeline|figures|explanation|word)\b|unclear (?:whether|how|when|"
     r"why|what|who)|yet to be (?:confirmed|determined|announced|verified|disclosed)|could not be "
     r"(?:independently )?(?:verified|confirmed|reached))",
@@ -296,11 +298,12 @@ def _plain_claim(claim: Claim) -> bool:
 
     Forecasts go to open questions unless a named speaker makes them (then "X said Y could happen" is a
     reportable fact); statements that something is unknown and bare quotations without their speaker
-    are left to open questions too.
+    are left to open questions too (a quotation that names its speaker is a reportable fact).
     """
     if claim.kind == "prediction" and (claim.speaker is None or claim.anonymous):
         return False
-    return not UNKNOWN.search(claim.text) and not claim.text.startswith(("\u201c", '"'))
+    bare_quote = claim.text.startswith(("\u201c", '"')) and claim.speaker is None
+    return not UNKNOWN.search(claim.text) and not bare_quote
 
 
 MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)

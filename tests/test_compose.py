@@ -65,3 +65,24 @@ def test_no_near_duplicate_points(storm):
     draft = compose(docs, claims)
     texts = [s.text for s in draft.bottom_line + draft.key_points]
     assert sum("landfall" in t for t in texts) == 1
+
+
+def test_unknowns_are_questions_and_attributed_quotes_are_facts(tmp_path):
+    """A source's 'has not explained' is an open question, never a key fact; a quotation that names its
+    speaker may be reported, a bare continuation quote may not."""
+    (tmp_path / "bridge.txt").write_text(
+        "Council approves new bridge\n\n"
+        "The Riverside city council voted 7-2 on Tuesday to approve a new pedestrian bridge.\n"
+        '"This connects two neighbourhoods that have been cut off for decades," said Mayor Lena Ortiz.\n'
+        '"It took us ten years to get here."\n'
+        "Opponents said the council has not explained how maintenance will be funded.\n",
+        encoding="utf-8",
+    )
+    docs = load([tmp_path]).documents
+    claims = [c for d in docs for c in extract_claims(d, segment(d))]
+    draft = compose(docs, claims)
+    stated = [s.text for s in draft.bottom_line + draft.key_points]
+    assert any("said Mayor Lena Ortiz" in t for t in stated)
+    assert not any(t.startswith('"It took us') for t in stated)
+    missing = [s.text for q in draft.open_questions if q.kind == "information_missing" for s in q.sentences]
+    assert missing == ["Opponents said the council has not explained how maintenance will be funded."]
