@@ -332,6 +332,25 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
+class JSONHandler(BaseHTTPRequestHandler):
+    """A quiet request handler that answers with JSON, as an OpenAI-compatible server does."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def send_bytes(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        self.send_bytes(status, json.dumps(payload).encode(), headers)
+
+
 class BackgroundServer:
     """A threaded HTTP server on a loopback port, serving from a daemon thread during a `with` block.
 
@@ -372,39 +391,24 @@ class FixtureServer(BackgroundServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def _send(
-                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
-            ) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JSONHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
-                    self._send(200, {"object": "list", "data": [{"id": "fixture", "object": "model"}]})
+                    self.send_json(200, {"object": "list", "data": [{"id": "fixture", "object": "model"}]})
                 else:
-                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+                    self.send_json(404, {"error": {"message": f"no route {self.path}"}})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if not self.path.split("?")[0].endswith("/chat/completions"):
-                    self._send(404, {"error": {"message": f"no route {self.path}"}})
+                    self.send_json(404, {"error": {"message": f"no route {self.path}"}})
                     return
                 stage = stage_of(body)
                 scenario = server.scenario
                 if scenario.fail_always:
                     server.log.add(stage, 500, body)
-                    self._send(
+                    self.send_json(
                         500,
                         {
                             "error": {
@@ -417,7 +421,7 @@ class FixtureServer(BackgroundServer):
                 number = server.log.add(stage, 200, body)
                 if number <= scenario.rate_limit_first:
                     server.log.requests[number - 1]["status"] = 429
-                    self._send(
+                    self.send_json(
                         429,
                         {
                             "error": {
@@ -432,9 +436,9 @@ class FixtureServer(BackgroundServer):
                 try:
                     stage, content = answer(body, scenario)
                 except (ValueError, KeyError, IndexError, AttributeError) as e:
-                    self._send(400, {"error": {"message": f"fixture server cannot answer: {e}"}})
+                    self.send_json(400, {"error": {"message": f"fixture server cannot answer: {e}"}})
                     return
-                self._send(200, completion(body, stage, content))
+                self.send_json(200, completion(body, stage, content))
 
         return Handler
 

@@ -17,13 +17,12 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from fixture_server import BackgroundServer, Scenario, answer, completion, stage_of
+from fixture_server import BackgroundServer, JSONHandler, Scenario, answer, completion, stage_of
 
 from briefer.cli import cli
 from briefer.models import Brief, Document
@@ -182,23 +181,8 @@ def on_stage(stage_name: str, reply: Reply, times: int | None = None) -> Script:
 # --- the server ------------------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     fault: FaultServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        pass
-
-    def send_bytes(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        self.send_bytes(status, json.dumps(payload).encode(), headers)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
