@@ -117,11 +117,25 @@ class ResponseCache:
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")  # with WAL: crash-safe, fewer fsyncs
-            self._db.execute(_SCHEMA)
+            self._set_up()
         except (OSError, sqlite3.Error) as e:
             raise CacheUnavailable(f"cannot open the response cache {self.path}: {e}") from None
+
+    def _set_up(self) -> None:
+        """WAL mode and the schema. When two processes create the same new cache at once, SQLite can
+        answer the switch to WAL with "database is locked" at once, without waiting out the busy
+        timeout; that answer is retried here, for the same time the busy timeout allows."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")  # with WAL: crash-safe, fewer fsyncs
+                self._db.execute(_SCHEMA)
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def get(self, key: str) -> str | None:
         """The stored body, or None on a miss. A row whose checksum or JSON is wrong counts as a miss
