@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from briefer.errors import InputError
 from briefer.models import Document, Label
-from briefer.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences
+from briefer.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences, stem
 from briefer.verify import Evidence, analyse_sentences, check_text, sentence_info
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
@@ -359,7 +359,7 @@ def _windows(index: int, text: str, blocks: Sequence[tuple[int, int]]) -> tuple[
                     cut = text.rfind(" ", start + MAX_WINDOW_CHARS // 2, end)
                     end = cut if cut > start else end
                 info = sentence_info(text[start:end])
-                terms = Counter(t for w, t in zip(info.words, info.tokens, strict=True) if is_content_word(w))
+                terms = Counter(stem(w) for w in info.words if is_content_word(w))
                 if terms:
                     windows.append(Window(index, start, end, terms, sum(terms.values())))
                 start = end

@@ -69,12 +69,19 @@ def _word_before(block: str, dot: int) -> str:
     return block[start:dot]
 
 
+_DIGIT_NEXT = re.compile(r"[ \t]\d")
+
+
 def _is_boundary(block: str, dot: int, end: int, depths: list[int]) -> bool:
     """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes)."""
     if depths[dot]:
         return False
     if block[dot] != ".":
         return True
+    if block[dot - 1 : dot].isdigit() and _DIGIT_NEXT.match(block, end):
+        # "98. 7 per cent": a decimal broken by detokenisation. News style spells out a number that
+        # opens a sentence, so a digit after "<digits>. " continues the figure far more often.
+        return False
     token = _word_before(block, dot)
     if not token:
         return True
@@ -277,6 +284,9 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
     for clause in _CLAUSE_BREAK.split(normalize(text)):  # a negation's scope ends at , ; : ( ) and the like
         tokens = words(clause)
         for i, w in enumerate(tokens):
+            head, _, rest = w.partition("-")
+            if rest and head in _NEGATING_HYPHEN:  # "a no-confidence vote", "non-violent"
+                out.update(stem(p) for p in rest.split("-") if p)
             if w in NEGATIONS and not _numbered(tokens, i):
                 for nxt in tokens[i + 1 : i + 1 + scope]:
                     if nxt not in STOPWORDS and nxt not in NEGATIONS:
@@ -308,6 +318,7 @@ def _numbered(tokens: list[str], i: int) -> bool:
     return tokens[i] == "no" and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit()
 
 
+_NEGATING_HYPHEN = frozenset(["no", "non", "not"])
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]!?]|\.(?:\s|$)|\s-\s")
 
 
@@ -373,6 +384,34 @@ def numbers(text: str) -> set[str]:
             continue
         found.add(_fmt(value))
     return found
+
+
+# A qualifier before a figure, and the range of source values it admits (as factors of the figure).
+_BOUNDS = {
+    **dict.fromkeys("more than|over|at least|above|exceeding|upwards of|in excess of".split("|"), (1.0, 2.0)),
+    **dict.fromkeys("less than|fewer than|under|below|up to|as many as|as much as".split("|"), (0.5, 1.0)),
+    **dict.fromkeys(
+        "about|around|approximately|roughly|some|nearly|almost|close to|an estimated".split("|"), (0.85, 1.15)
+    ),
+}
+_BOUNDED = re.compile(
+    r"\b("
+    + "|".join(sorted(_BOUNDS, key=len, reverse=True))
+    + r")\s+((?:[$\u00a3\u20ac]\s?)?[\w.,]+(?:\s+\w+)?)",
+    re.IGNORECASE,
+)
+
+
+def bounded_numbers(text: str) -> dict[str, tuple[float, float]]:
+    """Figures stated as bounds or estimates ("more than 100", "about 5,000") and the source values
+    that support them: news summaries round ("more than 100 bodies" for the source's 116)."""
+    out: dict[str, tuple[float, float]] = {}
+    for m in _BOUNDED.finditer(normalize(text)):
+        low, high = _BOUNDS[m.group(1).lower()]
+        for value in numbers(m.group(2)):
+            v = float(value)
+            out[value] = (v * low, v * high)
+    return out
 
 
 def figures(text: str) -> set[tuple[str, str]]:

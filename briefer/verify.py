@@ -44,6 +44,7 @@ from briefer.text import (
     NEGATIONS,
     STOPWORDS,
     WEEKDAYS,
+    bounded_numbers,
     content_terms,
     is_content_word,
     months,
@@ -288,6 +289,7 @@ class Evidence:
     sentences: tuple[str, ...]
     negated: frozenset[str]
     weekdays: frozenset[str] = frozenset()
+    bounded: frozenset[str] = frozenset()  # numbers the text itself qualifies ("at least 12")
     # Alignment: the stems of every word in order, and per sentence.
     tokens: tuple[str, ...] = ()
     sentence_tokens: tuple[tuple[str, ...], ...] = ()
@@ -306,14 +308,21 @@ def _with_parts(terms: list[str]) -> frozenset[str]:
     return frozenset(terms) | {stem(p) for t in terms if "-" in t for p in t.split("-") if len(p) > 1}
 
 
+def token_stems(ws: Sequence[str]) -> tuple[str, ...]:
+    """Stems of every word, a hyphenated word as its parts: detokenised text writes "long - term",
+    and word pairs and copied fragments must line up with "long-term" either way."""
+    return tuple(stem(p) for w in ws for p in (w.split("-") if "-" in w else (w,)) if p)
+
+
 @dataclass(frozen=True)
 class SentenceInfo:
     """One source sentence, analysed once: a check's evidence and context reuse the same sentences."""
 
     words: tuple[str, ...]
-    tokens: tuple[str, ...]  # stems of every word
+    tokens: tuple[str, ...]  # stems of every word (hyphenated words as their parts)
     terms: frozenset[str]
     numbers: frozenset[str]
+    bounded: frozenset[str]
     months: frozenset[str]
     names: frozenset[str]
     negated: frozenset[str]
@@ -324,16 +333,21 @@ def sentence_info(text: str) -> SentenceInfo:
     """A source sentence's words, stems, terms, figures and names; cached, since retrieval, evidence
     and context all look at the same sentences."""
     ws = tuple(words(text))
-    tokens = tuple(stem(w) for w in ws)
+    tokens = token_stems(ws)
     despaced = _SPACED_SEPARATOR.sub(r"\1\2\3", text)  # "235, 000", "98. 7" in detokenised text
     return SentenceInfo(
         words=ws,
         tokens=tokens,
-        terms=_with_parts([t for w, t in zip(ws, tokens, strict=True) if is_content_word(w)]),
+        terms=_with_parts([stem(w) for w in ws if is_content_word(w)]),
         numbers=frozenset(numbers(text) | (numbers(despaced) if despaced != text else set())),
+        bounded=frozenset(bounded_numbers(despaced)),
         months=frozenset(months(text)) if MONTHS.intersection(ws) else frozenset(),
         names=frozenset(names(text)),
-        negated=frozenset(negated_terms(text)) if NEGATIONS.intersection(ws) else frozenset(),
+        negated=(
+            frozenset(negated_terms(text))
+            if NEGATIONS.intersection(ws) or any(w.startswith(("no-", "non-", "not-")) for w in ws)
+            else frozenset()
+        ),
     )
 
 
@@ -376,6 +390,7 @@ def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evid
         text=text,
         terms=terms,
         numbers=frozenset(n for info in infos for n in info.numbers),
+        bounded=frozenset(n for info in infos for n in info.bounded),
         months=frozenset(m for info in infos for m in info.months),
         names=frozenset(n for info in infos for n in info.names),
         words=all_words,
@@ -399,9 +414,24 @@ def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evid
 _SPACED_SEPARATOR = re.compile(r"(\d)([.,]) (\d{1,3})(?!\d)")
 
 
+def _admit(
+    x: str, bounds: tuple[float, float], values: frozenset[str], qualified: frozenset[str]
+) -> frozenset[str]:
+    """`values`, plus `x` when an exact one of them lies within the bounds a qualifier gave it.
+
+    A source figure that is itself a bound does not count: "at least 12" and "at least 15" are two
+    counts of one toll, a dispute to show, not one figure rounded.
+    """
+    low, high = bounds
+    return values | {x} if any(low <= float(v) <= high for v in values - qualified) else values
+
+
 def _has(term: str, terms: frozenset[str]) -> bool:
     """A content term is present as is, or as all the parts of a hyphenated word ("co-owner")."""
-    return term in terms or ("-" in term and all(stem(p) in terms for p in term.split("-") if len(p) > 1))
+    if term in terms:
+        return True
+    parts = [p for p in term.split("-") if len(p) > 1 and is_content_word(p)] if "-" in term else []
+    return bool(parts) and all(stem(p) in terms for p in parts)
 
 
 def coverage(sentence: str, evidence: Evidence) -> float:
@@ -765,6 +795,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     where = "cited span" if context is None else "sources"
 
     figures_missing = figures_missing_evidence = 0
+    bounded = bounded_numbers(sentence)
     for kind, found, in_ctx, in_ev in (
         ("number", numbers(sentence), ctx.numbers, evidence.numbers),
         ("date", months(sentence), ctx.months, evidence.months),
@@ -772,10 +803,14 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     ):
         for x in sorted(found):
             shown = x if kind == "number" else f'"{x.title()}"'
-            if x not in in_ctx:
+            ctx_values, ev_values = in_ctx, in_ev
+            if kind == "number" and x in bounded:  # "more than 100": any source value in range will do
+                ctx_values = _admit(x, bounded[x], in_ctx, ctx.bounded)
+                ev_values = _admit(x, bounded[x], in_ev, evidence.bounded)
+            if x not in ctx_values:
                 figures_missing += 1
-                (contradictions if in_ev else hard).append(f"{kind} {shown} not in {where}")
-            elif x not in in_ev:
+                (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
+            elif x not in ev_values:
                 figures_missing_evidence += 1
                 soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
 
@@ -803,7 +838,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
-    tokens = tuple(stem(w) for w in words(sentence))
+    tokens = token_stems(words(sentence))
     frame = _dropped_frame(sentence, terms, evidence, best) if overlap >= 0.5 else None
     if frame and frame.kind == "denial":
         contradictions.append(f'the source denies it ("{frame.cue}"), the sentence states it as fact')

@@ -82,3 +82,20 @@ def test_every_sentence_span_indexes_the_text(text):
     for s, e in split_sentences(text):
         assert 0 <= s < e <= len(text)
         assert text[s:e].strip() == text[s:e]
+
+
+def test_a_decimal_broken_by_detokenisation_is_not_a_sentence_end():
+    block = "Dog one got it right in 98. 7 per cent of cases. It cost $ 1. 7 million. He was born in 1998. He left."
+    assert sentences_of(block) == [
+        "Dog one got it right in 98. 7 per cent of cases.",
+        "It cost $ 1. 7 million.",
+        "He was born in 1998.",
+        "He left.",
+    ]
+
+
+def test_bounded_figures_admit_a_range_of_source_values():
+    from briefer.text import bounded_numbers
+
+    found = bounded_numbers("More than 100 bodies, about 5,000 people and fewer than 20 cars; 7 days.")
+    assert found == {"100": (100.0, 200.0), "5000": (4250.0, 5750.0), "20": (10.0, 20.0)}

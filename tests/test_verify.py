@@ -100,3 +100,34 @@ def test_a_claim_lifted_out_of_a_denial_or_doubt_frame_is_not_a_fact(sentence, e
 def test_a_frame_in_one_span_does_not_hide_the_same_claim_stated_plainly_in_another():
     spans = ["Critics claim the mayor lied.", "The inquiry found that the mayor lied."]
     assert check_text("The mayor lied.", analyse(spans)).label == "supported"
+
+
+@pytest.mark.parametrize(
+    ("source", "sentence", "expected"),
+    [
+        # a rounded figure: the source's 116 supports "more than 100", not "more than 300" or a bare 100
+        ("Authorities have begun exhuming 116 bodies from a mass grave in Morelos.",
+         "Authorities have begun exhuming more than 100 bodies from a mass grave in Morelos.", "supported"),
+        ("Authorities have begun exhuming 116 bodies from a mass grave in Morelos.",
+         "Authorities have begun exhuming more than 300 bodies from a mass grave in Morelos.", "contradicted"),
+        ("Authorities have begun exhuming 116 bodies from a mass grave in Morelos.",
+         "Authorities have begun exhuming 100 bodies from a mass grave in Morelos.", "contradicted"),
+        ("Authorities have begun exhuming 116 bodies from a mass grave in Morelos.",
+         "Authorities have begun exhuming about 115 bodies from a mass grave in Morelos.", "supported"),
+        # a source figure that is itself a bound is another count, not a rounding of it
+        ("Officials said at least 15 people were killed in the flooding.",
+         "Officials said at least 12 people were killed in the flooding.", "contradicted"),
+        # "no-confidence" negates confidence, as "no confidence" does
+        ("Prime Minister Sorin Grindeanu was ousted in a no-confidence vote in parliament.",
+         "Prime Minister Sorin Grindeanu was ousted in a vote of no confidence in parliament.", "supported"),
+        # detokenised source text: a decimal and a hyphenated word with spaces around their marks
+        ("Scientists found that dog one got it right in 98. 7 per cent of cases.",
+         "Dog one got it right in 98.7 per cent of cases.", "supported"),
+        ("At an earlier hearing, her owner, Sarah Reeves, was given a ten - year ban from keeping animals.",
+         "Owner Sarah Reeves was given a ten-year ban from keeping animals.", "supported"),
+    ],
+)  # fmt: skip
+def test_rounding_hyphens_and_detokenised_text(source, sentence, expected):
+    from briefer.checker import check
+
+    assert check(sentence, [source], markdown=False).label == expected
