@@ -140,6 +140,7 @@ class Dataset:
     files: tuple[str, ...]  # relative to the eval folder; all must exist
     load: Callable[[Path], list[Example]]
     published: str  # from the folder README: what others report, and on what split
+    parent: str | None = None  # a subset is split as its parent set is, so the halves never mix
 
 
 def datasets(eval_dir: Path) -> list[Dataset]:
@@ -157,8 +158,8 @@ def datasets(eval_dir: Path) -> list[Dataset]:
         Dataset("frank", (f,), lambda p: load_frank(p / f, "frank"),
                 "test, SummaC benchmark: SummaC-Conv 0.816, QuestEval 0.821"),
         Dataset("frank-cnndm", (f,), lambda p: load_frank(p / f, "frank-cnndm", "cnndm"),
-                "AggreFact FRANK-CNN/DM parts: SummaC-Conv 0.601-0.727, QAFactEval 0.547-0.773"),
-        Dataset("frank-xsum", (f,), lambda p: load_frank(p / f, "frank-xsum", "bbc"), "-"),
+                "AggreFact FRANK-CNN/DM parts: SummaC-Conv 0.601-0.727, QAFactEval 0.547-0.773", "frank"),
+        Dataset("frank-xsum", (f,), lambda p: load_frank(p / f, "frank-xsum", "bbc"), "-", "frank"),
         Dataset("summedits-news", ("summedits_news/summedits_news.json",),
                 lambda p: load_summedits(p / "summedits_news/summedits_news.json", "summedits-news"),
                 "all examples: SummaC-Conv 0.619, QAFactEval 0.744, GPT-4 0.833, human 0.900"),
@@ -169,9 +170,16 @@ def datasets(eval_dir: Path) -> list[Dataset]:
     ]  # fmt: skip
 
 
-def split(examples: Sequence[Example], seed: int = SEED) -> tuple[list[Example], list[Example]]:
-    """(tuning half, held-back half), by document: a seeded shuffle of the sorted document keys."""
-    keys = sorted({e.doc_key for e in examples})
+def split(
+    examples: Sequence[Example], seed: int = SEED, keys: Iterable[str] | None = None
+) -> tuple[list[Example], list[Example]]:
+    """(tuning half, held-back half), by document: a seeded shuffle of the sorted document keys.
+
+    `keys` are all the documents of the set the examples come from, when they are a subset of it:
+    FRANK's CNN/DM part is then split exactly as FRANK is, and the scorer, trained on FRANK's tuning
+    half, never sees a held-back CNN/DM summary.
+    """
+    keys = sorted(set(keys) if keys is not None else {e.doc_key for e in examples})
     random.Random(seed).shuffle(keys)
     tune_keys = set(keys[: len(keys) // 2])
     return [e for e in examples if e.doc_key in tune_keys], [
@@ -307,8 +315,14 @@ def held_out(tune: Sequence[Example], test: Sequence[Example], tune_scores: Sequ
     return metrics([e.label for e in test], flagged), low, high
 
 
-def evaluate(ds: Dataset, examples: list[Example], seed: int) -> Row:
-    tune, test = split(examples, seed)
+def split_keys(ds: Dataset, eval_dir: Path) -> set[str] | None:
+    """The document keys a set is split over: its parent's, for a subset (see `split`)."""
+    parent = next((p for p in datasets(eval_dir) if p.name == ds.parent), None)
+    return {e.doc_key for e in parent.load(eval_dir)} if parent else None
+
+
+def evaluate(ds: Dataset, examples: list[Example], seed: int, keys: Iterable[str] | None = None) -> Row:
+    tune, test = split(examples, seed, keys)
     scores, labels, seconds = checker_scores(tune + test)
     tune_s, test_s = scores[: len(tune)], scores[len(tune) :]
     base = [overlap_score(e) for e in tune + test]
@@ -365,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"skipping {ds.name}: {args.eval_dir / missing[0]} not found", file=sys.stderr)
             continue
         examples = ds.load(args.eval_dir)
-        row = evaluate(ds, examples, args.seed)
+        row = evaluate(ds, examples, args.seed, split_keys(ds, args.eval_dir))
         print(f"{ds.name}: {len(examples)} examples, {row.n_timed / row.seconds:.0f}/s", file=sys.stderr)
         rows.append(row)
         fresh.extend({e.doc_key: e for e in reversed(examples)}.values())

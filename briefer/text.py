@@ -357,6 +357,11 @@ _SPELLED = re.compile(
 )
 
 
+def is_figure_word(word: str) -> bool:
+    """A digit group or a spelled-out number word ("40", "000", "forty", "thousand")."""
+    return word[:1].isdigit() or word in _NUMBER_WORDS
+
+
 def _fmt(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 

@@ -47,6 +47,7 @@ from briefer.text import (
     bounded_numbers,
     content_terms,
     is_content_word,
+    is_figure_word,
     months,
     names,
     negated_heads,
@@ -309,9 +310,21 @@ def _with_parts(terms: list[str]) -> frozenset[str]:
 
 
 def token_stems(ws: Sequence[str]) -> tuple[str, ...]:
-    """Stems of every word, a hyphenated word as its parts: detokenised text writes "long - term",
-    and word pairs and copied fragments must line up with "long-term" either way."""
-    return tuple(stem(p) for w in ws for p in (w.split("-") if "-" in w else (w,)) if p)
+    """Stems of every word, for comparing wording: word pairs and copied fragments.
+
+    A hyphenated word counts as its parts, since detokenised text writes "long - term". A figure,
+    however written ("40,000", "forty thousand"), is one `#`: figures are the number check's business,
+    and "leaving forty thousand homes" follows "leaving 40,000 homes" word for word.
+    """
+    out: list[str] = []
+    for w in ws:
+        for p in w.split("-") if "-" in w else (w,):
+            if not p:
+                continue
+            t = "#" if is_figure_word(p) else stem(p)
+            if t != "#" or not out or out[-1] != "#":
+                out.append(t)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
