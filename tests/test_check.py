@@ -382,3 +382,22 @@ def test_benchmark_beats_word_overlap_on_qags_xsum():
     assert row.n_test > 100
     assert row.checker_auc > row.baseline_auc
     assert 0.5 < row.checker.balanced_accuracy <= 1
+
+
+def test_benchmark_splits_a_subset_as_its_parent_set():
+    # FRANK's CNN/DM rows must hold back exactly the articles FRANK holds back: the scorer is trained
+    # on FRANK's tuning half, and a subset split on its own would put trained-on summaries in its test.
+    sys.path.insert(0, str(ROOT / "bench"))
+    import verifier
+
+    def example(key: str) -> verifier.Example:
+        return verifier.Example("x", key, ["article"], "summary", 1)
+
+    parent = [example(f"doc{i}") for i in range(40)]
+    subset = parent[::3]
+    tune, test = verifier.split(parent)
+    sub_tune, sub_test = verifier.split(subset, keys=[e.doc_key for e in parent])
+    assert {e.doc_key for e in sub_tune} == {e.doc_key for e in subset} & {e.doc_key for e in tune}
+    assert {e.doc_key for e in sub_test} == {e.doc_key for e in subset} & {e.doc_key for e in test}
+    alone, _ = verifier.split(subset)
+    assert {e.doc_key for e in alone} != {e.doc_key for e in sub_tune}  # splitting alone would differ
