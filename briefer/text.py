@@ -28,7 +28,11 @@ SENTENCE_OPENERS = frozenset(
 )
 OPEN_QUOTES = "\u201c\u2018"  # “ ‘
 CLOSE_QUOTES = "\u201d\u2019"  # ” ’
-_BOUNDARY = re.compile(r"(?:\.{3}|…|[.!?])['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(
+    r"(?:\.{3}|…|[.!?])['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])"
+    # sentences glued together by a scraper or a flattened layout: "no allegations.Sir Edward, who..."
+    r"|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z])"
+)
 _FOLLOWING_WORD = re.compile(r"\s+['\"\u201c]?([A-Za-z]+)")
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 

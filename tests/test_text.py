@@ -99,3 +99,13 @@ def test_bounded_figures_admit_a_range_of_source_values():
 
     found = bounded_numbers("More than 100 bodies, about 5,000 people and fewer than 20 cars; 7 days.")
     assert found == {"100": (100.0, 200.0), "5000": (4250.0, 5750.0), "20": (10.0, 20.0)}
+
+
+def test_sentences_glued_without_a_space_are_split():
+    block = "It had received no allegations.Sir Edward, who was 89, died in 2005.Police said so. Mr.Smith stayed."
+    assert sentences_of(block) == [
+        "It had received no allegations.",
+        "Sir Edward, who was 89, died in 2005.",
+        "Police said so.",
+        "Mr.Smith stayed.",
+    ]
