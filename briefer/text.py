@@ -291,8 +291,9 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
             head, _, rest = w.partition("-")
             if rest and head in _NEGATING_HYPHEN:  # "a no-confidence vote", "non-violent"
                 out.update(stem(p) for p in rest.split("-") if p)
-            if w in NEGATIONS and not _numbered(tokens, i):
-                for nxt in tokens[i + 1 : i + 1 + scope]:
+            start = _negation_scope(tokens, i)
+            if start:
+                for nxt in tokens[start : start + scope]:
                     if nxt not in STOPWORDS and nxt not in NEGATIONS:
                         out.add(stem(nxt))
     return out
@@ -306,10 +307,11 @@ def negated_heads(text: str, scope: int = 4) -> set[str]:
     out: set[str] = set()
     for clause in _CLAUSE_BREAK.split(normalize(text)):
         tokens = words(clause)
-        for i, w in enumerate(tokens):
-            if w in NEGATIONS and not _numbered(tokens, i):
+        for i in range(len(tokens)):
+            start = _negation_scope(tokens, i)
+            if start:
                 head = next(
-                    (t for t in tokens[i + 1 : i + 1 + scope] if t not in STOPWORDS and t not in NEGATIONS),
+                    (t for t in tokens[start : start + scope] if t not in STOPWORDS and t not in NEGATIONS),
                     None,
                 )
                 if head:
@@ -320,6 +322,24 @@ def negated_heads(text: str, scope: int = 4) -> set[str]:
 def _numbered(tokens: list[str], i: int) -> bool:
     """ "no 1", "No. 10": a number designation, not a negation."""
     return tokens[i] == "no" and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit()
+
+
+# Verbs that negate what follows "to": "failed to get the balance right" is "did not get" it.
+IMPLICIT_NEGATIONS = frozenset(
+    "fail fails failed failing refuse refuses refused refusing decline declines declined declining "
+    "unable yet".split()
+)
+NEGATION_CUES = NEGATIONS | IMPLICIT_NEGATIONS  # any word that may open a negation's scope
+
+
+def _negation_scope(tokens: list[str], i: int) -> int:
+    """Where the scope of a negation at tokens[i] begins, or 0 when tokens[i] negates nothing."""
+    w = tokens[i]
+    if w in NEGATIONS:
+        return 0 if _numbered(tokens, i) else i + 1
+    if w in IMPLICIT_NEGATIONS and tokens[i + 1 : i + 2] == ["to"]:
+        return i + 2
+    return 0
 
 
 _NEGATING_HYPHEN = frozenset(["no", "non", "not"])

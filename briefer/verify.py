@@ -41,6 +41,7 @@ from importlib import resources
 from briefer.models import Document, Draft, Label, OpenQuestion, SummarySentence, Verdict, citation_problem
 from briefer.text import (
     MONTHS,
+    NEGATION_CUES,
     NEGATIONS,
     STOPWORDS,
     WEEKDAYS,
@@ -358,7 +359,7 @@ def sentence_info(text: str) -> SentenceInfo:
         names=frozenset(names(text)),
         negated=(
             frozenset(negated_terms(text))
-            if NEGATIONS.intersection(ws) or any(w.startswith(("no-", "non-", "not-")) for w in ws)
+            if NEGATION_CUES.intersection(ws) or any(w.startswith(("no-", "non-", "not-")) for w in ws)
             else frozenset()
         ),
     )

@@ -102,7 +102,9 @@ def test_bounded_figures_admit_a_range_of_source_values():
 
 
 def test_sentences_glued_without_a_space_are_split():
-    block = "It had received no allegations.Sir Edward, who was 89, died in 2005.Police said so. Mr.Smith stayed."
+    block = (
+        "It had received no allegations.Sir Edward, who was 89, died in 2005.Police said so. Mr.Smith stayed."
+    )
     assert sentences_of(block) == [
         "It had received no allegations.",
         "Sir Edward, who was 89, died in 2005.",

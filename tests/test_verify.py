@@ -131,3 +131,11 @@ def test_rounding_hyphens_and_detokenised_text(source, sentence, expected):
     from briefer.checker import check
 
     assert check(sentence, [source], markdown=False).label == expected
+
+
+def test_a_verb_that_negates_what_follows_to_is_a_negation():
+    source = analyse(["Negotiators in Geneva failed to reach an agreement on the ceasefire on Sunday."])
+    negated = "Negotiators in Geneva did not reach an agreement on the ceasefire on Sunday."
+    plain = "Negotiators in Geneva reached an agreement on the ceasefire on Sunday."
+    assert check_text(negated, source).label == "supported"
+    assert "negation mismatch" in check_text(plain, source).reasons
