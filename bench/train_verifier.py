@@ -16,7 +16,8 @@ threshold at which the label `briefer check` prints has the best mean balanced a
 unless `--supported` pins it (the shipped file is trained with `--supported 0.58`: that mean is flat
 from 0.50 to 0.62, and 0.58 keeps the gate on extractive news as strict as it was while accepting
 faithful reorderings; docs/VERIFIER.md has the table); `partial` is half of it.
-The L2 strength is chosen by 2-fold cross-validation inside the tuning halves, scoring each summary as `briefer check` does (penalties for failed hard checks and contradictions included). Pure Python
+The L2 strength is chosen by 2-fold cross-validation inside the tuning halves, scoring each summary as
+`briefer check` does (penalties for failed hard checks and contradictions included). Pure Python
 (Newton's method on 18 weights), so training needs nothing beyond the package.
 """
 
@@ -144,15 +145,16 @@ def training_rows(data: Data, beta: Sequence[float] | None) -> list[tuple[list[f
     return rows
 
 
+def _probability(beta: Sequence[float], x: Sequence[float]) -> float:
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, _z(beta, x)))))
+
+
 def summary_score(beta: Sequence[float], sentences: list[Sentence]) -> float:
     """The summary's score as `briefer check` gives it: its weakest sentence's, penalties applied."""
     if not sentences:
         return 1.0
     return min(
-        1
-        / (1 + math.exp(-max(-30.0, min(30.0, _z(beta, f)))))
-        * HARD_PENALTY**hard
-        * CONTRADICTION_PENALTY**contra
+        _probability(beta, f) * HARD_PENALTY**hard * CONTRADICTION_PENALTY**contra
         for f, hard, contra, _ in sentences
     )
 
@@ -160,10 +162,7 @@ def summary_score(beta: Sequence[float], sentences: list[Sentence]) -> float:
 def labelled_supported(beta: Sequence[float], sentences: list[Sentence], at: float) -> bool:
     """Whether `verify.check_text` would label every sentence `supported` with this threshold."""
     return all(
-        not hard
-        and not contra
-        and coverage >= SUPPORTED_COVERAGE
-        and 1 / (1 + math.exp(-max(-30.0, min(30.0, _z(beta, f))))) >= at
+        not hard and not contra and coverage >= SUPPORTED_COVERAGE and _probability(beta, f) >= at
         for f, hard, contra, coverage in sentences
     )
 

@@ -333,7 +333,7 @@ class SentenceInfo:
     """One source sentence, analysed once: a check's evidence and context reuse the same sentences."""
 
     words: tuple[str, ...]
-    tokens: tuple[str, ...]  # stems of every word (hyphenated words as their parts)
+    tokens: tuple[str, ...]  # `token_stems`: hyphenated words as their parts, figures as "#"
     terms: frozenset[str]
     numbers: frozenset[str]
     bounded: frozenset[str]
