@@ -46,13 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for seed in seeds:
         weights = fit_weights(args.eval_dir, seed)
         assert weights is not None
-        model = verify.Scorer(
-            features=tuple(weights["features"]),  # type: ignore[arg-type]
-            weights=tuple(weights["weights"]),  # type: ignore[arg-type]
-            bias=weights["bias"],  # type: ignore[arg-type]
-            supported=weights["supported"],  # type: ignore[arg-type]
-            partial=weights["partial"],  # type: ignore[arg-type]
-        )
+        model = verify.Scorer.from_weights(weights)
         verify.scorer = lambda model=model: model  # check_text looks the scorer up at call time
         for ds in sets:
             row = evaluate(ds, loaded[ds.name], seed, split_keys(ds, args.eval_dir))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from briefer.models import Document, Sentence
@@ -329,7 +329,12 @@ IMPLICIT_NEGATIONS = frozenset(
     "fail fails failed failing refuse refuses refused refusing decline declines declined declining "
     "unable yet".split()
 )
-NEGATION_CUES = NEGATIONS | IMPLICIT_NEGATIONS  # any word that may open a negation's scope
+_NEGATION_CUES = NEGATIONS | IMPLICIT_NEGATIONS  # any word that may open a negation's scope
+
+
+def may_negate(ws: Iterable[str]) -> bool:
+    """Whether any of these words may negate something: the cheap test before `negated_terms`."""
+    return any(w in _NEGATION_CUES or ("-" in w and w.partition("-")[0] in _NEGATING_HYPHEN) for w in ws)
 
 
 def _negation_scope(tokens: list[str], i: int) -> int:

@@ -37,11 +37,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from briefer.models import Document, Draft, Label, OpenQuestion, SummarySentence, Verdict, citation_problem
 from briefer.text import (
     MONTHS,
-    NEGATION_CUES,
     NEGATIONS,
     STOPWORDS,
     WEEKDAYS,
@@ -49,6 +49,7 @@ from briefer.text import (
     content_terms,
     is_content_word,
     is_figure_word,
+    may_negate,
     months,
     names,
     negated_heads,
@@ -357,11 +358,7 @@ def sentence_info(text: str) -> SentenceInfo:
         bounded=frozenset(bounded_numbers(despaced)),
         months=frozenset(months(text)) if MONTHS.intersection(ws) else frozenset(),
         names=frozenset(names(text)),
-        negated=(
-            frozenset(negated_terms(text))
-            if NEGATION_CUES.intersection(ws) or any(w.startswith(("no-", "non-", "not-")) for w in ws)
-            else frozenset()
-        ),
+        negated=(frozenset(negated_terms(text)) if may_negate(ws) else frozenset()),
     )
 
 
@@ -925,6 +922,22 @@ class Scorer:
     supported: float  # label thresholds on the score (see bench/train_verifier.py)
     partial: float
 
+    @classmethod
+    def from_weights(cls, data: Mapping[str, Any]) -> Scorer | None:
+        """A scorer from the contents of a weights file (`bench/train_verifier.py` writes them).
+
+        None for weights trained on another feature set: never apply them to the wrong inputs.
+        """
+        if tuple(data["features"]) != FEATURES:
+            return None
+        return cls(
+            features=tuple(data["features"]),
+            weights=tuple(data["weights"]),
+            bias=data["bias"],
+            supported=data["supported"],
+            partial=data["partial"],
+        )
+
     def __call__(self, features: Mapping[str, float]) -> float:
         """The model's probability that the sentence is supported (what the label thresholds apply to)."""
         z = self.bias + sum(w * features[f] for f, w in zip(self.features, self.weights, strict=True))
@@ -958,15 +971,7 @@ def scorer() -> Scorer | None:
         data = json.loads(resources.files("briefer").joinpath("verifier_weights.json").read_text("utf-8"))
     except (FileNotFoundError, OSError, ValueError):
         return None
-    if tuple(data["features"]) != FEATURES:
-        return None  # weights for another feature set: never apply them to the wrong inputs
-    return Scorer(
-        features=tuple(data["features"]),
-        weights=tuple(data["weights"]),
-        bias=data["bias"],
-        supported=data["supported"],
-        partial=data["partial"],
-    )
+    return Scorer.from_weights(data)
 
 
 def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = None) -> Verdict:
