@@ -64,7 +64,7 @@ class SlowFixtureServer(FixtureServer):
 
 def default_concurrency() -> int:
     """The engine's default, read from its settings so this table never goes stale."""
-    from briefer.settings import Settings
+    from briefer.engines.llm.settings import Settings
 
     return int(Settings.model_fields["concurrency"].default)
 

@@ -124,8 +124,10 @@ def stage_times(folder: Path) -> dict[str, Any]:
     its own and subtracted from compose. `fit` (dropping points until the page fits) renders the brief
     repeatedly; `render` is the one final Markdown rendering the CLI prints.
     """
-    from briefer import compose, offline, pipeline
-    from briefer.render import render_markdown
+    from briefer.engines import offline
+    from briefer.engines.offline import compose
+    from briefer.output.render import render_markdown
+    from briefer.runs import pipeline
 
     timers: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
@@ -170,7 +172,7 @@ class Tokenizer:
     _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
     def to_sentences(self, text: str) -> list[str]:
-        from briefer.text import split_sentences
+        from briefer.core.text import split_sentences
 
         return [text[s:e] for s, e in split_sentences(text)]
 
@@ -184,7 +186,7 @@ def lexrank(folder: Path) -> dict[str, Any]:
     from sumy.parsers.plaintext import PlaintextParser
     from sumy.summarizers.lex_rank import LexRankSummarizer
 
-    from briefer.text import STOPWORDS
+    from briefer.core.text import STOPWORDS
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())]
     started = time.perf_counter()
@@ -201,8 +203,8 @@ def lexrank(folder: Path) -> dict[str, Any]:
 
 def profile(folder: Path, limit: int = 25) -> str:
     """cProfile of the in-process pipeline, top functions by own time and by cumulative time."""
-    from briefer import pipeline
-    from briefer.render import render_markdown
+    from briefer.output.render import render_markdown
+    from briefer.runs import pipeline
 
     prof = cProfile.Profile()
     prof.enable()

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from verifier import DEFAULT_EVAL, SEED, Example, best_threshold, datasets, metrics, split  # noqa: E402
 
-from briefer.checker import Retriever, _as_sources, _Contexts, gather, parse_draft  # noqa: E402
-from briefer.verify import (  # noqa: E402
+from briefer.checker.checker import Retriever, _as_sources, _Contexts, gather, parse_draft  # noqa: E402
+from briefer.verify.verifier import (  # noqa: E402
     CONTRADICTION_PENALTY,
     FEATURES,
     HARD_PENALTY,
@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--out", type=Path, default=ROOT / "briefer" / "verifier_weights.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "briefer" / "verify" / "weights.json")
     parser.add_argument(
         "--supported",
         type=float,

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.checker import check  # noqa: E402
-from briefer.text import words  # noqa: E402
+from briefer.checker.checker import check  # noqa: E402
+from briefer.core.text import words  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
 SEED = 13
@@ -212,8 +212,8 @@ def checker_scores(examples: Sequence[Example]) -> tuple[list[float], list[str],
 
 def cold_speed(examples: Sequence[Example]) -> tuple[int, float]:
     """Checks per second with nothing cached: every summary brings a new article."""
-    import briefer.checker as checker
-    import briefer.verify as verifier
+    import briefer.checker.checker as checker
+    import briefer.verify.verifier as verifier
 
     for cached in (checker._prepared_text, checker._analysed, verifier.sentence_info):
         cached.cache_clear()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from train_verifier import fit_weights  # noqa: E402
 from verifier import DEFAULT_EVAL, SEED, datasets, evaluate, split_keys  # noqa: E402
 
-import briefer.verify as verify  # noqa: E402
+import briefer.verify.verifier as verify  # noqa: E402
 
 TARGETS = {"qags-cnndm": 0.78, "qags-xsum": 0.65, "summedits-news": 0.62, "frank": 0.70, "xsumfaith": 0.60}
 

@@ -1,3 +1,3 @@
-from briefer.cli import main
+from briefer.cli.app import main
 
 main()

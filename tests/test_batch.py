@@ -28,10 +28,10 @@ from fixture_server import FixtureServer
 from invariants import assert_json_invariants, assert_markdown_invariants
 from test_since import NEW_FACTS, UPDATE, section, source_number
 
-from briefer import cache as cache_module
-from briefer.batch import BatchConfig, exclusive, key_line
-from briefer.cache import ResponseCache
-from briefer.cli import cli
+from briefer.cli.app import cli
+from briefer.engines.llm import cache as cache_module
+from briefer.engines.llm.cache import ResponseCache
+from briefer.runs.batch import BatchConfig, exclusive, key_line
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 from fixture_server import FixtureServer
 
-from briefer import cache as cache_module
-from briefer.cache import ResponseCache, open_cache, request_key
-from briefer.cli import cli
-from briefer.pipeline import run
-from briefer.settings import load_settings
+from briefer.cli.app import cli
+from briefer.engines.llm import cache as cache_module
+from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
+from briefer.engines.llm.settings import load_settings
+from briefer.runs.pipeline import run
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def test_unreadable_cache_file_costs_calls_not_the_run(
 WRITER = """
 import sys
 import time
-from briefer.cache import ResponseCache
+from briefer.engines.llm.cache import ResponseCache
 c = ResponseCache(__import__("pathlib").Path(sys.argv[1]))
 for i in range(150):
     c.put(f"{sys.argv[2]}-{i}", '{"n": %d}' % i, model="m", prompt_hash="p")
@@ -178,7 +178,7 @@ def test_default_cache_folder_is_the_user_cache_dir(tmp_path: Path) -> None:
 HAMMER = """
 import sys
 import time
-from briefer.cache import ResponseCache
+from briefer.engines.llm.cache import ResponseCache
 c = ResponseCache(__import__("pathlib").Path(sys.argv[1]))
 print("ready", flush=True)
 i = 0

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from fixture_server import FixtureServer, Scenario
 
 import briefer
-from briefer.checker import CheckResult, check, parse_draft, read_pairs, render_table
-from briefer.cli import cli
-from briefer.errors import InputError
-from briefer.load import load
+from briefer.checker.checker import CheckResult, check, parse_draft, read_pairs, render_table
+from briefer.cli.app import cli
+from briefer.core.errors import InputError
+from briefer.sources.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 STORM = ROOT / "tests" / "fixtures" / "storm"
@@ -182,7 +182,7 @@ def test_package_exposes_check_lazily():
     result = briefer.check("Officials said the dam near Lugo did not fail. [1]", [SOURCE])
     assert isinstance(result, CheckResult) and result.supported
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, briefer; print('briefer.check' in sys.modules)"],
+        [sys.executable, "-c", "import sys, briefer; print('briefer.checker' in sys.modules)"],
         capture_output=True,
         text=True,
         check=True,
@@ -335,8 +335,8 @@ def test_jsonl_bad_lines_are_bad_input(tmp_path, line):
 
 def test_a_briefer_brief_checks_clean_against_its_sources(tmp_path):
     """The pipeline's own output, read back as Markdown: every sentence it prints must pass."""
-    from briefer.pipeline import run
-    from briefer.render import render_markdown, source_numbers
+    from briefer.output.render import render_markdown, source_numbers
+    from briefer.runs.pipeline import run
 
     brief = run([STORM], engine="offline", max_words=450)
     numbers = source_numbers(brief)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from invariants import assert_json_invariants, assert_markdown_invariants
 
-from briefer.cli import cli
+from briefer.cli.app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 STORM = ROOT / "tests" / "fixtures" / "storm"

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.compose import compose, group_claims
-from briefer.extract import extract_claims
-from briefer.load import load
-from briefer.text import segment
+from briefer.core.text import segment
+from briefer.engines.offline.compose import compose, group_claims
+from briefer.engines.offline.extract import extract_claims
+from briefer.sources.load import load
 
 STORM = Path(__file__).parent / "fixtures" / "storm"
 

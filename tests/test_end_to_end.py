@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from invariants import assert_json_invariants, assert_markdown_invariants, content_lines
 
-from briefer.pipeline import run as run_pipeline
-from briefer.render import render_json, render_markdown
+from briefer.output.render import render_json, render_markdown
+from briefer.runs.pipeline import run as run_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -1,7 +1,7 @@
 import pytest
 
-from briefer.extract import classify, extract_claims, find_speaker
-from briefer.models import Document, Span
+from briefer.core.models import Document, Span
+from briefer.engines.offline.extract import classify, extract_claims, find_speaker
 
 
 @pytest.mark.parametrize(

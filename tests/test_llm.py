@@ -19,8 +19,12 @@ from conftest import canonical_body, json_body
 from fixture_server import FixtureServer, Scenario
 from pydantic import ValidationError
 
-from briefer import llm
-from briefer.answers import (
+from briefer.cli.app import cli
+from briefer.core.errors import BudgetExceeded, ConfigError, ProviderError
+from briefer.core.models import Document, Draft, Span, SummarySentence, Verdict, cite
+from briefer.core.text import segment
+from briefer.engines.llm import engine as llm
+from briefer.engines.llm.answers import (
     ExtractedClaim,
     Judgement,
     composition_model,
@@ -29,15 +33,11 @@ from briefer.answers import (
     judgement_model,
     locate,
 )
-from briefer.cli import cli
-from briefer.errors import BudgetExceeded, ConfigError, ProviderError
-from briefer.ledger import Ledger, price_for
-from briefer.models import Document, Draft, Span, SummarySentence, Verdict, cite
-from briefer.pipeline import choose_engine, run
-from briefer.prompting import data, load_prompts
-from briefer.review import merge_verdicts, phrase, within_words
-from briefer.settings import Price, load_settings
-from briefer.text import segment
+from briefer.engines.llm.ledger import Ledger, price_for
+from briefer.engines.llm.prompts import data, load_prompts
+from briefer.engines.llm.review import merge_verdicts, phrase, within_words
+from briefer.engines.llm.settings import Price, load_settings
+from briefer.runs.pipeline import choose_engine, run
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 REPO = Path(__file__).resolve().parent.parent

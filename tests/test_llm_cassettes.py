@@ -24,9 +24,9 @@ from click.testing import CliRunner, Result
 from fixture_server import FixtureServer, Scenario
 from invariants import assert_json_invariants, assert_markdown_invariants
 
-from briefer.cli import cli
-from briefer.models import Brief
-from briefer.render import render_markdown
+from briefer.cli.app import cli
+from briefer.core.models import Brief
+from briefer.output.render import render_markdown
 
 pytestmark = pytest.mark.block_network  # replay never reaches a socket; recording is exempt
 

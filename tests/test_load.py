@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from briefer.errors import InputError
-from briefer.load import LoadResult, _byline, _find_date, _repeats_title, _to_datetime, load
-from briefer.models import Document
+from briefer.core.errors import InputError
+from briefer.core.models import Document
+from briefer.sources.load import LoadResult, _byline, _find_date, _repeats_title, _to_datetime, load
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 IST = timezone(timedelta(hours=5, minutes=30))

@@ -1,4 +1,4 @@
-from briefer.render import md
+from briefer.output.render import md
 
 
 def test_markdown_escapes_links_images_and_html():

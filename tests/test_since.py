@@ -12,11 +12,18 @@ import pytest
 from click.testing import CliRunner
 from invariants import assert_json_invariants, assert_markdown_invariants, content_lines
 
-from briefer.cli import cli
-from briefer.history import KnownClaims, Published, PublishedClaim, from_brief_file, new_claims, published
-from briefer.models import Brief
-from briefer.pipeline import run
-from briefer.render import render_markdown
+from briefer.cli.app import cli
+from briefer.core.models import Brief
+from briefer.output.render import render_markdown
+from briefer.runs.history import (
+    KnownClaims,
+    Published,
+    PublishedClaim,
+    from_brief_file,
+    new_claims,
+    published,
+)
+from briefer.runs.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
 STORM = ROOT / "tests" / "fixtures" / "storm"
@@ -134,7 +141,7 @@ def test_briefs_written_before_the_section_existed_still_load(tmp_path: Path) ->
 
 
 def test_damaged_record_is_ignored_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from briefer.history import read_published
+    from briefer.runs.history import read_published
 
     assert read_published(tmp_path / "none.json") is None
     (tmp_path / "bad.json").write_text("{")

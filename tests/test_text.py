@@ -1,8 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefer.models import Document, Span
-from briefer.text import (
+from briefer.core.models import Document, Span
+from briefer.core.text import (
     content_terms,
     figures,
     names,
@@ -95,7 +95,7 @@ def test_a_decimal_broken_by_detokenisation_is_not_a_sentence_end():
 
 
 def test_bounded_figures_admit_a_range_of_source_values():
-    from briefer.text import bounded_numbers
+    from briefer.core.text import bounded_numbers
 
     found = bounded_numbers("More than 100 bodies, about 5,000 people and fewer than 20 cars; 7 days.")
     assert found == {"100": (100.0, 200.0), "5000": (4250.0, 5750.0), "20": (10.0, 20.0)}

@@ -1,7 +1,7 @@
 import pytest
 
-from briefer.models import Citation, Document, SummarySentence
-from briefer.verify import analyse, check_text, verify_sentence
+from briefer.core.models import Citation, Document, SummarySentence
+from briefer.verify.verifier import analyse, check_text, verify_sentence
 
 SOURCE = (
     "Governor Paolo Bianchi declared a state of emergency on Tuesday after Storm Elena flooded Ravenna, "
@@ -128,7 +128,7 @@ def test_a_frame_in_one_span_does_not_hide_the_same_claim_stated_plainly_in_anot
     ],
 )  # fmt: skip
 def test_rounding_hyphens_and_detokenised_text(source, sentence, expected):
-    from briefer.checker import check
+    from briefer.checker.checker import check
 
     assert check(sentence, [source], markdown=False).label == expected
 

@@ -24,9 +24,9 @@ import pytest
 from click.testing import CliRunner, Result
 from fixture_server import BackgroundServer, JSONHandler, Scenario, answer, completion, stage_of
 
-from briefer.cli import cli
-from briefer.models import Brief, Document
-from briefer.verify import verify_sentence
+from briefer.cli.app import cli
+from briefer.core.models import Brief, Document
+from briefer.verify.verifier import verify_sentence
 
 REPO = Path(__file__).resolve().parents[2]
 STORM = REPO / "tests" / "fixtures" / "storm"

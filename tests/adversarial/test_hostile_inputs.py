@@ -21,10 +21,10 @@ from adversary import REPO, STORM, assert_clean_failure, briefer
 from click.testing import Result
 from invariants import assert_json_invariants, assert_markdown_invariants
 
-from briefer.load import load
-from briefer.models import Brief
-from briefer.pipeline import run
-from briefer.text import segment, split_sentences
+from briefer.core.models import Brief
+from briefer.core.text import segment, split_sentences
+from briefer.runs.pipeline import run
+from briefer.sources.load import load
 
 ARTICLE = (STORM / "coastal_herald.txt").read_text(encoding="utf-8")
 
@@ -216,7 +216,7 @@ def test_ten_thousand_small_files(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert brief.report.documents_used == 10_000
     assert elapsed < 60, f"{elapsed:.1f}s"
-    from briefer.render import render_markdown
+    from briefer.output.render import render_markdown
 
     assert_markdown_invariants(render_markdown(brief))
 

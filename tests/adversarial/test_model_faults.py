@@ -38,7 +38,7 @@ from adversary import (
 )
 from fixture_server import Scenario, answer, claim_lines, first_user, numbered_sentences, tagged
 
-from briefer.models import Brief
+from briefer.core.models import Brief
 
 pytestmark = LOCAL_ONLY
 

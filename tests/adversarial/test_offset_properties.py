@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from invariants import assert_json_invariants
 
-from briefer.answers import _fold, locate
-from briefer.errors import BrieferError
-from briefer.extract import extract_claims
-from briefer.load import load
-from briefer.models import Brief, Document, Span, citation_problem
-from briefer.pipeline import run
-from briefer.text import _word_before, segment, split_sentences
+from briefer.core.errors import BrieferError
+from briefer.core.models import Brief, Document, Span, citation_problem
+from briefer.core.text import _word_before, segment, split_sentences
+from briefer.engines.llm.answers import _fold, locate
+from briefer.engines.offline.extract import extract_claims
+from briefer.runs.pipeline import run
+from briefer.sources.load import load
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -15,8 +15,8 @@ from adversary import STORM, Output, assert_clean_failure, briefer
 from click.testing import CliRunner
 from jinja2 import DictLoader
 
-from briefer.cli import cli
-from briefer.render import _environment, md
+from briefer.cli.app import cli
+from briefer.output.render import _environment, md
 
 HOSTILE = {
     "link": "See [the official report](http://evil.example/report) for details.",
@@ -120,7 +120,7 @@ def test_an_interrupted_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("briefer.pipeline.verify_draft", interrupted)
+    monkeypatch.setattr("briefer.runs.pipeline.verify_draft", interrupted)
     result = briefer(STORM, "--engine", "offline", "-o", str(target.path))
     assert result.exit_code == 130 and result.stdout == "" and target.untouched()
     assert result.stderr.strip().splitlines()[-1] == "briefer: interrupted"

@@ -22,7 +22,7 @@ from adversary import LOCAL_ONLY, REPO, FaultServer, briefer, storm
 from click.testing import CliRunner
 from conftest import SCRUBBED_HEADERS, VOLATILE_HEADERS
 
-from briefer.cli import cli
+from briefer.cli.app import cli
 
 pytestmark = LOCAL_ONLY
 

@@ -40,19 +40,8 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from briefer.answers import (
-    ComposedSentence,
-    ExtractedClaim,
-    Judgement,
-    composition_model,
-    extraction_model,
-    judgement_model,
-    rewrite_model,
-)
-from briefer.cache import ResponseCache, open_cache, request_key
-from briefer.errors import BrieferError, ConfigError, ProviderError
-from briefer.ledger import Ledger, price_for
-from briefer.models import (
+from briefer.core.errors import BrieferError, ConfigError, ProviderError
+from briefer.core.models import (
     Citation,
     Claim,
     Document,
@@ -64,11 +53,22 @@ from briefer.models import (
     Verdict,
     cite,
 )
-from briefer.prompting import load_prompts
-from briefer.review import Slot, evidence_items, merge_verdicts, rebuild, slots, within_words
-from briefer.settings import DEFAULT_AZURE_API_VERSION, DEFAULT_BASE_URL, Settings, load_settings
-from briefer.text import normalize
-from briefer.verify import verify_sentence
+from briefer.core.text import normalize
+from briefer.engines.llm.answers import (
+    ComposedSentence,
+    ExtractedClaim,
+    Judgement,
+    composition_model,
+    extraction_model,
+    judgement_model,
+    rewrite_model,
+)
+from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
+from briefer.engines.llm.ledger import Ledger, price_for
+from briefer.engines.llm.prompts import load_prompts
+from briefer.engines.llm.review import Slot, evidence_items, merge_verdicts, rebuild, slots, within_words
+from briefer.engines.llm.settings import DEFAULT_AZURE_API_VERSION, DEFAULT_BASE_URL, Settings, load_settings
+from briefer.verify.verifier import verify_sentence
 
 if TYPE_CHECKING:
     import instructor
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from instructor.core import exceptions as instructor_errors
     from instructor.core import hooks as instructor_hooks
 
-    from briefer.checker import CheckResult
+    from briefer.checker.checker import CheckResult
 else:
 
     class _Lazy:
@@ -127,7 +127,7 @@ def judge(result: CheckResult, documents: list[Document], settings: object | Non
     the worse of the two, so the judge can reject what word-level signals let through but never rescue
     a sentence they rejected. One call for the whole draft.
     """
-    from briefer.checker import relabelled
+    from briefer.checker.checker import relabelled
 
     chosen = engine_from_settings(settings, required=True)
     assert chosen is not None  # required=True raises ConfigError instead of returning None

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from briefer.errors import ConfigError
+from briefer.core.errors import ConfigError
 
 LLMMode = Literal["tools", "json_schema", "json"]
 

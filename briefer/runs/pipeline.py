@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from briefer import __version__
-from briefer.errors import BrieferError
-from briefer.load import load
-from briefer.models import (
+from briefer.core.errors import BrieferError
+from briefer.core.models import (
     Brief,
     Claim,
     Document,
@@ -27,12 +26,13 @@ from briefer.models import (
     SummarySentence,
     Usage,
 )
-from briefer.render import render_markdown, word_count
-from briefer.text import content_terms, normalize, segment
-from briefer.verify import verify_draft
+from briefer.core.text import content_terms, normalize, segment
+from briefer.output.render import render_markdown, word_count
+from briefer.sources.load import load
+from briefer.verify.verifier import verify_draft
 
 if TYPE_CHECKING:
-    from briefer.history import Published
+    from briefer.runs.history import Published
 
 log = logging.getLogger("briefer")
 
@@ -60,8 +60,8 @@ def choose_engine(requested: str, settings: object | None = None) -> tuple[Engin
     `briefer.llm` imports openai and instructor only when it builds a client, so asking it whether an
     endpoint is configured costs nothing on an offline run.
     """
-    from briefer import llm
-    from briefer.offline import OfflineEngine
+    from briefer.engines.llm import engine as llm
+    from briefer.engines.offline import OfflineEngine
 
     if requested == "offline":
         return OfflineEngine(), "requested with --engine offline"
@@ -179,7 +179,7 @@ def run(
         report=report,
     )
     if since is not None:
-        from briefer.history import new_since
+        from briefer.runs.history import new_since
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
     brief = fit_to_page(brief, max(HARD_CAP_WORDS, max_words))
@@ -190,7 +190,7 @@ def run(
 
 def _recount(brief: Brief) -> Brief:
     """Verification figures and title for what is actually printed after fitting to the page."""
-    from briefer.render import printed_sentences, source_numbers
+    from briefer.output.render import printed_sentences, source_numbers
 
     printed = [s for s in printed_sentences(brief) if not (s.verdict and s.verdict.label != "supported")]
     brief.report.sentences_supported = len(printed)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from briefer.models import Claim, ClaimKind, Document, Sentence, cite
-from briefer.text import numbers, segment
+from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
+from briefer.core.text import numbers, segment
 
 SPEECH_VERBS = (
     r"said|says|say|stated|states|told|tells|added|adds|announced|announces|declared|declares|"

@@ -37,9 +37,9 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from briefer.errors import InputError
-from briefer.models import Document, DocumentMeta, Furniture, Skipped, Span
-from briefer.text import split_sentences
+from briefer.core.errors import InputError
+from briefer.core.models import Document, DocumentMeta, Furniture, Skipped, Span
+from briefer.core.text import split_sentences
 
 log = logging.getLogger("briefer")
 

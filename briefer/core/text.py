@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from briefer.models import Document, Sentence
+from briefer.core.models import Document, Sentence
 
 # --- segmentation -------------------------------------------------------------------------------
 

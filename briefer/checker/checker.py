@@ -24,10 +24,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from briefer.errors import InputError
-from briefer.models import Document, Label
-from briefer.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences, stem
-from briefer.verify import Evidence, analyse_sentences, check_text, sentence_info
+from briefer.core.errors import InputError
+from briefer.core.models import Document, Label
+from briefer.core.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences, stem
+from briefer.verify.verifier import Evidence, analyse_sentences, check_text, sentence_info
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
 BM25_K1 = 1.2

@@ -28,11 +28,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefer.compose import DANGLING_START, compress
-from briefer.errors import InputError
-from briefer.models import Brief, Claim, NewSince, SummarySentence
-from briefer.text import content_terms, normalize, numbers
-from briefer.verify import verify_sentence
+from briefer.core.errors import InputError
+from briefer.core.models import Brief, Claim, NewSince, SummarySentence
+from briefer.core.text import content_terms, normalize, numbers
+from briefer.engines.offline.compose import DANGLING_START, compress
+from briefer.verify.verifier import verify_sentence
 
 log = logging.getLogger("briefer")
 

@@ -19,7 +19,7 @@ The signals (docs/VERIFIER.md says what each one catches and misses):
 6. framing: a claim taken out of a source frame that denies or doubts it ("rumours that X are false",
    "critics claim X", "the alleged X") is not a fact; a plain "said" is no such frame.
 
-A small logistic model (weights in `verifier_weights.json`, trained by `bench/train_verifier.py` on
+A small logistic model (weights in `weights.json`, trained by `bench/train_verifier.py` on
 the tuning halves of human-labelled benchmarks only) turns the signals into the support score; the
 label also needs every hard check to pass.
 
@@ -39,8 +39,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from briefer.models import Document, Draft, Label, OpenQuestion, SummarySentence, Verdict, citation_problem
-from briefer.text import (
+from briefer.core.models import (
+    Document,
+    Draft,
+    Label,
+    OpenQuestion,
+    SummarySentence,
+    Verdict,
+    citation_problem,
+)
+from briefer.core.text import (
     MONTHS,
     NEGATIONS,
     STOPWORDS,
@@ -968,7 +976,7 @@ PERFECT: dict[str, float] = {
 def scorer() -> Scorer | None:
     """The shipped weights, or None before they have been trained (coverage alone is the score)."""
     try:
-        data = json.loads(resources.files("briefer").joinpath("verifier_weights.json").read_text("utf-8"))
+        data = json.loads(resources.files("briefer.verify").joinpath("weights.json").read_text("utf-8"))
     except (FileNotFoundError, OSError, ValueError):
         return None
     return Scorer.from_weights(data)

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from briefer.errors import BrieferError
+from briefer.core.errors import BrieferError
 
 _UMASK = os.umask(0o022)  # read once, at import, in the main thread (os.umask can only be read by setting it)
 os.umask(_UMASK)

@@ -13,9 +13,9 @@ import logging
 import math
 import threading
 
-from briefer.errors import BudgetExceeded
-from briefer.models import Usage
-from briefer.settings import Price
+from briefer.core.errors import BudgetExceeded
+from briefer.core.models import Usage
+from briefer.engines.llm.settings import Price
 
 log = logging.getLogger("briefer")
 

@@ -18,9 +18,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from briefer.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
-from briefer.text import content_terms, figures
-from briefer.verify import Evidence, analyse, check_text, coverage
+from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
+from briefer.core.text import content_terms, figures
+from briefer.verify.verifier import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry

@@ -39,7 +39,7 @@ def _prompt_files() -> dict[str, str]:
             p.name: p.read_text(encoding="utf-8") for p in installed.iterdir() if p.name.endswith(".j2")
         }
     else:
-        folder = Path(__file__).resolve().parent.parent / "prompts"
+        folder = Path(__file__).resolve().parents[3] / "prompts"
         entries = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.j2")}
     if not entries:
         raise RuntimeError("briefer's prompt templates are missing from this installation")

@@ -35,9 +35,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from briefer import __version__, logs
-from briefer.errors import BrieferError, ConfigError, InputError
-from briefer.models import Skipped, Usage
+from briefer import __version__
+from briefer.cli import logs
+from briefer.core.errors import BrieferError, ConfigError, InputError
+from briefer.core.models import Skipped, Usage
 
 log = logging.getLogger("briefer")
 
@@ -383,7 +384,7 @@ def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: P
 def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
     """Each topic's LLM settings, loaded before any work: an engine that cannot run (`engine = "llm"`
     with no endpoint, a bad BRIEFER_* value) is a config error (exit 2), not a topic failure."""
-    from briefer.settings import load_settings
+    from briefer.engines.llm.settings import load_settings
 
     settings: dict[str, Any] = {}
     problems: list[str] = []
@@ -410,11 +411,11 @@ def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, An
 
 def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
     """Brief one topic and write its outputs; never raises for a topic's own failure."""
-    from briefer.files import write_together
-    from briefer.history import published, read_published
-    from briefer.pipeline import choose_engine
-    from briefer.pipeline import run as run_pipeline
-    from briefer.render import render_json, render_markdown
+    from briefer.output.files import write_together
+    from briefer.output.render import render_json, render_markdown
+    from briefer.runs.history import published, read_published
+    from briefer.runs.pipeline import choose_engine
+    from briefer.runs.pipeline import run as run_pipeline
 
     logs.context["topic"] = topic.name
     started, clock = _now(), time.perf_counter()
@@ -515,8 +516,8 @@ def _log_topic(record: TopicRecord) -> None:
 
 def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     """Validate, lock, run every topic, write the manifest. ConfigError before anything runs."""
-    from briefer.cache import default_dir
-    from briefer.files import write_atomically
+    from briefer.engines.llm.cache import default_dir
+    from briefer.output.files import write_atomically
 
     config_path = config_path.expanduser().resolve()
     config = read_config(config_path)

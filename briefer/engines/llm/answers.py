@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from briefer.models import ClaimKind, Document, Label, Sentence
-from briefer.text import names, normalize, numbers
+from briefer.core.models import ClaimKind, Document, Label, Sentence
+from briefer.core.text import names, normalize, numbers
 
 MIN_QUOTE_WORDS = 4  # shorter quotes cannot carry a claim; the whole sentences are cited instead
 

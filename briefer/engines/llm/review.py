@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from briefer.answers import Judgement
-from briefer.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict
+from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict
+from briefer.engines.llm.answers import Judgement
 
 SEVERITY: dict[Label, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
 

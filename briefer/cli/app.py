@@ -20,9 +20,9 @@ from typing import Any
 import click
 
 from briefer import __version__
-from briefer.errors import BrieferError
-from briefer.files import write_atomically
-from briefer.logs import ContextFilter, error_line, formatter
+from briefer.cli.logs import ContextFilter, error_line, formatter
+from briefer.core.errors import BrieferError
+from briefer.output.files import write_atomically
 
 log = logging.getLogger("briefer")
 
@@ -197,16 +197,16 @@ def run(
 ) -> None:
     """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
     setup_logging(verbose - quiet, log_format)
-    from briefer.pipeline import run as run_pipeline
-    from briefer.render import render_json, render_markdown
-    from briefer.settings import load_settings
+    from briefer.engines.llm.settings import load_settings
+    from briefer.output.render import render_json, render_markdown
+    from briefer.runs.pipeline import run as run_pipeline
 
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
     flags.update(_cache_flags(cache_dir, refresh, no_cache))
     settings = None if engine == "offline" else load_settings(flags)
     since = None
     if since_brief is not None:
-        from briefer.history import from_brief_file
+        from briefer.runs.history import from_brief_file
 
         since = from_brief_file(since_brief)
     brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings, since=since)
@@ -271,7 +271,7 @@ def batch(
     outputs. Each brief lists what is new since the topic's last brief. See docs/SCHEDULING.md.
     """
     setup_logging(verbose - quiet, log_format)
-    from briefer.batch import Options, run_batch
+    from briefer.runs.batch import Options, run_batch
 
     flags = _cache_flags(cache_dir, refresh, no_cache)
     options = Options(
@@ -290,8 +290,8 @@ def cache_group() -> None:
 
 
 def _cache_folder(cache_dir: Path | None) -> Path:
-    from briefer.cache import default_dir
-    from briefer.settings import load_settings
+    from briefer.engines.llm.cache import default_dir
+    from briefer.engines.llm.settings import load_settings
 
     if cache_dir is not None:
         return cache_dir.expanduser()
@@ -314,7 +314,7 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
     """How many answers are cached, for which models, and the size on disk."""
     from datetime import UTC, datetime
 
-    from briefer.cache import FILE_NAME, CacheUnavailable, ResponseCache
+    from briefer.engines.llm.cache import FILE_NAME, CacheUnavailable, ResponseCache
 
     def when(ts: float | None) -> str | None:
         return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else None
@@ -353,7 +353,7 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
 @guarded
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached answer (a damaged cache file is removed)."""
-    from briefer.cache import FILE_NAME, CacheUnavailable, ResponseCache, remove_files
+    from briefer.engines.llm.cache import FILE_NAME, CacheUnavailable, ResponseCache, remove_files
 
     folder = _cache_folder(cache_dir)
     if not (folder / FILE_NAME).exists():
@@ -440,11 +440,11 @@ def check_command(
     checked against the best-matching passages of all sources.
     """
     setup_logging(verbose - quiet)
-    from briefer.checker import check, pair_result, read_pairs, render_table
-    from briefer.errors import InputError
+    from briefer.checker.checker import check, pair_result, read_pairs, render_table
+    from briefer.core.errors import InputError
 
     if engine == "llm":
-        from briefer import llm
+        from briefer.engines.llm import engine as llm
 
         llm.engine_from_settings(None, required=True)  # nothing configured: exit 2 before any work
     if jsonl is not None:
@@ -460,7 +460,7 @@ def check_command(
         raise InputError("give a DRAFT to check (or --jsonl FILE)")
     if not sources:
         raise InputError("give the draft's sources with --sources PATH...")
-    from briefer.load import load
+    from briefer.sources.load import load
 
     documents = [doc for path in sources for doc in load([path]).documents]
     result = check(_read_text(draft), documents)
@@ -477,7 +477,7 @@ def check_command(
 
 def _read_text(path: Path) -> str:
     """A UTF-8 text file, or stdin for `-`; a missing or unreadable file is bad input (exit 2)."""
-    from briefer.errors import InputError
+    from briefer.core.errors import InputError
 
     if str(path) == "-":
         return sys.stdin.read()

@@ -12,7 +12,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.models import Brief, Document, SummarySentence
+from briefer.core.models import Brief, Document, SummarySentence
 
 LABELS = {
     "sources_disagree": "Disputed",
@@ -46,7 +46,7 @@ _AUTOESCAPED = ("html", "htm", "xml", "html.j2", "htm.j2", "xml.j2")
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("briefer", "templates"),
+        loader=PackageLoader("briefer.output", "templates"),
         undefined=StrictUndefined,
         # Markdown is escaped by the `md` filter; any HTML or XML template is autoescaped by its name
         autoescape=select_autoescape(_AUTOESCAPED, default_for_string=False, default=False),

@@ -6,9 +6,9 @@ steps as the LLM engine (`briefer.llm`), so both share the verifier and the temp
 
 from __future__ import annotations
 
-from briefer.compose import compose
-from briefer.extract import extract_claims
-from briefer.models import Claim, Document, Draft, Sentence, Usage
+from briefer.core.models import Claim, Document, Draft, Sentence, Usage
+from briefer.engines.offline.compose import compose
+from briefer.engines.offline.extract import extract_claims
 
 
 class OfflineEngine:
