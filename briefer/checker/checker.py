@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from briefer.core.errors import InputError
-from briefer.core.models import Document, Label
+from briefer.core.models import SEVERITY, Document, Label, worst
 from briefer.core.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences, stem
 from briefer.verify.verifier import Evidence, analyse_sentences, check_text, sentence_info
 
@@ -33,8 +33,6 @@ TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two o
 BM25_K1 = 1.2
 BM25_B = 0.75
 MAX_WINDOW_CHARS = 600  # longer "sentences" (lists, unpunctuated text) are cut so evidence stays local
-
-SEVERITY: dict[str, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -597,7 +595,7 @@ def relabelled(result: CheckResult, checks: list[SentenceCheck]) -> CheckResult:
 def _result(checks: list[SentenceCheck], sources: list[SourceInfo]) -> CheckResult:
     counts = Counter(c.label for c in checks)
     return CheckResult(
-        label=max((c.label for c in checks), key=lambda label: SEVERITY[label], default="supported"),
+        label=worst(c.label for c in checks),
         score=min((c.score for c in checks), default=1.0),
         mean_score=round(sum(c.score for c in checks) / len(checks), 4) if checks else 1.0,
         counts={label: counts.get(label, 0) for label in SEVERITY},

@@ -465,7 +465,9 @@ def check_command(
     documents = [doc for path in sources for doc in load([path]).documents]
     result = check(_read_text(draft), documents)
     if engine == "llm":
-        result = llm.judge(result, documents)
+        from briefer.checker.judged import judge
+
+        result = judge(result, documents)
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -7,6 +7,7 @@ its document's `text` (``text[start:end] == quote``), checked by `citation_probl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -23,6 +24,13 @@ ClaimKind = Literal[
 ]
 
 Label = Literal["supported", "partially_supported", "unsupported", "contradicted"]
+SEVERITY: dict[Label, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
+
+
+def worst(labels: Iterable[Label], default: Label = "supported") -> Label:
+    """The most severe of some labels: when two checks disagree about a sentence, the worse one wins."""
+    return max(labels, key=SEVERITY.__getitem__, default=default)
+
 
 QuestionKind = Literal[
     "sources_disagree",

@@ -468,8 +468,8 @@ def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> T
         impl, reason = chosen
         record.update(
             usage=impl.usage,
-            model=getattr(impl, "model", None),
-            prompt_hash=getattr(impl, "prompt_hash", None),
+            model=impl.model,
+            prompt_hash=impl.prompt_hash,
             engine=impl.name,
             engine_reason=reason,
         )

@@ -11,22 +11,19 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from briefer import __version__
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
-    Claim,
-    Document,
     Draft,
     OpenQuestion,
     RunReport,
-    Sentence,
     SummarySentence,
-    Usage,
 )
 from briefer.core.text import content_terms, normalize, segment
+from briefer.engines import Engine
 from briefer.output.render import render_markdown, word_count
 from briefer.sources.load import load
 from briefer.verify.verifier import verify_draft
@@ -38,20 +35,6 @@ log = logging.getLogger("briefer")
 
 HARD_CAP_WORDS = 650
 DEFAULT_WORDS = 450
-
-
-class Engine(Protocol):
-    name: str
-    usage: Usage
-    claims_dropped: int
-
-    def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]: ...
-
-    def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft: ...
-
-    def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
-    ) -> tuple[Draft, list[SummarySentence]]: ...
 
 
 def choose_engine(requested: str, settings: object | None = None) -> tuple[Engine, str]:
@@ -157,8 +140,8 @@ def run(
     report = RunReport(  # verification figures are counted by _recount, on what is printed
         engine=impl.name,
         engine_reason=reason,
-        model=getattr(impl, "model", None),
-        prompt_hash=getattr(impl, "prompt_hash", None),
+        model=impl.model,
+        prompt_hash=impl.prompt_hash,
         documents_used=len(docs),
         documents_skipped=skipped,
         claims_extracted=len(claims),

@@ -50,10 +50,10 @@ from briefer.core.models import (
     Sentence,
     SummarySentence,
     Usage,
-    Verdict,
     cite,
 )
 from briefer.core.text import normalize
+from briefer.engines import EngineName
 from briefer.engines.llm.answers import (
     ComposedSentence,
     ExtractedClaim,
@@ -75,8 +75,6 @@ if TYPE_CHECKING:
     import openai
     from instructor.core import exceptions as instructor_errors
     from instructor.core import hooks as instructor_hooks
-
-    from briefer.checker.checker import CheckResult
 else:
 
     class _Lazy:
@@ -118,36 +116,6 @@ def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEn
             )
         return None
     return LLMEngine(s), _reason(s)
-
-
-def judge(result: CheckResult, documents: list[Document], settings: object | None = None) -> CheckResult:
-    """`briefer check --engine llm`: the brief's batched judge, on a draft the offline checker has read.
-
-    Each sentence goes to the judge with the spans the deterministic check weighed; the label kept is
-    the worse of the two, so the judge can reject what word-level signals let through but never rescue
-    a sentence they rejected. One call for the whole draft.
-    """
-    from briefer.checker.checker import relabelled
-
-    chosen = engine_from_settings(settings, required=True)
-    assert chosen is not None  # required=True raises ConfigError instead of returning None
-    engine = chosen[0]
-    asked: dict[str, SummarySentence] = {}
-    for c in result.sentences:
-        spans = c.candidates or ([c.evidence] if c.evidence else [])
-        if spans:
-            citations = [Citation(doc_id=e.doc_id, start=e.start, end=e.end, quote=e.quote) for e in spans]
-            asked[f"s{c.index}"] = SummarySentence(id=f"s{c.index}", text=c.text, citations=citations)
-    verdicts = engine._judge(list(asked.values()), repaired=False)
-    log.info("%s", engine.ledger.summary())
-    checks = []
-    for c in result.sentences:
-        if f"s{c.index}" in asked:
-            own = Verdict(label=c.label, score=c.score, reasons=c.reasons)
-            merged = merge_verdicts(own, verdicts.get(f"s{c.index}"))
-            c = c.model_copy(update={"label": merged.label, "reasons": merged.reasons})
-        checks.append(c)
-    return relabelled(result, checks)
 
 
 def _reason(s: Settings) -> str:
@@ -256,7 +224,7 @@ class _Part:
 
 
 class LLMEngine:
-    name = "llm"
+    name: EngineName = "llm"
 
     def __init__(
         self,
@@ -422,7 +390,7 @@ class LLMEngine:
             *draft.key_points,
             *(s for q in draft.open_questions for s in q.sentences),
         ]
-        judged = self._judge(verified, repaired=False)
+        judged = self.judge(verified)
         passed: dict[str, SummarySentence] = {}
         failing: list[SummarySentence] = list(dropped)
         for s in verified:
@@ -447,7 +415,7 @@ class LLMEngine:
                     candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
                 else:
                     still_failing.append(s)
-            rejudged = self._judge([r for _, r in candidates], repaired=True)
+            rejudged = self.judge([r for _, r in candidates], repaired=True)
             for original, rewrite in candidates:
                 verdict = merge_verdicts(rewrite.verdict, rejudged.get(rewrite.id))
                 if verdict.label == "supported":
@@ -458,7 +426,10 @@ class LLMEngine:
         log.info("%s", self.ledger.summary())
         return rebuild(self._slots, passed), still_failing
 
-    def _judge(self, sentences: list[SummarySentence], repaired: bool) -> dict[str, Judgement]:
+    def judge(self, sentences: list[SummarySentence], *, repaired: bool = False) -> dict[str, Judgement]:
+        """The judge's verdict on each sentence against its cited spans, in one call, by sentence id
+        (`repaired`: the sentences are rewrites, which the prompt tells the judge). A sentence the
+        judge gave no verdict for is missing from the result; `merge_verdicts` treats that as failed."""
         if not sentences:
             return {}
         items = evidence_items(sentences)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict
+from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict, worst
 from briefer.engines.llm.answers import Judgement
-
-SEVERITY: dict[Label, int] = {"supported": 0, "partially_supported": 1, "unsupported": 2, "contradicted": 3}
 
 Slot = tuple[str, int, QuestionKind | None]  # section, open-question index, open-question kind
 
@@ -25,7 +23,7 @@ def merge_verdicts(deterministic: Verdict | None, judged: Judgement | None) -> V
         label: Label = "unsupported"
         reasons = ["judge: gave no verdict", *base.reasons]
     else:
-        label = max(base.label, judged.label, key=SEVERITY.__getitem__)
+        label = worst([base.label, judged.label])
         mine = (
             []
             if judged.label == "supported"

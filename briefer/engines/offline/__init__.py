@@ -6,13 +6,16 @@ steps as the LLM engine (`briefer.llm`), so both share the verifier and the temp
 
 from __future__ import annotations
 
-from briefer.core.models import Claim, Document, Draft, Sentence, Usage
+from briefer.core.models import Claim, Document, Draft, Sentence, SummarySentence, Usage
+from briefer.engines import EngineName
 from briefer.engines.offline.compose import compose
 from briefer.engines.offline.extract import extract_claims
 
 
 class OfflineEngine:
-    name = "offline"
+    name: EngineName = "offline"
+    model: str | None = None
+    prompt_hash: str | None = None
 
     def __init__(self) -> None:
         self.usage = Usage()
@@ -24,6 +27,8 @@ class OfflineEngine:
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft:
         return compose(docs, claims, max_words=max_words)
 
-    def review(self, draft: Draft, dropped: list, docs: list[Document]) -> tuple[Draft, list]:
+    def review(
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+    ) -> tuple[Draft, list[SummarySentence]]:
         """The offline engine has no judge: the deterministic verdicts stand."""
         return draft, dropped

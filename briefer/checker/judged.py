@@ -1,0 +1,41 @@
+"""`briefer check --engine llm`: the LLM engine's batched judge on a draft the checker has read.
+
+Each sentence goes to the judge with the spans the deterministic check weighed; the label kept is the
+worse of the two, so the judge can reject what word-level signals let through but never rescue a
+sentence they rejected. One call for the whole draft.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from briefer.checker.checker import CheckResult, relabelled
+from briefer.core.models import Citation, Document, SummarySentence, Verdict
+from briefer.engines.llm.engine import engine_from_settings
+from briefer.engines.llm.review import merge_verdicts
+from briefer.engines.llm.settings import Settings
+
+log = logging.getLogger("briefer")
+
+
+def judge(result: CheckResult, documents: list[Document], settings: Settings | None = None) -> CheckResult:
+    """`result` with each judged sentence relabelled to the worse of its own label and the judge's."""
+    chosen = engine_from_settings(settings, required=True)
+    assert chosen is not None  # required=True raises ConfigError instead of returning None
+    engine = chosen[0]
+    asked: dict[str, SummarySentence] = {}
+    for c in result.sentences:
+        spans = c.candidates or ([c.evidence] if c.evidence else [])
+        if spans:
+            citations = [Citation(doc_id=e.doc_id, start=e.start, end=e.end, quote=e.quote) for e in spans]
+            asked[f"s{c.index}"] = SummarySentence(id=f"s{c.index}", text=c.text, citations=citations)
+    verdicts = engine.judge(list(asked.values()))
+    log.info("%s", engine.ledger.summary())
+    checks = []
+    for c in result.sentences:
+        if f"s{c.index}" in asked:
+            own = Verdict(label=c.label, score=c.score, reasons=c.reasons)
+            merged = merge_verdicts(own, verdicts.get(f"s{c.index}"))
+            c = c.model_copy(update={"label": merged.label, "reasons": merged.reasons})
+        checks.append(c)
+    return relabelled(result, checks)
