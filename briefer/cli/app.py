@@ -21,7 +21,9 @@ import click
 
 from briefer import __version__
 from briefer.cli.logs import ContextFilter, error_line, formatter
+from briefer.core import budget
 from briefer.core.errors import BrieferError
+from briefer.output import formats
 from briefer.output.files import write_atomically
 
 log = logging.getLogger("briefer")
@@ -142,13 +144,13 @@ def _cache_flags(cache_dir: Path | None, refresh: bool, no_cache: bool) -> dict[
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the brief here (atomically).")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats.NAMES), default="md", show_default=True)
 @click.option(
     "--max-words",
     type=click.IntRange(min=80),
-    default=450,
+    default=budget.DEFAULT_WORDS,
     show_default=True,
-    help="Word budget for the brief's content; the whole page never exceeds max(650, this).",
+    help=f"Word budget for the brief's content; the whole page never exceeds max({budget.HARD_CAP_WORDS}, this).",
 )
 @click.option(
     "--engine",
@@ -183,7 +185,7 @@ def _cache_flags(cache_dir: Path | None, refresh: bool, no_cache: bool) -> dict[
 def run(
     paths: tuple[Path, ...],
     output: Path | None,
-    fmt: str,
+    fmt: formats.FormatName,
     max_words: int,
     engine: str,
     since_brief: Path | None,
@@ -198,7 +200,6 @@ def run(
     """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
     setup_logging(verbose - quiet, log_format)
     from briefer.engines.llm.settings import load_settings
-    from briefer.output.render import render_json, render_markdown
     from briefer.runs.pipeline import run as run_pipeline
 
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
@@ -210,7 +211,7 @@ def run(
 
         since = from_brief_file(since_brief)
     brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings, since=since)
-    text = render_json(brief) if fmt == "json" else render_markdown(brief)
+    text = formats.render(brief, fmt)
     r = brief.report
     log.info(
         "%d/%d sentences supported, %d withheld; %d documents; %.2fs",

@@ -1,8 +1,7 @@
 """Log lines on stderr: `briefer: message` for people, or one JSON object per line for log collectors.
 
-A batch runs topics one after another and the LLM engine logs from worker threads, so the topic being
-briefed is a process-wide value (`context`) that a filter copies onto every record, rather than a
-context variable that would not reach the thread pool.
+The CLI installs these (library code never installs handlers). Inside a batch, `ContextFilter` tags
+each record with the topic being briefed, read from `briefer.runs.context`.
 """
 
 from __future__ import annotations
@@ -12,15 +11,16 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-context: dict[str, Any] = {}  # e.g. {"topic": "storm"} while a batch topic runs
+from briefer.runs.context import TOPIC
 
 
 class ContextFilter(logging.Filter):
-    """Adds the current `context` to each record (never filters anything out)."""
+    """Adds the batch topic of the current context to each record (never filters anything out)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in context.items():
-            setattr(record, key, value)
+        topic = TOPIC.get()
+        if topic is not None:
+            record.topic = topic
         return True
 
 

@@ -160,7 +160,3 @@ def render_markdown(brief: Brief) -> str:
 
 def render_json(brief: Brief) -> str:
     return brief.model_dump_json(indent=2) + "\n"
-
-
-def word_count(text: str) -> int:
-    return len(text.split())

@@ -36,9 +36,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from briefer import __version__
-from briefer.cli import logs
 from briefer.core.errors import BrieferError, ConfigError, InputError
 from briefer.core.models import Skipped, Usage
+from briefer.output import formats
+from briefer.output.formats import FormatName
+from briefer.runs import context
 
 log = logging.getLogger("briefer")
 
@@ -48,7 +50,6 @@ EXIT_CODES_HELP = (
     "2 invalid config or usage (nothing ran), 75 another run of this batch is in progress (nothing ran)."
 )
 EngineName = Literal["auto", "offline", "llm"]
-FORMATS = {".md": "md", ".markdown": "md", ".json": "json"}
 _GLOB = re.compile(r"[*?\[]")
 
 
@@ -67,14 +68,14 @@ class _Strict(BaseModel):
 
 class Output(_Strict):
     path: str = Field(min_length=1)
-    format: Literal["md", "json"]
+    format: FormatName
 
     @model_validator(mode="before")
     @classmethod
     def _from_path(cls, value: Any) -> Any:
         """`"out/storm.md"` is short for `{path = "out/storm.md", format = "md"}`."""
         if isinstance(value, str):
-            fmt = FORMATS.get(Path(value).suffix.lower())
+            fmt = formats.from_extension(value)
             if fmt is None:
                 raise ValueError(
                     f"cannot tell the format of {value!r} from its extension (.md or .json); "
@@ -82,7 +83,7 @@ class Output(_Strict):
                 )
             return {"path": value, "format": fmt}
         if isinstance(value, dict) and "path" in value and "format" not in value:
-            return {**value, "format": FORMATS.get(Path(str(value["path"])).suffix.lower(), "")}
+            return {**value, "format": formats.from_extension(str(value["path"])) or ""}
         return value
 
 
@@ -411,13 +412,16 @@ def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, An
 
 def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
     """Brief one topic and write its outputs; never raises for a topic's own failure."""
+    with context.topic(topic.name):
+        return _run_topic(topic, config, base, settings)
+
+
+def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
     from briefer.output.files import write_together
-    from briefer.output.render import render_json, render_markdown
     from briefer.runs.history import published, read_published
     from briefer.runs.pipeline import choose_engine
     from briefer.runs.pipeline import run as run_pipeline
 
-    logs.context["topic"] = topic.name
     started, clock = _now(), time.perf_counter()
     engine = topic.engine or config.batch.engine
     outputs = [((base / Path(o.path).expanduser()).resolve(), o.format) for o in topic.outputs]
@@ -437,7 +441,7 @@ def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> T
                 since=previous,
                 chosen=chosen,
             )
-        files = [(p, render_json(brief) if f == "json" else render_markdown(brief)) for p, f in outputs]
+        files = [(p, formats.render(brief, f)) for p, f in outputs]
         files.append((store, published(brief, topic.name).model_dump_json(indent=1) + "\n"))
         for path, _ in files:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -462,8 +466,6 @@ def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> T
     except Exception as e:  # a bug in one topic must not stop the others
         log.debug("topic %s failed", topic.name, exc_info=True)
         record.update(outcome="failure", error=f"internal error: {type(e).__name__}: {e}")
-    finally:
-        logs.context.pop("topic", None)
     if chosen is not None:
         impl, reason = chosen
         record.update(
@@ -490,8 +492,7 @@ def _log_topic(record: TopicRecord) -> None:
         "cache_hits": u.cache_hits,
         "cost_usd": u.cost_usd,
     }
-    logs.context["topic"] = record.name
-    try:
+    with context.topic(record.name):
         if record.outcome == "failure":
             log.error("failed: %s", record.error, extra={"data": {**data, "error": record.error}})
             return
@@ -510,8 +511,6 @@ def _log_topic(record: TopicRecord) -> None:
             ", ".join(o.path for o in record.outputs),
             extra={"data": data},
         )
-    finally:
-        logs.context.pop("topic", None)
 
 
 def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:

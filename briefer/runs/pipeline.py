@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefer import __version__
+from briefer.core.budget import DEFAULT_WORDS, page_cap
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
@@ -24,7 +25,7 @@ from briefer.core.models import (
 )
 from briefer.core.text import content_terms, normalize, segment
 from briefer.engines import Engine
-from briefer.output.render import render_markdown, word_count
+from briefer.output.page import fit_to_page
 from briefer.sources.load import load
 from briefer.verify.verifier import verify_draft
 
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
     from briefer.runs.history import Published
 
 log = logging.getLogger("briefer")
-
-HARD_CAP_WORDS = 650
-DEFAULT_WORDS = 450
 
 
 def choose_engine(requested: str, settings: object | None = None) -> tuple[Engine, str]:
@@ -66,27 +64,6 @@ def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> lis
         )
         questions.append(OpenQuestion(kind="unverified", sentences=[s], note=reason))
     return questions
-
-
-def fit_to_page(brief: Brief, cap: int) -> Brief:
-    """Drop the lowest-ranked key points, then open questions, until the rendered brief fits `cap` words."""
-    while word_count(render_markdown(brief)) > cap:
-        if len(brief.key_points) > 1:
-            brief = brief.model_copy(update={"key_points": brief.key_points[:-1]})
-        elif brief.new_since and len(brief.new_since.points) > 1:
-            trimmed = brief.new_since.model_copy(update={"points": brief.new_since.points[:-1]})
-            brief = brief.model_copy(update={"new_since": trimmed})
-        elif len(brief.open_questions) > 3:
-            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
-        elif brief.key_points:
-            brief = brief.model_copy(update={"key_points": []})
-        elif len(brief.bottom_line) > 1:
-            brief = brief.model_copy(update={"bottom_line": brief.bottom_line[:-1]})
-        elif brief.open_questions:
-            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
-        else:
-            break
-    return brief
 
 
 def _without_repeats(draft: Draft) -> Draft:
@@ -165,7 +142,7 @@ def run(
         from briefer.runs.history import new_since
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
-    brief = fit_to_page(brief, max(HARD_CAP_WORDS, max_words))
+    brief = fit_to_page(brief, page_cap(max_words))
     brief = _recount(brief)
     brief.report.seconds = round(time.perf_counter() - started, 3)
     return brief

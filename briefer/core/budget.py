@@ -1,0 +1,22 @@
+"""The page budget: one word counter and the limits every stage measures against.
+
+The composer of each engine fills the page up to `max_words` of content; the rendered page, headings,
+citations and Sources list included, never exceeds `page_cap(max_words)` (`briefer.output.page` trims
+it). Everything that counts words for the budget counts them here, the same way.
+"""
+
+from __future__ import annotations
+
+DEFAULT_WORDS = 450  # the content budget when the user gives none
+HARD_CAP_WORDS = 650  # the whole rendered page, unless --max-words asks for more
+CITATION_WORDS = 2  # what a sentence's citation marker (`[1, 2]`) adds to it on the page
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them on the page: runs of non-space characters."""
+    return len(text.split())
+
+
+def page_cap(max_words: int) -> int:
+    """The most words the rendered page may hold for a content budget of `max_words`."""
+    return max(HARD_CAP_WORDS, max_words)

@@ -1,0 +1,54 @@
+"""Fitting a brief to one page: drop the lowest-ranked parts until the rendered page is within its cap.
+
+The cap comes from `briefer.core.budget`; words are counted on the rendered Markdown, the page a reader
+sees, with the budget's one word counter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from briefer.core.budget import word_count
+from briefer.core.models import Brief
+from briefer.output.render import md, printed_sentences, render_markdown
+
+
+def fit_to_page(brief: Brief, cap: int) -> Brief:
+    """The first of `shorter(brief)`'s ever shorter versions whose rendered page fits `cap` words (the
+    shortest one when none does).
+
+    Rendering is what decides, but it is skipped for a version whose sentences alone already exceed
+    the cap: every printed word is on the page, so such a version cannot fit."""
+    fitted = brief
+    for fitted in shorter(brief):
+        if _sentence_words(fitted) <= cap and word_count(render_markdown(fitted)) <= cap:
+            break
+    return fitted
+
+
+def shorter(brief: Brief) -> Iterator[Brief]:
+    """`brief`, then each version with one more part dropped, in the order the page gives them up: the
+    lowest-ranked key points, then new-since points, then open questions beyond three, then the
+    remaining key points, then bottom-line sentences, then the last open questions."""
+    yield brief
+    while True:
+        if len(brief.key_points) > 1:
+            brief = brief.model_copy(update={"key_points": brief.key_points[:-1]})
+        elif brief.new_since and len(brief.new_since.points) > 1:
+            trimmed = brief.new_since.model_copy(update={"points": brief.new_since.points[:-1]})
+            brief = brief.model_copy(update={"new_since": trimmed})
+        elif len(brief.open_questions) > 3:
+            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+        elif brief.key_points:
+            brief = brief.model_copy(update={"key_points": []})
+        elif len(brief.bottom_line) > 1:
+            brief = brief.model_copy(update={"bottom_line": brief.bottom_line[:-1]})
+        elif brief.open_questions:
+            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+        else:
+            return
+        yield brief
+
+
+def _sentence_words(brief: Brief) -> int:
+    return sum(word_count(md(s.text)) for s in printed_sentences(brief))
