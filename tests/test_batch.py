@@ -31,7 +31,8 @@ from test_since import NEW_FACTS, UPDATE, section, source_number
 from briefer.cli.app import cli
 from briefer.engines.llm import cache as cache_module
 from briefer.engines.llm.cache import ResponseCache
-from briefer.runs.batch import BatchConfig, exclusive, key_line
+from briefer.runs.batch import exclusive
+from briefer.runs.batchconfig import BatchConfig, key_line
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent

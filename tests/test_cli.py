@@ -119,3 +119,32 @@ def test_hidden_and_unsupported_files_are_skipped_with_a_warning(tmp_path):
     assert "data.csv" in r.stderr
     brief = json.loads(r.stdout)
     assert {Path(d["path"]).name for d in brief["documents"]} == {f.name for f in STORM.iterdir()}
+
+
+def test_outputs_get_the_umask_mode_and_replaced_files_keep_theirs(tmp_path: Path) -> None:
+    """New outputs are created like any new file (0666 less the umask); a replaced one keeps its mode.
+    The umask is set in the child process only: reading it in library code would mean setting it."""
+    import stat
+
+    new, kept = tmp_path / "new.md", tmp_path / "kept.md"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o600)
+    for out in (new, kept):
+        subprocess.run(
+            [sys.executable, "-m", "briefer", "run", str(ROOT / "seeds"), "-q", "-o", str(out)],
+            check=True,
+            preexec_fn=lambda: os.umask(0o027),
+        )
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert kept.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_importing_briefer_leaves_the_process_alone() -> None:
+    """No umask, working directory or logging handler changes from importing the library."""
+    code = (
+        "import logging, os; os.umask(0o077); before = (os.getcwd(), logging.getLogger('briefer').handlers[:]);"
+        "import briefer, briefer.runs.pipeline, briefer.runs.batch, briefer.output.files, briefer.checker;"
+        "assert os.umask(0o077) == 0o077; assert (os.getcwd(), logging.getLogger('briefer').handlers) == before"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,14 +9,23 @@ file as it was.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
 from briefer.core.errors import BrieferError
 
-_UMASK = os.umask(0o022)  # read once, at import, in the main thread (os.umask can only be read by setting it)
-os.umask(_UMASK)
+
+def _create(directory: Path, name: str) -> tuple[int, Path]:
+    """A new, empty temporary file in `directory`, opened for writing. Created with mode 0666 so the
+    process's umask applies exactly as for any new file (mkstemp would make it private, and reading the
+    umask means setting it, process-wide)."""
+    while True:
+        tmp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _stage(path: Path, text: str) -> Path:
@@ -24,11 +33,11 @@ def _stage(path: Path, text: str) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise BrieferError(f"cannot write {path}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = _create(directory, path.name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            # mkstemp makes the file private (0600): give it the replaced file's mode, or the usual one
-            os.fchmod(f.fileno(), path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_UMASK)
+            if path.exists():  # a replaced file keeps its mode
+                os.fchmod(f.fileno(), path.stat().st_mode & 0o7777)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
