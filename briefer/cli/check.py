@@ -1,0 +1,140 @@
+"""`briefer check DRAFT --sources PATH...`: verify any draft, sentence by sentence, against its sources."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefer.cli.common import (
+    guarded,
+    setup_logging,
+)
+
+log = logging.getLogger("briefer")
+
+CHECK_EXIT_CODES = (
+    "Exit codes: 0 every sentence supported, 3 some sentence is not, 2 bad input (missing files, empty "
+    "draft, malformed JSONL), 1 runtime failure. --jsonl exits 0 once every line is checked."
+)
+
+
+class _Greedy(click.Option):
+    """An option that takes every value up to the next option: `--sources a.txt b.txt c.txt`.
+
+    Click has no variadic options; this wraps the parser's handling of the option so each following
+    bare argument is stored as one more value (`multiple=True` keeps repeated `--sources` working).
+    """
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        for name in self.opts:
+            option = getattr(parser, "_long_opt", {}).get(name) or getattr(parser, "_short_opt", {}).get(name)
+            if option is None:
+                continue
+            store = option.process
+
+            def process(value: Any, state: Any, store: Callable[[Any, Any], None] = store) -> None:
+                store(value, state)
+                while state.rargs and not state.rargs[0].startswith("-"):
+                    store(state.rargs.pop(0), state)
+
+            option.process = process
+
+
+@click.command("check", epilog=CHECK_EXIT_CODES)
+@click.argument("draft", required=False, type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "-s",
+    "--sources",
+    cls=_Greedy,
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Source files or folders, in the order the draft numbers them: [1] is the first file.",
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--jsonl",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help='Batch mode: lines with "summary" and "document" (or "documents"); one JSON result per line.',
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["offline", "llm"]),
+    default="offline",
+    show_default=True,
+    help="llm: add the model judge (needs an endpoint); offline needs no key.",
+)
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks).")
+@click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")
+@guarded
+def check_command(
+    draft: Path | None,
+    sources: tuple[Path, ...],
+    fmt: str,
+    jsonl: Path | None,
+    engine: str,
+    verbose: int,
+    quiet: int,
+) -> None:
+    """Check every sentence of DRAFT (Markdown or plain text, `-` for stdin) against its sources.
+
+    Bracketed numbers such as [1], [1, 2] or [2][3] cite sources by position; a sentence without them is
+    checked against the best-matching passages of all sources.
+    """
+    setup_logging(verbose - quiet)
+    from briefer.checker.checker import check, pair_result, read_pairs, render_table
+    from briefer.core.errors import InputError
+
+    if engine == "llm":
+        from briefer.engines.llm import engine as llm
+
+        llm.engine_from_settings(None, required=True)  # nothing configured: exit 2 before any work
+    if jsonl is not None:
+        if draft is not None or sources:
+            raise InputError("--jsonl takes its documents from the file; give no DRAFT or --sources")
+        pairs = read_pairs(_read_text(jsonl), str(jsonl))
+        for pair in pairs:
+            sys.stdout.write(json.dumps(pair_result(pair), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        log.info("checked %d summaries", len(pairs))
+        return
+    if draft is None:
+        raise InputError("give a DRAFT to check (or --jsonl FILE)")
+    if not sources:
+        raise InputError("give the draft's sources with --sources PATH...")
+    from briefer.sources.load import load
+
+    documents = [doc for path in sources for doc in load([path]).documents]
+    result = check(_read_text(draft), documents)
+    if engine == "llm":
+        from briefer.checker.judged import judge
+
+        result = judge(result, documents)
+    if fmt == "json":
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render_table(result, shutil.get_terminal_size((100, 24)).columns))
+    sys.stdout.flush()
+    if not result.supported:
+        sys.exit(3)
+
+
+def _read_text(path: Path) -> str:
+    """A UTF-8 text file, or stdin for `-`; a missing or unreadable file is bad input (exit 2)."""
+    from briefer.core.errors import InputError
+
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise InputError(f"no such file: {path}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read {path}: {e}") from e

@@ -1,0 +1,122 @@
+"""What every command shares: one-line errors and exit codes, logging set-up on stderr, and the
+cache and log options. Only the brief goes to stdout; progress, warnings and errors go to stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefer.cli.logs import ContextFilter, error_line, formatter
+from briefer.core.errors import BrieferError
+
+log = logging.getLogger("briefer")
+
+EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
+SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text safe for one line of stderr: any API key from the environment masked, and control
+    characters (line breaks, terminal escapes, bidi overrides from a file name, a document or a
+    model's answer) shown as escapes, so a message is always the one line it claims to be."""
+    for name in SECRET_VARIABLES:
+        secret = os.environ.get(name, "")
+        if len(secret) >= 8:
+            text = text.replace(secret, "***")
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else ascii(m.group())[1:-1], text)
+
+
+class _OneLine(logging.Filter):
+    """Applies `one_line` to every record's message (never filters anything out)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with contextlib.suppress(Exception):  # a malformed log call: left to logging's own error handling
+            record.msg, record.args = one_line(record.getMessage()), None
+        return True
+
+
+def setup_logging(verbosity: int, log_format: str = "text") -> None:
+    level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(log_format))  # `briefer: message`, or one JSON object per line
+    handler.addFilter(ContextFilter())
+    handler.addFilter(_OneLine())
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    for noisy in ("httpx", "httpx2", "openai", "instructor", "trafilatura", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every failure into a one-line message and the documented exit code."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
+        log_format = kwargs.get("log_format") or "text"
+        try:
+            return fn(*args, **kwargs)
+        except BrieferError as e:
+            click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo(error_line("interrupted", log_format), err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # a bug: still one line unless asked for the traceback
+            if verbosity >= 2:
+                raise
+            message = f"internal error: {type(e).__name__}: {one_line(str(e))} (run with -vv for details)"
+            click.echo(error_line(message, log_format), err=True)
+            sys.exit(1)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def cache_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--cache-dir, --refresh, --no-cache: the LLM response cache (`briefer.cache`)."""
+    fn = click.option("--no-cache", is_flag=True, help="Neither read nor write the response cache.")(fn)
+    fn = click.option(
+        "--refresh", is_flag=True, help="Ask the model again even when cached; store the new answers."
+    )(fn)
+    return click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="LLM response cache folder; env BRIEFER_CACHE_DIR; default: the user cache folder.",
+    )(fn)
+
+
+def log_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """-v, -q and --log-format, shared by the commands that log."""
+    fn = click.option("-q", "--quiet", count=True, help="Only warnings and errors on stderr.")(fn)
+    fn = click.option(
+        "-v", "--verbose", count=True, help="More detail on stderr (-vv: debug and tracebacks)."
+    )(fn)
+    return click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="json: one JSON object per line on stderr, for log collectors.",
+    )(fn)
+
+
+def cache_flags(cache_dir: Path | None, refresh: bool, no_cache: bool) -> dict[str, Any]:
+    if refresh and no_cache:
+        raise click.UsageError("--refresh and --no-cache exclude each other")
+    flags: dict[str, Any] = {"cache": "off" if no_cache else "refresh" if refresh else "on"}
+    if cache_dir is not None:
+        flags["cache_dir"] = str(cache_dir.expanduser().resolve())
+    return flags

@@ -1,0 +1,112 @@
+"""`briefer run PATH...`: brief the documents in folders and files, to stdout or atomically to a file."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from briefer.cli.common import (
+    EXIT_CODES_HELP,
+    cache_flags,
+    cache_options,
+    guarded,
+    log_options,
+    setup_logging,
+)
+from briefer.core import budget
+from briefer.output import formats
+from briefer.output.files import write_atomically
+
+log = logging.getLogger("briefer")
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the brief here (atomically).")
+@click.option("--format", "fmt", type=click.Choice(formats.NAMES), default="md", show_default=True)
+@click.option(
+    "--max-words",
+    type=click.IntRange(min=80),
+    default=budget.DEFAULT_WORDS,
+    show_default=True,
+    help=f"Word budget for the brief's content; the whole page never exceeds max({budget.HARD_CAP_WORDS}, this).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "offline", "llm"]),
+    default="auto",
+    show_default=True,
+    help="auto: the LLM engine when an endpoint is configured, else the offline engine.",
+)
+@click.option("--model", help="Model (Azure: deployment) name; env BRIEFER_MODEL; default gpt-4o-mini.")
+@click.option("--base-url", help="OpenAI-compatible endpoint URL; env OPENAI_BASE_URL.")
+@click.option(
+    "--llm-mode",
+    type=click.Choice(["tools", "json_schema", "json"]),
+    help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 20).")
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per model call (default 120).")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more (USD).")
+@click.option(
+    "--price-table",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML or JSON prices in USD per 1M tokens, overriding the built-in table.",
+)
+@click.option(
+    "--since-brief",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier --format json brief of this topic: add a 'New since last brief' section.",
+)
+@cache_options
+@log_options
+@guarded
+def run(
+    paths: tuple[Path, ...],
+    output: Path | None,
+    fmt: formats.FormatName,
+    max_words: int,
+    engine: str,
+    since_brief: Path | None,
+    cache_dir: Path | None,
+    refresh: bool,
+    no_cache: bool,
+    log_format: str,
+    verbose: int,
+    quiet: int,
+    **llm_flags: Any,
+) -> None:
+    """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
+    setup_logging(verbose - quiet, log_format)
+    from briefer.engines.llm.settings import load_settings
+    from briefer.runs.pipeline import run as run_pipeline
+
+    flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
+    flags.update(cache_flags(cache_dir, refresh, no_cache))
+    settings = None if engine == "offline" else load_settings(flags)
+    since = None
+    if since_brief is not None:
+        from briefer.runs.history import from_brief_file
+
+        since = from_brief_file(since_brief)
+    brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings, since=since)
+    text = formats.render(brief, fmt)
+    r = brief.report
+    log.info(
+        "%d/%d sentences supported, %d withheld; %d documents; %.2fs",
+        r.sentences_supported,
+        r.sentences_checked,
+        r.sentences_dropped,
+        r.documents_used,
+        r.seconds,
+    )
+    if output:
+        write_atomically(output, text)
+        log.info("wrote %s", output)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
