@@ -148,3 +148,11 @@ def test_importing_briefer_leaves_the_process_alone() -> None:
         "assert os.umask(0o077) == 0o077; assert (os.getcwd(), logging.getLogger('briefer').handlers) == before"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_api_names_are_exported_and_listed() -> None:
+    import briefer
+
+    assert set(briefer.__all__) - {"__version__"} == set(briefer._EXPORTS)
+    for name in briefer.__all__:
+        assert getattr(briefer, name) is not None

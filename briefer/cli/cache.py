@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -53,7 +54,7 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
 
     folder = _cache_folder(cache_dir)
     if not (folder / FILE_NAME).exists():
-        stats = {"path": str(folder / FILE_NAME), "entries": 0, "bytes": 0, "models": {}}
+        stats: dict[str, Any] = {"path": str(folder / FILE_NAME), "entries": 0, "bytes": 0, "models": {}}
     else:
         try:
             cache = ResponseCache(folder)

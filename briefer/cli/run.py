@@ -18,6 +18,7 @@ from briefer.cli.common import (
     setup_logging,
 )
 from briefer.core import budget
+from briefer.engines import EngineChoice
 from briefer.output import formats
 from briefer.output.files import write_atomically
 
@@ -70,7 +71,7 @@ def run(
     output: Path | None,
     fmt: formats.FormatName,
     max_words: int,
-    engine: str,
+    engine: EngineChoice,
     since_brief: Path | None,
     cache_dir: Path | None,
     refresh: bool,

@@ -300,7 +300,9 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
             _log_topic(record)
             records.append(record)
         failed = sum(r.outcome == "failure" for r in records)
-        outcome = "success" if not failed else "failure" if failed == len(records) else "partial"
+        outcome: Literal["success", "failure", "partial"] = (
+            "success" if not failed else "failure" if failed == len(records) else "partial"
+        )
         exit_code = {"success": EXIT_OK, "failure": EXIT_ALL_FAILED, "partial": EXIT_SOME_FAILED}[outcome]
         cache_dir = options.cache_dir or (base / config.batch.cache_dir if config.batch.cache_dir else None)
         manifest = Manifest(

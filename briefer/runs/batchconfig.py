@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from briefer.core.errors import ConfigError
 from briefer.engines import EngineChoice
@@ -122,7 +123,7 @@ def key_line(text: str, loc: tuple[int | str, ...]) -> int | None:
     return header_line
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key"
     if err["type"] == "missing":
@@ -133,7 +134,8 @@ def _message(err: dict[str, Any]) -> str:
 def _where(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     """`topic[2] "storm": engine` rather than pydantic's `topic.1.engine`."""
     if loc and loc[0] == "topic" and len(loc) > 1 and isinstance(loc[1], int):
-        topics = data.get("topic") if isinstance(data.get("topic"), list) else []
+        raw = data.get("topic")
+        topics: list[Any] = raw if isinstance(raw, list) else []
         name = (
             topics[loc[1]].get("name") if loc[1] < len(topics) and isinstance(topics[loc[1]], dict) else None
         )

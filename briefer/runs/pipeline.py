@@ -24,18 +24,19 @@ from briefer.core.models import (
     SummarySentence,
 )
 from briefer.core.text import content_terms, normalize, segment
-from briefer.engines import Engine
+from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
 from briefer.sources.load import load
 from briefer.verify.verifier import verify_draft
 
 if TYPE_CHECKING:
+    from briefer.engines.llm.settings import Settings
     from briefer.runs.history import Published
 
 log = logging.getLogger("briefer")
 
 
-def choose_engine(requested: str, settings: object | None = None) -> tuple[Engine, str]:
+def choose_engine(requested: EngineChoice, settings: Settings | None = None) -> tuple[Engine, str]:
     """The engine to run and a one-line reason, for stderr and the run report.
 
     `briefer.llm` imports openai and instructor only when it builds a client, so asking it whether an
@@ -85,15 +86,25 @@ def _without_repeats(draft: Draft) -> Draft:
 def run(
     paths: Sequence[str | Path],
     *,
-    engine: str = "auto",
+    engine: EngineChoice = "auto",
     max_words: int = DEFAULT_WORDS,
-    settings: object | None = None,
+    settings: Settings | None = None,
     since: Published | None = None,
     chosen: tuple[Engine, str] | None = None,
 ) -> Brief:
-    """Produce a verified brief of the documents at `paths`; with `since` (the claims of an earlier
-    brief) it lists what is new. `chosen` is an engine the caller made, to read its usage even when
-    the run fails (`briefer batch`)."""
+    """A verified one-page brief of the documents at `paths` (folders and files, as `briefer run`).
+
+    - `engine`: `auto` (the LLM engine when an endpoint is configured, else offline), `offline`, `llm`.
+    - `max_words`: the content budget; the rendered page never exceeds `core.budget.page_cap(max_words)`.
+    - `settings`: the LLM engine's settings (`engines.llm.settings.load_settings`); None reads the
+      environment and the config file, as the CLI does without flags.
+    - `since`: the claims an earlier brief of the topic published (`runs.history.from_brief_file`);
+      adds *New since last brief*.
+    - `chosen`: an engine the caller made, to read its usage even when the run fails (`briefer batch`).
+
+    Raises `InputError` when nothing is readable, `ConfigError` for settings that cannot work,
+    `ProviderError`/`BudgetExceeded` from the LLM engine, and `BrieferError` when no sentence passes
+    verification: a run never returns a brief it cannot stand behind."""
     started = time.perf_counter()
     generated_at = datetime.now(UTC)
     loaded = load(paths)  # raises InputError when nothing is readable
