@@ -14,7 +14,7 @@ __all__ = ["__version__", "check"]
 
 def __getattr__(name: str) -> Any:
     if name == "check":
-        from briefer.checker.checker import check
+        from briefer.checker import check
 
         return check
     raise AttributeError(f"module 'briefer' has no attribute {name!r}")
