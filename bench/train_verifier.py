@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from verifier import DEFAULT_EVAL, SEED, Example, best_threshold, datasets, metrics, split  # noqa: E402
 
-from briefer.checker.checker import Retriever, _as_sources, _Contexts, gather, parse_draft  # noqa: E402
+from briefer.checker import gather_all  # noqa: E402
 from briefer.verify.verifier import (  # noqa: E402
     CONTRADICTION_PENALTY,
     FEATURES,
@@ -58,13 +58,8 @@ Data = dict[str, list[tuple[Example, list[Sentence]]]]  # per set: (summary, its
 
 def sentence_features(example: Example) -> list[Sentence]:
     """Per summary sentence, what `briefer check` computes for it: features and penalty counts."""
-    sentences = parse_draft(example.summary, markdown=False)
-    sources = _as_sources(example.documents)
-    retriever = Retriever([w for s in sources for w in s.windows])
-    contexts = _Contexts(sources)
     out = []
-    for s in sentences:
-        found = gather(s, sources, retriever, contexts)
+    for s, found in gather_all(example.summary, example.documents, markdown=False):
         if found.evidence is None:
             continue
         sig = signals(s.text, found.evidence, found.context)

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.checker.checker import check  # noqa: E402
+from briefer.checker import check  # noqa: E402
 from briefer.core.text import words  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
@@ -212,11 +212,11 @@ def checker_scores(examples: Sequence[Example]) -> tuple[list[float], list[str],
 
 def cold_speed(examples: Sequence[Example]) -> tuple[int, float]:
     """Checks per second with nothing cached: every summary brings a new article."""
-    import briefer.checker.checker as checker
     import briefer.verify.verifier as verifier
+    from briefer.checker import clear_caches
 
-    for cached in (checker._prepared_text, checker._analysed, verifier.sentence_info):
-        cached.cache_clear()
+    clear_caches()
+    verifier.sentence_info.cache_clear()
     began = time.perf_counter()
     for e in examples:
         check(e.summary, e.documents, markdown=False)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from fixture_server import FixtureServer, Scenario
 
 import briefer
-from briefer.checker.checker import CheckResult, check, parse_draft, read_pairs, render_table
+from briefer.checker import CheckResult, check, parse_draft, read_pairs, render_table
 from briefer.cli.app import cli
 from briefer.core.errors import InputError
 from briefer.sources.load import load
@@ -188,6 +188,36 @@ def test_package_exposes_check_lazily():
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_check_takes_what_the_command_takes(tmp_path):
+    """Folders and files are loaded as `briefer check --sources` loads them; text and Documents as given."""
+    docs = load([STORM]).documents
+    draft = (
+        "Storm Elena made landfall near Ravenna on Monday night. [1]\n\n"
+        "Governor Paolo Bianchi declared a state of emergency on Tuesday. [3]\n"
+    )
+    expected = check(draft, docs)
+    assert check(draft, [STORM]) == expected  # a folder: one source per document, in the loader's order
+    assert check(draft, [Path(d.path) for d in docs]) == expected  # its files, one by one
+    mixed = check(draft, [Path(docs[0].path), docs[1].text, docs[2]])
+    assert [(s.number, s.doc_id) for s in mixed.sources] == [
+        (1, docs[0].id),
+        (2, "source-2"),
+        (3, docs[2].id),
+    ]
+    extra = tmp_path / "rail.txt"
+    extra.write_text(SECOND + "\n", encoding="utf-8")
+    both = check(
+        "The rail operator suspended trains between Ravenna and Bologna until Friday. [4]", [STORM, extra]
+    )
+    assert len(both.sources) == 4 and both.supported and both.sentences[0].evidence.path == str(extra)
+    with pytest.raises(InputError):
+        check(draft, [tmp_path / "missing"])
+    path = tmp_path / "draft.md"
+    path.write_text(draft, encoding="utf-8")
+    shown = CliRunner().invoke(cli, ["check", str(path), "--sources", str(STORM), "--format", "json"])
+    assert shown.stdout == expected.model_dump_json(indent=2) + "\n"
 
 
 # --- the command -------------------------------------------------------------------------------------------

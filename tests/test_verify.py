@@ -128,7 +128,7 @@ def test_a_frame_in_one_span_does_not_hide_the_same_claim_stated_plainly_in_anot
     ],
 )  # fmt: skip
 def test_rounding_hyphens_and_detokenised_text(source, sentence, expected):
-    from briefer.checker.checker import check
+    from briefer.checker import check
 
     assert check(sentence, [source], markdown=False).label == expected
 

@@ -89,7 +89,7 @@ def check_command(
     checked against the best-matching passages of all sources.
     """
     setup_logging(verbose - quiet)
-    from briefer.checker.checker import check, pair_result, read_pairs, render_table
+    from briefer.checker import check, pair_result, read_pairs, render_table
     from briefer.core.errors import InputError
 
     if engine == "llm":

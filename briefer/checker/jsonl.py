@@ -1,0 +1,67 @@
+"""`briefer check --jsonl`: a batch of summaries, each checked against its own document(s).
+
+One JSON object a line in (a `summary` and a `document` or `documents`), one compact result a line
+out. Summaries in benchmark files are plain text, not Markdown, so they are read with `markdown=False`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from briefer.checker.checker import check
+from briefer.core.errors import InputError
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One line of a `--jsonl` batch: a summary and the document(s) it should be faithful to."""
+
+    line: int
+    summary: str
+    documents: tuple[str, ...]
+    id: object = None
+
+
+def read_pairs(text: str, name: str = "input") -> list[Pair]:
+    """Validate a whole JSONL batch before checking any of it, so bad input fails fast (exit 2)."""
+    pairs: list[Pair] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{name}:{n}: not valid JSON ({e.msg})") from e
+        if not isinstance(row, dict):
+            raise InputError(f"{name}:{n}: expected a JSON object")
+        summary = row.get("summary")
+        docs = row.get("documents", [row["document"]] if "document" in row else None)
+        if not isinstance(summary, str):
+            raise InputError(f'{name}:{n}: "summary" must be a string')
+        if not isinstance(docs, list) or not docs or not all(isinstance(d, str) and d.strip() for d in docs):
+            raise InputError(f'{name}:{n}: needs "document" (a string) or "documents" (a list of strings)')
+        pairs.append(Pair(n, summary, tuple(docs), row.get("id")))
+    if not pairs:
+        raise InputError(f"{name}: no JSON lines to check")
+    return pairs
+
+
+def pair_result(pair: Pair) -> dict[str, object]:
+    """The compact per-line result of batch mode: overall and per-sentence labels and scores."""
+    out: dict[str, object] = {"line": pair.line}
+    if pair.id is not None:
+        out["id"] = pair.id
+    if not pair.summary.strip():
+        return {**out, "label": "supported", "score": 1.0, "mean_score": 1.0, "sentences": []}
+    result = check(pair.summary, list(pair.documents), markdown=False)
+    return {
+        **out,
+        "label": result.label,
+        "score": result.score,
+        "mean_score": result.mean_score,
+        "sentences": [
+            {"text": s.text, "label": s.label, "score": s.score, "reasons": s.reasons}
+            for s in result.sentences
+        ],
+    }
