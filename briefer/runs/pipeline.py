@@ -25,7 +25,7 @@ from briefer.core.models import (
 from briefer.core.text import content_terms, normalize, segment
 from briefer.engines import Engine
 from briefer.output.render import render_markdown, word_count
-from briefer.sources.load import load
+from briefer.sources import load
 from briefer.verify.verifier import verify_draft
 
 if TYPE_CHECKING:
