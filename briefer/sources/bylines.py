@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from briefer.sources.dates import _find_date, _to_datetime
+from briefer.sources.dates import find_date, to_datetime
 
 # fmt: off
 _PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos"}
@@ -20,7 +20,7 @@ _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|pos
 _BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
 
 
-def _is_name(part: str) -> bool:
+def is_name(part: str) -> bool:
     """1-5 capitalised words (particles allowed), no digits: a person or an outlet."""
     words = part.replace("&", "and").split()
     return (
@@ -38,13 +38,13 @@ def _uncap(name: str) -> str:
     return " ".join(w.lower() if w.lower() == "and" else w.title() for w in words)
 
 
-def _is_outlet(part: str, piped: bool) -> bool:
+def is_outlet(part: str, piped: bool) -> bool:
     return bool(
         _OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part)
     )
 
 
-def _byline(line: str) -> dict[str, Any] | None:
+def byline(line: str) -> dict[str, Any] | None:
     """Author/outlet/published of a short byline or dateline (`By X`, `X | Outlet | date`, `Updated
     <date>`), or None for anything else: a line qualifies only by a `By` prefix or a date, with every
     other part name-like, so ordinary sentences never match."""
@@ -52,9 +52,9 @@ def _byline(line: str) -> dict[str, Any] | None:
         return None
     meta: dict[str, Any] = {}
     rest = line
-    if date := _find_date(line):
+    if date := find_date(line):
         meta["published"] = date.group(0).strip(" ,")
-        meta["published_at"] = _to_datetime(date)
+        meta["published_at"] = to_datetime(date)
         rest = line[: date.start()] + "|" + line[date.end() :]
     rest = _DATE_PREFIX.sub("", rest) if date else rest
     by = _BY.match(rest)
@@ -63,11 +63,11 @@ def _byline(line: str) -> dict[str, Any] | None:
     piped = bool(re.search(r"[|•·]", line))
     parts = [p.strip(" .:") for p in re.split(r"[|•·,;]|\s[-–—]\s", rest[by.end() :] if by else rest)]
     parts = [p for p in parts if p and not re.fullmatch(r"\d+\s*min(?:ute)?s?\s+read", p, re.I)]
-    if not all(_is_name(p) for p in parts):
+    if not all(is_name(p) for p in parts):
         return None
     authors: list[str] = []
     for i, part in enumerate(parts):
-        if (i > 0 or not by) and "outlet" not in meta and _is_outlet(part, piped):
+        if (i > 0 or not by) and "outlet" not in meta and is_outlet(part, piped):
             meta["outlet"] = part
         elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
             authors.append(_uncap(part))

@@ -30,14 +30,14 @@ _ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "IST": 330, "EST": -300, "EDT": -240, "CST
 # fmt: on
 
 
-def _find_date(text: str) -> re.Match[str] | None:
+def find_date(text: str) -> re.Match[str] | None:
     """The earliest (then longest) date expression in `text`."""
     found = [m for r in _DATE_RES if (m := r.search(text))]
     return min(found, key=lambda m: (m.start(), -m.end()), default=None)
 
 
-def _to_datetime(match: re.Match[str]) -> datetime | None:
-    """A datetime for a `_find_date` match: aware when the zone is known, naive otherwise."""
+def to_datetime(match: re.Match[str]) -> datetime | None:
+    """A datetime for a `find_date` match: aware when the zone is known, naive otherwise."""
     g = match.groupdict()
     try:
         if g.get("iso"):

@@ -1,5 +1,5 @@
 """Bytes to text: BOMs, strict UTF-8, then charset-normalizer's guess; binary files are refused.
-Readers of text formats call `_decode_text` themselves, so a reader of a binary format (PDF, .docx)
+Readers of text formats call `decode_text` themselves, so a reader of a binary format (PDF, .docx)
 gets the bytes untouched."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import charset_normalizer
 _BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _visible(text: str) -> bool:
+def visible(text: str) -> bool:
     return bool(text.replace("\ufeff", "").strip())
 
 
-def _decode(raw: bytes) -> tuple[str, str] | str:
+def decode(raw: bytes) -> tuple[str, str] | str:
     """(text, encoding) with universal newlines, or why the bytes are not text.
 
     A UTF-16/32 BOM decides the encoding (a guess can take a short UTF-16 file for cp1252); then
@@ -62,12 +62,12 @@ def _guess_encoding(raw: bytes) -> str | None:
     return codecs.lookup(best.encoding).name
 
 
-def _decode_text(raw: bytes) -> tuple[str, str] | str:
+def decode_text(raw: bytes) -> tuple[str, str] | str:
     """(text, encoding) for a reader of a text format, or why the bytes are not usable text: not text
     at all, or nothing but whitespace."""
-    decoded = _decode(raw)
+    decoded = decode(raw)
     if isinstance(decoded, str):
         return decoded
-    if not _visible(decoded[0]):
+    if not visible(decoded[0]):
         return "empty file (whitespace only)"
     return decoded

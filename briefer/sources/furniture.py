@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefer.core.models import Furniture, Span
-from briefer.sources.bylines import _byline, _is_name, _is_outlet
-from briefer.sources.injection import TO_A_MODEL, _markup_depth, _speaks_to_a_model, _to_a_model
+from briefer.sources.bylines import byline, is_name, is_outlet
+from briefer.sources.injection import TO_A_MODEL, markup_depth, sentences_to_a_model, speaks_to_a_model
 
 _HEAD_LINES = 8  # bylines and datelines live in the first few non-blank lines
 _HEADING = re.compile(r"^#{1,6}\s+")  # a Markdown ATX heading marker ("#MeToo" is not one)
@@ -102,12 +102,12 @@ def _line_reason(
     """Why the i-th non-blank line is furniture (updating `meta` from it), or None for body text.
     `prev` is the previous non-blank line's reason: bylines and contact blocks run over several lines."""
     words = len(line.split())
-    if i < _HEAD_LINES and (found := _byline(line)):
-        _merge(meta, found)
+    if i < _HEAD_LINES and (found := byline(line)):
+        merge(meta, found)
         return "byline"
     byline_goes_on = prev == "byline" and not blank_around[0] and i < _HEAD_LINES
-    if byline_goes_on and words <= 5 and _is_name(line):  # "Example News", "Staff Writer"
-        _merge(meta, {"outlet": line if _is_outlet(line, piped=False) else None})
+    if byline_goes_on and words <= 5 and is_name(line):  # "Example News", "Staff Writer"
+        merge(meta, {"outlet": line if is_outlet(line, piped=False) else None})
         return "byline"
     if i == 0 and n_lines > 1:
         heading = _HEADING.match(line)
@@ -124,11 +124,11 @@ def _line_reason(
     if words <= 30 and _IMAGE_CREDIT.search(line):
         return "image credit"
     if words < 60 and _COPYRIGHT.search(line):
-        _merge(meta, {"outlet": _owner(line)})
+        merge(meta, {"outlet": _owner(line)})
         return "copyright"
     if words < 60 and _COMMENT.search(line) and _COMMENT_WORDS.search(line) and _COMMENT_CUE.search(line):
         outlet = _COMMENT_OUTLET.search(line)
-        _merge(meta, {"outlet": outlet.group("o").strip(" .,") if outlet else None})
+        merge(meta, {"outlet": outlet.group("o").strip(" .,") if outlet else None})
         return "comment disclaimer"
     if (words < 15 and _BOILERPLATE.match(line)) or (words < 40 and _REPORTING.match(line)):
         return "boilerplate"
@@ -143,14 +143,14 @@ def _line_reason(
     return None
 
 
-def _merge(meta: dict[str, Any], found: dict[str, Any]) -> None:
+def merge(meta: dict[str, Any], found: dict[str, Any]) -> None:
     """Fill metadata fields that are still unset; the first source of a field wins."""
     for key, value in found.items():
         if value and not meta.get(key):
             meta[key] = value
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink [start, end) past surrounding whitespace (and BOM/zero-width space)."""
     while start < end and (text[start].isspace() or text[start] in "\ufeff\u200b"):
         start += 1
@@ -164,7 +164,7 @@ def _lines(text: str, offset: int) -> list[tuple[int, int, bool]]:
     out: list[tuple[int, int, bool]] = []
     pos, blank = offset, True
     for raw in text[offset:].split("\n"):
-        start, end = _trim(text, pos, pos + len(raw))
+        start, end = trim(text, pos, pos + len(raw))
         if start < end:
             out.append((start, end, blank))
         blank = start >= end
@@ -172,7 +172,7 @@ def _lines(text: str, offset: int) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _annotate(
+def annotate(
     text: str, meta: dict[str, Any], marked: Sequence[Furniture] = ()
 ) -> tuple[list[Span], list[Furniture]]:
     """Split `text` into body spans and furniture spans, line by line, filling `meta` on the way.
@@ -187,16 +187,16 @@ def _annotate(
     for i, (start, end, blank_before) in enumerate(lines):
         if in_markup and not blank_before:
             furniture.append(Furniture(start=start, end=end, reason=TO_A_MODEL))
-            in_markup, reason = _markup_depth(text[start:end], 1) > 0, TO_A_MODEL
+            in_markup, reason = markup_depth(text[start:end], 1) > 0, TO_A_MODEL
             continue
-        if pieces := _to_a_model(text, start, end):
+        if pieces := sentences_to_a_model(text, start, end):
             for s, e, addressed in pieces:
                 if addressed:
                     furniture.append(Furniture(start=s, end=e, reason=TO_A_MODEL))
                 else:
                     body.append(Span(start=s, end=e))
             reason = TO_A_MODEL if all(addressed for *_, addressed in pieces) else None
-            in_markup = _markup_depth(text[start:end], 0) > 0
+            in_markup = markup_depth(text[start:end], 0) > 0
             continue
         in_markup = False
         blank_after = i + 1 == len(lines) or lines[i + 1][2]
@@ -205,6 +205,6 @@ def _annotate(
             furniture.append(Furniture(start=start, end=end, reason=reason))
         else:
             body.append(Span(start=start, end=end))
-    if meta.get("title") and _speaks_to_a_model(meta["title"]):
+    if meta.get("title") and speaks_to_a_model(meta["title"]):
         del meta["title"]  # a <title> or front matter that talks to a model is no headline
     return body, furniture

@@ -13,8 +13,8 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from briefer.sources.dates import _find_date, _to_datetime
-from briefer.sources.decode import _visible
+from briefer.sources.dates import find_date, to_datetime
+from briefer.sources.decode import visible
 
 log = logging.getLogger("briefer")
 
@@ -75,7 +75,7 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 # fmt: on
 
 
-def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
+def extract_html(html: str) -> tuple[str, dict[str, Any]]:
     """Main text and metadata via trafilatura (hidden elements pruned first); a tag-stripping
     fallback keeps short or unusual pages from being lost."""
     html = _unhidden(html)
@@ -103,9 +103,9 @@ def _extract_html(html: str) -> tuple[str, dict[str, Any]]:
                 meta[key] = value
         if date := (getattr(result, "date", None) or "").strip():
             meta["published"] = date
-            found = _find_date(date)
-            meta["published_at"] = _to_datetime(found) if found else None
-    if not _visible(text):
+            found = find_date(date)
+            meta["published_at"] = to_datetime(found) if found else None
+    if not visible(text):
         parser = _TextOnly()
         parser.feed(html)
         parser.close()

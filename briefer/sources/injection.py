@@ -43,14 +43,14 @@ _MARKUP_OPEN = re.compile(rf"<\|im_start\|>|\[INST\]|<<SYS>>|<(?:{_TAGS})\b[^>/]
 _MARKUP_CLOSE = re.compile(rf"<\|im_end\|>|\[/INST\]|<</SYS>>|</(?:{_TAGS})\s*>", re.IGNORECASE)
 
 
-def _markup_depth(line: str, depth: int) -> int:
+def markup_depth(line: str, depth: int) -> int:
     """Chat-template blocks still open after `line`: the lines of an injected `<|im_start|>system`
     ... `<|im_end|>` block read as plain sentences on their own, so the block (up to its close or the
     end of the paragraph) is furniture as a whole."""
     return max(0, depth + len(_MARKUP_OPEN.findall(line)) - len(_MARKUP_CLOSE.findall(line)))
 
 
-def _to_a_model(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
+def sentences_to_a_model(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
     """The line's sentences as (start, end, addressed to a model), or None when none of them is.
 
     Only those sentences become furniture, so a real report sharing their paragraph stays body text;
@@ -62,6 +62,6 @@ def _to_a_model(text: str, start: int, end: int) -> list[tuple[int, int, bool]] 
     return pieces if any(addressed for *_, addressed in pieces) else None
 
 
-def _speaks_to_a_model(text: str) -> bool:
+def speaks_to_a_model(text: str) -> bool:
     """Whether `text` taken whole (a title, say) matches the rules for a sentence addressed to a model."""
     return bool(_TO_A_MODEL.search(text))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from briefer.core.errors import InputError
 from briefer.core.models import Document, DocumentMeta, Skipped
-from briefer.sources.furniture import _annotate
+from briefer.sources.furniture import annotate
 from briefer.sources.readers import Reader
-from briefer.sources.walk import _read_file, _skip_summary, _walk, warn_skipped
+from briefer.sources.walk import read_file, skip_summary, walk, warn_skipped
 
 log = logging.getLogger("briefer")
 
@@ -37,14 +37,14 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
     for given in paths:
         if not Path(given).exists():
             raise InputError(f"no such file or directory: {given}")
-        for shown, file, reader in _walk(Path(given), str(given), visited, skip):
+        for shown, file, reader in walk(Path(given), str(given), visited, skip):
             candidates.setdefault(shown, (file, reader))
     documents: list[Document] = []
     seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
     copies: dict[bytes, str] = {}  # raw digest -> first path: an exact copy is skipped before decoding
     for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
         file, reader = candidates[shown]
-        raw = _read_file(file, max_bytes)
+        raw = read_file(file, max_bytes)
         if isinstance(raw, str):
             skip(shown, raw)
             continue
@@ -63,7 +63,7 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
             documents.append(loaded)
     if not documents:
         where = ", ".join(str(p) for p in paths) or "(no paths)"
-        raise InputError(f"no readable documents in {where}{_skip_summary(skipped)}")
+        raise InputError(f"no readable documents in {where}{skip_summary(skipped)}")
     warn_skipped(skipped)
     return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
 
@@ -81,7 +81,7 @@ def _load_file(reader: Reader, path: Path, shown: str, raw: bytes) -> Document |
     if isinstance(extracted, str):
         return extracted
     meta = dict(extracted.meta)  # filled further by the furniture it finds
-    body, furniture = _annotate(extracted.text, meta, extracted.furniture)
+    body, furniture = annotate(extracted.text, meta, extracted.furniture)
     if not body:
         return "no body text (only title, byline or page furniture)"
     doc_id = "d" + hashlib.sha256(raw).hexdigest()[:10]

@@ -25,10 +25,10 @@ def warn_skipped(skipped: list[Skipped]) -> None:
         for s in skipped:
             log.warning("skipping %s: %s", s.path, s.reason)
     else:
-        log.warning("%s; -v lists them, --format json records each", _skip_summary(skipped)[2:-1])
+        log.warning("%s; -v lists them, --format json records each", skip_summary(skipped)[2:-1])
 
 
-def _skip_summary(skipped: list[Skipped]) -> str:
+def skip_summary(skipped: list[Skipped]) -> str:
     """`` (2 files skipped: 1 empty file, 1 binary file)`` for the one-line error when nothing loads."""
     if not skipped:
         return ""
@@ -41,7 +41,7 @@ def _skip_summary(skipped: list[Skipped]) -> str:
     return f" ({len(skipped)} skipped: {shown}{more})"
 
 
-def _walk(
+def walk(
     path: Path, shown: str, visited: set[tuple[int, int]], skip: Callable[[str, str], None]
 ) -> Iterator[tuple[str, Path, Reader]]:
     """Supported files under `path` in sorted (depth-first) order, each with the reader its suffix is
@@ -82,7 +82,7 @@ def _walk(
         stack.extend(reversed(children))  # popped in sorted order
 
 
-def _read_file(path: Path, max_bytes: int) -> bytes | str:
+def read_file(path: Path, max_bytes: int) -> bytes | str:
     """The file's bytes (never more than max_bytes are read), or the reason it cannot be used."""
     try:
         info = path.stat()

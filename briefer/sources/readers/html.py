@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefer.sources.decode import _decode_text, _visible
-from briefer.sources.html import _extract_html
+from briefer.sources.decode import decode_text, visible
+from briefer.sources.html import extract_html
 from briefer.sources.readers.base import Extracted
 
 
 def read(raw: bytes, path: Path) -> Extracted | str:
     """The page's main text (one line per block) and the metadata the page declares."""
-    decoded = _decode_text(raw)
+    decoded = decode_text(raw)
     if isinstance(decoded, str):
         return decoded
-    text, meta = _extract_html(decoded[0])
-    if not _visible(text):
+    text, meta = extract_html(decoded[0])
+    if not visible(text):
         return "no text found in HTML"
     return Extracted(text=text, encoding=decoded[1], meta=meta)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core.models import Furniture
-from briefer.sources.dates import _find_date, _to_datetime
-from briefer.sources.decode import _decode_text
-from briefer.sources.furniture import _merge, _trim
+from briefer.sources.dates import find_date, to_datetime
+from briefer.sources.decode import decode_text
+from briefer.sources.furniture import merge, trim
 from briefer.sources.readers.base import Extracted
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
@@ -23,15 +23,15 @@ _FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "pu
 
 def read(raw: bytes, path: Path) -> Extracted | str:
     """Markdown, kept as written; a front matter block gives metadata and is marked as furniture."""
-    decoded = _decode_text(raw)
+    decoded = decode_text(raw)
     if isinstance(decoded, str):
         return decoded
     text, encoding = decoded
     if not (front := _FRONT.match(text)):
         return Extracted(text=text, encoding=encoding)
     meta: dict[str, Any] = {}
-    _merge(meta, _front_matter(front.group(1)))
-    start, end = _trim(text, 0, front.end())
+    merge(meta, _front_matter(front.group(1)))
+    start, end = trim(text, 0, front.end())
     front_matter = Furniture(start=start, end=end, reason="front matter")
     return Extracted(text=text, encoding=encoding, meta=meta, furniture=(front_matter,))
 
@@ -43,6 +43,6 @@ def _front_matter(block: str) -> dict[str, Any]:
         field, value = _FRONT_KEYS.get(key.strip().lower()), value.strip().strip("'\"")
         if field and value and field not in meta:
             meta[field] = value
-            if field == "published" and (date := _find_date(value)):
-                meta["published_at"] = _to_datetime(date)
+            if field == "published" and (date := find_date(value)):
+                meta["published_at"] = to_datetime(date)
     return meta
