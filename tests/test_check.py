@@ -14,7 +14,7 @@ import briefer
 from briefer.checker import CheckResult, check, parse_draft, read_pairs, render_table
 from briefer.cli.app import cli
 from briefer.core.errors import InputError
-from briefer.sources.load import load
+from briefer.sources import load
 
 ROOT = Path(__file__).resolve().parent.parent
 STORM = ROOT / "tests" / "fixtures" / "storm"

@@ -7,7 +7,7 @@ import pytest
 from briefer.core.text import segment
 from briefer.engines.offline.compose import compose, group_claims
 from briefer.engines.offline.extract import extract_claims
-from briefer.sources.load import load
+from briefer.sources import load
 
 STORM = Path(__file__).parent / "fixtures" / "storm"
 

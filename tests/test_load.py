@@ -14,7 +14,11 @@ import pytest
 
 from briefer.core.errors import InputError
 from briefer.core.models import Document
-from briefer.sources.load import LoadResult, _byline, _find_date, _repeats_title, _to_datetime, load
+from briefer.sources import LoadResult, load
+from briefer.sources.bylines import byline as _byline
+from briefer.sources.dates import find_date as _find_date
+from briefer.sources.dates import to_datetime as _to_datetime
+from briefer.sources.furniture import _repeats_title
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 IST = timezone(timedelta(hours=5, minutes=30))

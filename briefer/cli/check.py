@@ -109,7 +109,7 @@ def check_command(
         raise InputError("give a DRAFT to check (or --jsonl FILE)")
     if not sources:
         raise InputError("give the draft's sources with --sources PATH...")
-    from briefer.sources.load import load
+    from briefer.sources import load
 
     documents = [doc for path in sources for doc in load([path]).documents]
     result = check(_read_text(draft), documents)

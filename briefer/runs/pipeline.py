@@ -26,7 +26,7 @@ from briefer.core.models import (
 from briefer.core.text import content_terms, normalize, segment
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
-from briefer.sources.load import load
+from briefer.sources import load
 from briefer.verify.verifier import verify_draft
 
 if TYPE_CHECKING:

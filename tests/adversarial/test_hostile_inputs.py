@@ -24,7 +24,7 @@ from invariants import assert_json_invariants, assert_markdown_invariants
 from briefer.core.models import Brief
 from briefer.core.text import segment, split_sentences
 from briefer.runs.pipeline import run
-from briefer.sources.load import load
+from briefer.sources import load
 
 ARTICLE = (STORM / "coastal_herald.txt").read_text(encoding="utf-8")
 

@@ -22,7 +22,7 @@ from briefer.core.text import _word_before, segment, split_sentences
 from briefer.engines.llm.answers import _fold, locate
 from briefer.engines.offline.extract import extract_claims
 from briefer.runs.pipeline import run
-from briefer.sources.load import load
+from briefer.sources import load
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,0 +1,76 @@
+"""Bylines and datelines: who wrote a piece, for which outlet, and when, read from a short line
+near the top (`By X`, `X | Outlet | date`, `Updated <date>`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from briefer.sources.dates import find_date, to_datetime
+
+# fmt: off
+_PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos"}
+_ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief)\b",
+                    re.I)
+_OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette"
+                           r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg)\b", re.I)
+_DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
+                          r"(?:\s+on)?\s*:?", re.I)
+# fmt: on
+_BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
+
+
+def is_name(part: str) -> bool:
+    """1-5 capitalised words (particles allowed), no digits: a person or an outlet."""
+    words = part.replace("&", "and").split()
+    return (
+        0 < len(words) <= 5 + words.count("and")
+        and not re.search(r"\d", part)
+        and all(w[0].isupper() or w.lower() in _PARTICLES or w == "and" for w in words)
+    )
+
+
+def _uncap(name: str) -> str:
+    """`JANE DOE and JOHN ROE` -> `Jane Doe and John Roe`; mixed-case names are left alone."""
+    words = name.split()
+    if not all(w.isupper() for w in words if w.lower() != "and"):
+        return name
+    return " ".join(w.lower() if w.lower() == "and" else w.title() for w in words)
+
+
+def is_outlet(part: str, piped: bool) -> bool:
+    return bool(
+        _OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part)
+    )
+
+
+def byline(line: str) -> dict[str, Any] | None:
+    """Author/outlet/published of a short byline or dateline (`By X`, `X | Outlet | date`, `Updated
+    <date>`), or None for anything else: a line qualifies only by a `By` prefix or a date, with every
+    other part name-like, so ordinary sentences never match."""
+    if len(line.split()) > 20:
+        return None
+    meta: dict[str, Any] = {}
+    rest = line
+    if date := find_date(line):
+        meta["published"] = date.group(0).strip(" ,")
+        meta["published_at"] = to_datetime(date)
+        rest = line[: date.start()] + "|" + line[date.end() :]
+    rest = _DATE_PREFIX.sub("", rest) if date else rest
+    by = _BY.match(rest)
+    if not (date or by):
+        return None
+    piped = bool(re.search(r"[|•·]", line))
+    parts = [p.strip(" .:") for p in re.split(r"[|•·,;]|\s[-–—]\s", rest[by.end() :] if by else rest)]
+    parts = [p for p in parts if p and not re.fullmatch(r"\d+\s*min(?:ute)?s?\s+read", p, re.I)]
+    if not all(is_name(p) for p in parts):
+        return None
+    authors: list[str] = []
+    for i, part in enumerate(parts):
+        if (i > 0 or not by) and "outlet" not in meta and is_outlet(part, piped):
+            meta["outlet"] = part
+        elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
+            authors.append(_uncap(part))
+    if authors:
+        meta["author"] = " and ".join(authors)
+    return meta

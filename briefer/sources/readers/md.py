@@ -1,0 +1,48 @@
+"""Markdown files, kept as written (citations index the Markdown source), with front matter read as
+metadata."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from briefer.core.models import Furniture
+from briefer.sources.dates import find_date, to_datetime
+from briefer.sources.decode import decode_text
+from briefer.sources.furniture import merge, trim
+from briefer.sources.readers.base import Extracted
+
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$", re.S | re.M)
+# fmt: off
+_FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "published",
+               "published": "published", "outlet": "outlet", "source": "outlet", "publication": "outlet",
+               "site": "outlet"}
+# fmt: on
+
+
+def read(raw: bytes, path: Path) -> Extracted | str:
+    """Markdown, kept as written; a front matter block gives metadata and is marked as furniture."""
+    decoded = decode_text(raw)
+    if isinstance(decoded, str):
+        return decoded
+    text, encoding = decoded
+    if not (front := _FRONT.match(text)):
+        return Extracted(text=text, encoding=encoding)
+    meta: dict[str, Any] = {}
+    merge(meta, _front_matter(front.group(1)))
+    start, end = trim(text, 0, front.end())
+    front_matter = Furniture(start=start, end=end, reason="front matter")
+    return Extracted(text=text, encoding=encoding, meta=meta, furniture=(front_matter,))
+
+
+def _front_matter(block: str) -> dict[str, Any]:
+    """`key: value` pairs of a Markdown front matter block mapped onto metadata fields."""
+    meta: dict[str, Any] = {}
+    for key, _, value in (line.partition(":") for line in block.split("\n")):
+        field, value = _FRONT_KEYS.get(key.strip().lower()), value.strip().strip("'\"")
+        if field and value and field not in meta:
+            meta[field] = value
+            if field == "published" and (date := find_date(value)):
+                meta["published_at"] = to_datetime(date)
+    return meta
