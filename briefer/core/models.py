@@ -42,6 +42,7 @@ QuestionKind = Literal[
 ]
 
 SentenceKind = Literal["title", "heading", "body"]
+DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers
 
 
 class Model(BaseModel):
@@ -75,7 +76,7 @@ class Document(Model):
 
     id: str
     path: str
-    format: Literal["txt", "md", "html"]
+    format: DocumentFormat
     encoding: str
     text: str
     meta: DocumentMeta = DocumentMeta()

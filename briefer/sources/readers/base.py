@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from briefer.core.models import Furniture
+from briefer.core.models import DocumentFormat, Furniture
 
-# The values of `Document.format` (briefer.core.models), which a new format must join too: mypy checks,
-# where `load` builds a Document from `Reader.format`, that every name here is one it allows.
-Format = Literal["txt", "md", "html"]
+Format = DocumentFormat  # a new reader adds its name to DocumentFormat in briefer.core.models
 
 
 @dataclass(frozen=True)
