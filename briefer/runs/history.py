@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from briefer.core.errors import InputError
+from briefer.core.errors import InputError, problems
 from briefer.core.models import Brief, Claim, NewSince, SummarySentence
 from briefer.core.text import content_terms, normalize, numbers
 from briefer.engines.offline.compose import DANGLING_START, compress
@@ -110,8 +110,7 @@ def from_brief_file(path: Path) -> Published:
 
 
 def _first(e: ValidationError) -> str:
-    err = e.errors()[0]
-    return f"{'.'.join(str(x) for x in err['loc']) or 'top level'}: {err['msg']}"
+    return problems(e, 1, top="top level")[0]
 
 
 # --- matching ------------------------------------------------------------------------------------
