@@ -231,8 +231,10 @@ def test_help_documents_the_config_and_exit_codes() -> None:
 
 def test_two_topics_run_and_the_manifest_records_each(storm_workspace: Path) -> None:
     config = write_config(storm_workspace)
+    started_in = Path.cwd()
     result = batch(config, "--log-format", "json")
     assert result.exit_code == 0, result.output
+    assert Path.cwd() == started_in != storm_workspace  # documents are read relative to the config, no chdir
     out = storm_workspace / "out"
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",

@@ -95,19 +95,6 @@ def resolve_sources(sources: list[str], base: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def working_directory(path: Path) -> Iterator[None]:
-    """Run a topic from the config's folder, so its documents are shown as the config names them
-    (`news/storm/a.txt`, not an absolute path) wherever cron starts the job. Topics run one at a
-    time in the main thread, so changing the process's directory is safe here."""
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-@contextlib.contextmanager
 def exclusive(lock: Path, config_path: Path) -> Iterator[None]:
     """Hold an exclusive lock for the whole run, or raise AlreadyRunning at once."""
     try:
@@ -199,15 +186,15 @@ def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> 
         store = history_path(outputs[0][0])
         previous = read_published(store)
         chosen = choose_engine(engine, settings)
-        with working_directory(base):
-            brief = run_pipeline(
-                sources,
-                engine=engine,
-                max_words=topic.max_words or config.batch.max_words,
-                settings=settings,
-                since=previous,
-                chosen=chosen,
-            )
+        brief = run_pipeline(
+            sources,
+            engine=engine,
+            max_words=topic.max_words or config.batch.max_words,
+            settings=settings,
+            since=previous,
+            chosen=chosen,
+            root=base,
+        )
         files = [(p, formats.render(brief, f)) for p, f in outputs]
         files.append((store, published(brief, topic.name).model_dump_json(indent=1) + "\n"))
         for path, _ in files:

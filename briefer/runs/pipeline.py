@@ -91,6 +91,7 @@ def run(
     settings: Settings | None = None,
     since: Published | None = None,
     chosen: tuple[Engine, str] | None = None,
+    root: Path | None = None,
 ) -> Brief:
     """A verified one-page brief of the documents at `paths` (folders and files, as `briefer run`).
 
@@ -101,13 +102,15 @@ def run(
     - `since`: the claims an earlier brief of the topic published (`runs.history.from_brief_file`);
       adds *New since last brief*.
     - `chosen`: an engine the caller made, to read its usage even when the run fails (`briefer batch`).
+    - `root`: the folder relative paths are read from (default: the working directory); documents
+      are shown with the paths as given.
 
     Raises `InputError` when nothing is readable, `ConfigError` for settings that cannot work,
     `ProviderError`/`BudgetExceeded` from the LLM engine, and `BrieferError` when no sentence passes
     verification: a run never returns a brief it cannot stand behind."""
     started = time.perf_counter()
     generated_at = datetime.now(UTC)
-    loaded = load(paths)  # raises InputError when nothing is readable
+    loaded = load(paths, root=root)  # raises InputError when nothing is readable
     docs, skipped = loaded.documents, list(loaded.skipped)
     impl, reason = chosen or choose_engine(engine, settings)
     log.info("engine: %s (%s)", impl.name, reason)

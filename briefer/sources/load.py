@@ -24,8 +24,12 @@ class LoadResult:
     skipped: list[Skipped]  # every file not loaded, with the reason
 
 
-def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadResult:
-    """Load every supported file under `paths`; skip (and warn about) anything unusable."""
+def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000, root: Path | None = None) -> LoadResult:
+    """Load every supported file under `paths`; skip (and warn about) anything unusable.
+
+    Relative paths are taken from `root` (default: the working directory) but shown as given, so a
+    batch topic's documents read as its config names them (`news/storm/a.txt`) wherever cron starts
+    the job, without changing the process's working directory."""
     skipped: list[Skipped] = []
 
     def skip(path: str, reason: str) -> None:
@@ -35,9 +39,10 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000) -> LoadRes
     candidates: dict[str, tuple[Path, Reader]] = {}
     visited: set[tuple[int, int]] = set()
     for given in paths:
-        if not Path(given).exists():
+        actual = (root or Path()) / given  # an absolute `given` stays as it is
+        if not actual.exists():
             raise InputError(f"no such file or directory: {given}")
-        for shown, file, reader in walk(Path(given), str(given), visited, skip):
+        for shown, file, reader in walk(actual, str(given), visited, skip):
             candidates.setdefault(shown, (file, reader))
     documents: list[Document] = []
     seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
