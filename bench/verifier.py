@@ -213,7 +213,7 @@ def checker_scores(examples: Sequence[Example]) -> tuple[list[float], list[str],
 def cold_speed(examples: Sequence[Example]) -> tuple[int, float]:
     """Checks per second with nothing cached: every summary brings a new article."""
     import briefer.checker.checker as checker
-    import briefer.verify.verifier as verifier
+    import briefer.verify as verifier
 
     for cached in (checker._prepared_text, checker._analysed, verifier.sentence_info):
         cached.cache_clear()

@@ -26,8 +26,9 @@ from pydantic import BaseModel, Field
 
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Document, Label, worst
-from briefer.core.text import ABBREVIATIONS, content_terms, is_content_word, split_sentences, stem
-from briefer.verify.verifier import Evidence, analyse_sentences, check_text, sentence_info
+from briefer.core.segment import ABBREVIATIONS, split_sentences
+from briefer.core.text import content_terms, is_content_word, stem
+from briefer.verify import Evidence, analyse_sentences, check_text, sentence_info
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
 BM25_K1 = 1.2

@@ -22,11 +22,12 @@ from briefer.core.models import (
     RunReport,
     SummarySentence,
 )
-from briefer.core.text import content_terms, normalize, segment
+from briefer.core.segment import segment
+from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine
 from briefer.output.render import render_markdown, word_count
 from briefer.sources.load import load
-from briefer.verify.verifier import verify_draft
+from briefer.verify import verify_draft
 
 if TYPE_CHECKING:
     from briefer.runs.history import Published

@@ -39,7 +39,7 @@ import trafilatura
 
 from briefer.core.errors import InputError
 from briefer.core.models import Document, DocumentMeta, Furniture, Skipped, Span
-from briefer.core.text import split_sentences
+from briefer.core.segment import split_sentences
 
 log = logging.getLogger("briefer")
 
