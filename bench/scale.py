@@ -172,7 +172,7 @@ class Tokenizer:
     _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
     def to_sentences(self, text: str) -> list[str]:
-        from briefer.core.text import split_sentences
+        from briefer.core.segment import split_sentences
 
         return [text[s:e] for s, e in split_sentences(text)]
 

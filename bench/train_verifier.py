@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from verifier import DEFAULT_EVAL, SEED, Example, best_threshold, datasets, metrics, split  # noqa: E402
 
 from briefer.checker import gather_all  # noqa: E402
-from briefer.verify.verifier import (  # noqa: E402
+from briefer.verify import (  # noqa: E402
     CONTRADICTION_PENALTY,
     FEATURES,
     HARD_PENALTY,

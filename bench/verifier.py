@@ -212,7 +212,7 @@ def checker_scores(examples: Sequence[Example]) -> tuple[list[float], list[str],
 
 def cold_speed(examples: Sequence[Example]) -> tuple[int, float]:
     """Checks per second with nothing cached: every summary brings a new article."""
-    import briefer.verify.verifier as verifier
+    import briefer.verify as verifier
     from briefer.checker import clear_caches
 
     clear_caches()

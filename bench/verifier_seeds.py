@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from train_verifier import fit_weights  # noqa: E402
 from verifier import DEFAULT_EVAL, SEED, datasets, evaluate, split_keys  # noqa: E402
 
-import briefer.verify.verifier as verify  # noqa: E402
+import briefer.verify.verdict as verdict  # noqa: E402
+from briefer.verify import Scorer  # noqa: E402
 
 TARGETS = {"qags-cnndm": 0.78, "qags-xsum": 0.65, "summedits-news": 0.62, "frank": 0.70, "xsumfaith": 0.60}
 
@@ -46,8 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for seed in seeds:
         weights = fit_weights(args.eval_dir, seed)
         assert weights is not None
-        model = verify.Scorer.from_weights(weights)
-        verify.scorer = lambda model=model: model  # check_text looks the scorer up at call time
+        model = Scorer.from_weights(weights)
+        verdict.scorer = lambda model=model: model  # check_text looks the scorer up at call time
         for ds in sets:
             row = evaluate(ds, loaded[ds.name], seed, split_keys(ds, args.eval_dir))
             table[ds.name][seed] = row.checker.balanced_accuracy

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core.text import segment
+from briefer.core.segment import segment
 from briefer.engines.offline.compose import compose, group_claims
 from briefer.engines.offline.extract import extract_claims
 from briefer.sources import load

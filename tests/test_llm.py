@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from briefer.cli.app import cli
 from briefer.core.errors import BudgetExceeded, ConfigError, ProviderError
 from briefer.core.models import Document, Draft, Span, SummarySentence, Verdict, cite
-from briefer.core.text import segment
+from briefer.core.segment import segment
 from briefer.engines.llm import engine as llm
 from briefer.engines.llm.answers import (
     ExtractedClaim,

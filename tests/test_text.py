@@ -2,6 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefer.core.models import Document, Span
+from briefer.core.segment import segment, split_sentences
 from briefer.core.text import (
     content_terms,
     figures,
@@ -9,8 +10,6 @@ from briefer.core.text import (
     negation_count,
     normalize,
     numbers,
-    segment,
-    split_sentences,
 )
 
 

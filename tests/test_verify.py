@@ -1,7 +1,7 @@
 import pytest
 
 from briefer.core.models import Citation, Document, SummarySentence
-from briefer.verify.verifier import analyse, check_text, verify_sentence
+from briefer.verify import analyse, check_text, verify_sentence
 
 SOURCE = (
     "Governor Paolo Bianchi declared a state of emergency on Tuesday after Storm Elena flooded Ravenna, "

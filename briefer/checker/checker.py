@@ -30,7 +30,7 @@ from briefer.checker.retrieve import Contexts, Retriever, Source, Window, prepar
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Citation, Document, Label, worst
 from briefer.core.text import content_terms
-from briefer.verify.verifier import Evidence, analyse_sentences, check_text
+from briefer.verify import Evidence, analyse_sentences, check_text
 
 TOP_K = 3  # evidence spans per sentence: enough for a sentence that fuses two or three source sentences
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from briefer.core.text import ABBREVIATIONS, content_terms, split_sentences
+from briefer.core.segment import ABBREVIATIONS, split_sentences
+from briefer.core.text import content_terms
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from pathlib import Path
 from briefer.checker.draft import paragraphs
 from briefer.core.errors import InputError
 from briefer.core.models import Document
-from briefer.core.text import is_content_word, split_sentences, stem
-from briefer.verify.verifier import Evidence, analyse_sentences, sentence_info
+from briefer.core.segment import split_sentences
+from briefer.core.text import is_content_word, stem
+from briefer.verify import Evidence, analyse_sentences, sentence_info
 
 BM25_K1 = 1.2
 BM25_B = 0.75

@@ -1,159 +1,20 @@
-"""Sentence segmentation and the text normalisation that extract, compose and verify share.
+"""The text normalisation and lexical helpers that extract, compose and verify share.
 
-Segmentation returns offsets into the document text, never rewritten strings, so every sentence (and
-every claim built from one) is an exact span. Normalisation is only used for comparing text: it maps
-Unicode quotes and dashes to ASCII, `U.S.` to `US`, and spelled-out numbers to digits.
+Normalisation is only used for comparing text: it maps Unicode quotes and dashes to ASCII, `U.S.` to
+`US`, and spelled-out numbers to digits. The lexical helpers built on it (words, stems, content terms,
+negation scope, numbers, names, quotations) are what every signal of the verifier compares; sentence
+segmentation lives in `briefer.core.segment`. The word lists are data files (`briefer.core.lexicon`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
-from briefer.core.models import Document, Sentence
-
-# --- segmentation -------------------------------------------------------------------------------
-
-ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt cmdr sgt adm gov sen rep rev st jr sr inc ltd co corp plc
-    llc no nos vs etc jan feb mar apr jun jul aug sep sept oct nov dec mt ft dept est approx fig al
-    pres supt hon messrs sec div bros assn univ ave blvd rd e.g i.e a.m p.m""".split()
-)
-# After a dotted acronym (U.S., U.K.) a sentence only ends when a typical sentence opener follows.
-SENTENCE_OPENERS = frozenset(
-    """the a an it its he she they we i this that these those there in on at but and however meanwhile
-    while when after before as if his her their our some many most officials experts analysts""".split()
-)
-OPEN_QUOTES = "\u201c\u2018"  # “ ‘
-CLOSE_QUOTES = "\u201d\u2019"  # ” ’
-_BOUNDARY = re.compile(
-    r"(?:\.{3}|…|[.!?])['\"\u201d\u2019)\]]*(?=\s+['\"\u201c\u2018(\[]?[A-Z0-9])"
-    # sentences glued together by a scraper or a flattened layout: "no allegations.Sir Edward, who..."
-    r"|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z])"
-)
-_FOLLOWING_WORD = re.compile(r"\s+['\"\u201c]?([A-Za-z]+)")
-_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
-
-
-def _quote_depths(text: str) -> list[int]:
-    """Per character, whether it sits inside a double quotation (1) or not (0).
-
-    Straight quotes toggle; curly quotes open and close. A quotation left open at the end of the block
-    is treated as a stray mark, so a missing closing quote cannot swallow a whole paragraph.
-    """
-    depth = [0] * len(text)
-    inside = False
-    opened_at = -1
-    for i, ch in enumerate(text):
-        if ch == "\u201c" or (ch == '"' and not inside):
-            inside, opened_at = True, i
-        elif ch == "\u201d" or (ch == '"' and inside):
-            inside = False
-        depth[i] = int(inside)
-    if inside:
-        for i in range(opened_at, len(text)):
-            depth[i] = 0
-    return depth
-
-
-def _word_before(block: str, dot: int) -> str:
-    """The letters-and-dots token ending at block[dot] (`U.S`, `Mr`), starting with a letter.
-
-    A backward scan rather than a regex over ``block[:dot]``: that copy and search cost the length of
-    the paragraph at every full stop, which made one long line quadratic. Tokens hold no whitespace and
-    each boundary's token is scanned once, so segmentation stays linear in the paragraph length.
-    """
-    start = dot
-    while start > 0 and block[start - 1] in _TOKEN_CHARS:
-        start -= 1
-    while start < dot and block[start] == ".":
-        start += 1
-    return block[start:dot]
-
-
-_DIGIT_NEXT = re.compile(r"[ \t]\d")
-
-
-def _is_boundary(block: str, dot: int, end: int, depths: list[int]) -> bool:
-    """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes)."""
-    if depths[dot]:
-        return False
-    if block[dot] != ".":
-        return True
-    if block[dot - 1 : dot].isdigit() and _DIGIT_NEXT.match(block, end):
-        # "98. 7 per cent": a decimal broken by detokenisation. News style spells out a number that
-        # opens a sentence, so a digit after "<digits>. " continues the figure far more often.
-        return False
-    token = _word_before(block, dot)
-    if not token:
-        return True
-    lower = token.lower().rstrip(".")
-    if lower in ABBREVIATIONS and block[dot - 3 : dot] != "...":
-        return False
-    if len(token) == 1 and token.isupper():  # an initial: "J. Smith"
-        return False
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):  # U.S / U.K / e.g
-        following = _FOLLOWING_WORD.match(block, end)
-        return bool(following and following.group(1).lower() in SENTENCE_OPENERS)
-    return True
-
-
-def split_sentences(block: str) -> list[tuple[int, int]]:
-    """Offsets of the sentences in one paragraph, trimmed of surrounding whitespace."""
-    depths = _quote_depths(block)
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(block):
-        if _is_boundary(block, m.start(), m.end(), depths):
-            spans.append((start, m.end()))
-            start = m.end()
-    spans.append((start, len(block)))
-    out = []
-    for s, e in spans:
-        while s < e and block[s].isspace():
-            s += 1
-        while e > s and block[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
-
-
-def is_heading(line: str) -> bool:
-    """A short line with no closing punctuation inside the body: a section heading, not a claim."""
-    stripped = line.strip()
-    words = stripped.split()
-    return 0 < len(words) <= 12 and not re.search(r"[.!?:;,\"\u201d\u2019)]$", stripped)
-
-
-def segment(doc: Document) -> list[Sentence]:
-    """Number the sentences of a document's body; headings are kept but marked as such."""
-    sentences: list[Sentence] = []
-    for span in doc.body:
-        block = doc.text[span.start : span.end]
-        if is_heading(block):
-            pieces = [(0, len(block))]
-            kind = "heading"
-        else:
-            pieces = split_sentences(block)
-            kind = "body"
-        for s, e in pieces:
-            start, end = span.start + s, span.start + e
-            sentences.append(
-                Sentence(
-                    id=f"{doc.id}:{len(sentences)}",
-                    doc_id=doc.id,
-                    index=len(sentences),
-                    start=start,
-                    end=end,
-                    text=doc.text[start:end],
-                    kind=kind,
-                )
-            )
-    return sentences
-
+from briefer.core import lexicon
+from briefer.core.segment import SENTENCE_OPENERS
 
 # --- normalisation for comparison --------------------------------------------------------------
 
@@ -182,7 +43,7 @@ _TRANSLATE = str.maketrans(
     }
 )
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])")
-_ALIAS_TO = {"united states": "US", "united kingdom": "UK", "united nations": "UN", "european union": "EU"}
+_ALIAS_TO = lexicon.table("aliases")
 _ALIASES = re.compile(r"\b(?:" + "|".join(_ALIAS_TO) + r")\b", re.IGNORECASE)
 
 
@@ -195,19 +56,8 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-STOPWORDS = frozenset(
-    """a an the and or but if then than that this these those there here of in on at to for from by
-    with without about as into onto over under after before between through during against among
-    within is are was were be been being am has have had having do does did doing will would shall
-    should can could may might must it its it's he him his she her hers they them their theirs we us
-    our ours you your yours i me my mine who whom whose which what when where why how all any both
-    each few more most other some such only own same so too very just also not no nor never s t said
-    says say saying told stated according while amid also one's up down out off again further once
-    yet still even ever""".split()
-)
-NEGATIONS = frozenset(
-    """not no never none neither nor nobody nothing nowhere cannot without n't deny denies denied""".split()
-)
+STOPWORDS = lexicon.words("stopwords")
+NEGATIONS = lexicon.words("negations")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
 
 
@@ -325,10 +175,7 @@ def _numbered(tokens: list[str], i: int) -> bool:
 
 
 # Verbs that negate what follows "to": "failed to get the balance right" is "did not get" it.
-IMPLICIT_NEGATIONS = frozenset(
-    "fail fails failed failing refuse refuses refused refusing decline declines declined declining "
-    "unable yet".split()
-)
+IMPLICIT_NEGATIONS = lexicon.words("implicit_negations")
 _NEGATION_CUES = NEGATIONS | IMPLICIT_NEGATIONS  # any word that may open a negation's scope
 
 
@@ -357,23 +204,9 @@ def negation_count(text: str) -> int:
 
 # --- numbers, names, quotations ------------------------------------------------------------------
 
-_SMALL = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {
-    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
-_SCALES = {
-    "hundred": 100,
-    "thousand": 1_000,
-    "million": 1_000_000,
-    "billion": 1_000_000_000,
-    "trillion": 10**12,
-}
+_SMALL = {w: int(v) for w, v in lexicon.pairs("number_units")}
+_TENS = {w: int(v) for w, v in lexicon.pairs("number_tens")}
+_SCALES = {w: int(v) for w, v in lexicon.pairs("number_scales")}
 _NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALES]) - {"one"}
 _NUMBER = re.compile(
     r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(hundred|thousand|million|billion|trillion|bn|m)\b)?",
@@ -421,13 +254,7 @@ def numbers(text: str) -> set[str]:
 
 
 # A qualifier before a figure, and the range of source values it admits (as factors of the figure).
-_BOUNDS = {
-    **dict.fromkeys("more than|over|at least|above|exceeding|upwards of|in excess of".split("|"), (1.0, 2.0)),
-    **dict.fromkeys("less than|fewer than|under|below|up to|as many as|as much as".split("|"), (0.5, 1.0)),
-    **dict.fromkeys(
-        "about|around|approximately|roughly|some|nearly|almost|close to|an estimated".split("|"), (0.85, 1.15)
-    ),
-}
+_BOUNDS = {q: (float(low), float(high)) for q, low, high in lexicon.rows("bounds")}
 _BOUNDED = re.compile(
     r"\b("
     + "|".join(sorted(_BOUNDS, key=len, reverse=True))
@@ -466,16 +293,9 @@ def figures(text: str) -> set[tuple[str, str]]:
     return out
 
 
-MONTHS = frozenset(
-    """january february march april may june july august september october november december""".split()
-)
-WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-_NAME_STOP = frozenset(
-    """the a an in on at but and however meanwhile while when after before as if his her their our this
-    that these those there it its he she they we i experts analysts officials despite beyond during
-    since although though with without for from by to of under over amid among even still yet so
-    then also both each many most some any all no not never what why how where who which expect""".split()
-)
+MONTHS = lexicon.words("months")
+WEEKDAYS = lexicon.words("weekdays")
+_NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
 _CAP_RUN = re.compile(r"\b[A-Z][\w'\-]*(?:\s+(?:of|de|la|van|von|al|bin)?\s*[A-Z][\w'\-]*)*")
 
 
@@ -520,5 +340,26 @@ def quotations(text: str) -> list[str]:
     return [q.strip() for q in _QUOTED.findall(normalize(text)) if len(q.split()) >= 2]
 
 
-def iter_body_sentences(sentences: list[Sentence]) -> Iterator[Sentence]:
-    return (s for s in sentences if s.kind == "body")
+# --- extractive sentences ------------------------------------------------------------------------
+# What may be done to a source sentence printed as a summary sentence (the offline composer's key
+# points, a brief's "new since" section): drop a leading connective, and tell whether it leans on a
+# sentence before it.
+
+LEADING_CONNECTIVE = re.compile(
+    r"^(?:meanwhile|however|in addition|additionally|moreover|furthermore|also|still|yet|indeed|"
+    r"in fact|separately|elsewhere|at the same time|on the other hand)\s*,\s*",
+    re.IGNORECASE,
+)
+DANGLING_START = re.compile(
+    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|the (?:official|statement|move|"
+    r"report|decision|comments?|remarks?))\b",
+    re.IGNORECASE,
+)
+
+
+def compress(text: str) -> str:
+    """Drop a leading connective ("Meanwhile, ..."): words only removed, never added or changed."""
+    short = LEADING_CONNECTIVE.sub("", text, count=1)
+    if short != text and short:
+        short = short[0].upper() + short[1:]
+    return short

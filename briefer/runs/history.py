@@ -30,9 +30,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from briefer.core.errors import InputError, problems
 from briefer.core.models import Brief, Claim, NewSince, SummarySentence
-from briefer.core.text import content_terms, normalize, numbers
-from briefer.engines.offline.compose import DANGLING_START, compress
-from briefer.verify.verifier import verify_sentence
+from briefer.core.text import DANGLING_START, compress, content_terms, normalize, numbers
+from briefer.verify import verify_sentence
 
 log = logging.getLogger("briefer")
 

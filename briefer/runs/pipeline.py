@@ -23,11 +23,12 @@ from briefer.core.models import (
     RunReport,
     SummarySentence,
 )
-from briefer.core.text import content_terms, normalize, segment
+from briefer.core.segment import segment
+from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
 from briefer.sources import load
-from briefer.verify.verifier import verify_draft
+from briefer.verify import verify_draft
 
 if TYPE_CHECKING:
     from briefer.engines.llm.settings import Settings

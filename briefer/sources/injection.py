@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from briefer.core.text import split_sentences
+from briefer.core.segment import split_sentences
 
 TO_A_MODEL = "instructions to a model"
 # Sentences that speak to a language model rather than to readers: orders to ignore or replace its

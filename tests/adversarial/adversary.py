@@ -26,7 +26,7 @@ from fixture_server import BackgroundServer, JSONHandler, Scenario, answer, comp
 
 from briefer.cli.app import cli
 from briefer.core.models import Brief, Document
-from briefer.verify.verifier import verify_sentence
+from briefer.verify import verify_sentence
 
 REPO = Path(__file__).resolve().parents[2]
 STORM = REPO / "tests" / "fixtures" / "storm"

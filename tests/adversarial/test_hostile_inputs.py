@@ -22,7 +22,7 @@ from click.testing import Result
 from invariants import assert_json_invariants, assert_markdown_invariants
 
 from briefer.core.models import Brief
-from briefer.core.text import segment, split_sentences
+from briefer.core.segment import segment, split_sentences
 from briefer.runs.pipeline import run
 from briefer.sources import load
 

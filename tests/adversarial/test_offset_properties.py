@@ -18,7 +18,7 @@ from invariants import assert_json_invariants
 
 from briefer.core.errors import BrieferError
 from briefer.core.models import Brief, Document, Span, citation_problem
-from briefer.core.text import _word_before, segment, split_sentences
+from briefer.core.segment import _word_before, segment, split_sentences
 from briefer.engines.llm.answers import _fold, locate
 from briefer.engines.offline.extract import extract_claims
 from briefer.runs.pipeline import run

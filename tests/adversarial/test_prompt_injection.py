@@ -34,9 +34,9 @@ from adversary import (
 from fixture_server import Scenario, answer, claim_lines, first_user, numbered_sentences, tagged
 
 from briefer.core.models import Brief
-from briefer.core.text import segment
+from briefer.core.segment import segment
 from briefer.sources import TO_A_MODEL, load
-from briefer.verify.verifier import analyse, check_text
+from briefer.verify import analyse, check_text
 
 # What the injections try to make the brief say, and a phrase of each that must never be stated as fact.
 PAYLOADS = {

@@ -68,7 +68,7 @@ from briefer.engines.llm.ledger import Ledger, price_for
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.review import Slot, evidence_items, merge_verdicts, rebuild, slots, within_words
 from briefer.engines.llm.settings import DEFAULT_AZURE_API_VERSION, DEFAULT_BASE_URL, Settings, load_settings
-from briefer.verify.verifier import verify_sentence
+from briefer.verify import verify_sentence
 
 if TYPE_CHECKING:
     import instructor

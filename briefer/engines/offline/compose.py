@@ -18,9 +18,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from briefer.core import lexicon
 from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
-from briefer.core.text import content_terms, figures
-from briefer.verify.verifier import Evidence, analyse, check_text, coverage
+from briefer.core.text import DANGLING_START, compress, content_terms, figures
+from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
@@ -29,15 +30,7 @@ DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an
 MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
-KIND_WEIGHT = {
-    "event": 1.0,
-    "figure": 1.0,
-    "statement": 0.9,
-    "quote": 0.8,
-    "assessment": 0.6,
-    "background": 0.5,
-    "prediction": 0.5,
-}
+KIND_WEIGHT = {kind: float(weight) for kind, weight in lexicon.pairs("kind_weights")}
 UNKNOWN = re.compile(
     r"\b(?:remains? (?:uncertain|unclear|unknown)|(?:is|are|was|were) (?:still )?(?:not (?:yet )?known|"
     r"unknown|unclear|uncertain)|it is not (?:yet )?(?:known|clear)|(?:did|do|does|has|have|had) not "
@@ -58,16 +51,6 @@ REBUTTAL = re.compile(
 ACCUSATION = re.compile(
     r"\b(?:accus\w+|alleg\w+|condemn\w*|denounc\w+|blam\w+|claim\w*|charg\w+|aggress\w+|"
     r"provocation|threat\w*)\b",
-    re.IGNORECASE,
-)
-LEADING_CONNECTIVE = re.compile(
-    r"^(?:meanwhile|however|in addition|additionally|moreover|furthermore|also|still|yet|indeed|"
-    r"in fact|separately|elsewhere|at the same time|on the other hand)\s*,\s*",
-    re.IGNORECASE,
-)
-DANGLING_START = re.compile(
-    r"^(?:he|she|they|it|this|that|these|those|his|her|their|its|the (?:official|statement|move|"
-    r"report|decision|comments?|remarks?))\b",
     re.IGNORECASE,
 )
 
@@ -153,14 +136,6 @@ def _positions(claims: list[Claim]) -> dict[str, float]:
         for rank, c in enumerate(sorted(doc_claims, key=lambda c: c.citations[0].start)):
             out[c.id] = 1.0 / (1.0 + rank / 3.0)
     return out
-
-
-def compress(text: str) -> str:
-    """Drop a leading connective ("Meanwhile, ..."): words only removed, never added or changed."""
-    short = LEADING_CONNECTIVE.sub("", text, count=1)
-    if short != text and short:
-        short = short[0].upper() + short[1:]
-    return short
 
 
 def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> SummarySentence:
@@ -264,19 +239,7 @@ def _words(text: str) -> int:
 
 
 # News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
-SYNONYMS = {
-    "denounc": "condemn",
-    "criticiz": "condemn",
-    "criticis": "condemn",
-    "slam": "condemn",
-    "blast": "condemn",
-    "decri": "condemn",
-    "deal": "agre",
-    "pact": "agre",
-    "accord": "agre",
-    "agreement": "agre",
-    "treaty": "agre",
-}
+SYNONYMS = lexicon.table("synonyms")
 
 
 def concepts(text: str) -> frozenset[str]:

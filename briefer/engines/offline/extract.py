@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import re
 
+from briefer.core import lexicon
 from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
-from briefer.core.text import numbers, segment
+from briefer.core.segment import segment
+from briefer.core.text import numbers
 
-SPEECH_VERBS = (
-    r"said|says|say|stated|states|told|tells|added|adds|announced|announces|declared|declares|"
-    r"warned|warns|argued|argues|claimed|claims|insisted|insists|noted|notes|wrote|writes|explained|"
-    r"explains|emphasi[sz]ed|emphasi[sz]es|stressed|stresses|accused|accuses|denounced|denounces|"
-    r"condemned|condemns|denied|denies|confirmed|confirms|reported|reports|asserted|asserts|"
-    r"reiterated|reiterates|acknowledged|acknowledges|pointed out|points out|expressed|believes?|"
-    r"believed|suggested|suggests|predicted|predicts|called|calls|read|reads|tweeted|posted"
-)
+SPEECH_VERBS = "|".join(re.escape(verb) for verb in lexicon.entries("speech_verbs"))  # a regex alternation
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
 _HEDGES = re.compile(

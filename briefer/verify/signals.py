@@ -1,0 +1,343 @@
+"""The signals: what the verifier measures about one sentence against its evidence.
+
+Hard checks (figures, dates, names, quotations that are nowhere in the sources), contradictions
+(negation, antonyms, changed figures, a dropped denial frame), and the features the logistic scorer
+weighs (`FEATURES`): coverage of content words, alignment with the best-matching source sentence, and
+whether words that sit together in the sentence also sit together in the sources.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from briefer.core import lexicon
+from briefer.core.text import (
+    WEEKDAYS,
+    bounded_numbers,
+    content_terms,
+    is_content_word,
+    months,
+    names,
+    negated_heads,
+    negated_terms,
+    normalize,
+    numbers,
+    quotations,
+    stem,
+    words,
+)
+from briefer.verify.evidence import (
+    Evidence,
+    best_index,
+    has_term,
+    sentence_info,
+    spoken_text,
+    token_stems,
+)
+from briefer.verify.framing import dropped_frame
+
+# Content coverage a label needs (the verdict applies both; a soft reason here uses the first).
+SUPPORTED_COVERAGE = 0.8
+PARTIAL_COVERAGE = 0.5
+
+
+# --- figures and names --------------------------------------------------------------------------------
+
+
+def _admit(
+    x: str, bounds: tuple[float, float], values: frozenset[str], qualified: frozenset[str]
+) -> frozenset[str]:
+    """`values`, plus `x` when an exact one of them lies within the bounds a qualifier gave it.
+
+    A source figure that is itself a bound does not count: "at least 12" and "at least 15" are two
+    counts of one toll, a dispute to show, not one figure rounded.
+    """
+    low, high = bounds
+    return values | {x} if any(low <= float(v) <= high for v in values - qualified) else values
+
+
+def _name_found(name: str, evidence: Evidence) -> bool:
+    if name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words:
+        return True
+    parts = [p for p in name.split("-") if p]
+    if len(parts) > 1 and all(p in evidence.words for p in parts):  # "Al-Shabaab" vs "al - shabaab"
+        return True
+    return not name.endswith("#") and any(_variants(name, known) for known in evidence.names)
+
+
+def _variants(a: str, b: str) -> bool:
+    """ "Chinese" and "China", "Russian" and "Russia", "Iraqi" and "Iraq" (but not "Iran" and "Iraq").
+
+    The shorter name, less its last letter when it has five or more, must begin the longer one.
+    """
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 4 or short.endswith("#") or long.endswith("#"):
+        return False
+    return long.startswith(short[:-1] if len(short) >= 5 else short)
+
+
+_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)[,;:]?\s+(\S)")
+
+
+def claimed_names(sentence: str, source_text: str = "") -> set[str]:
+    """Names the sentence asserts.
+
+    Its first word is capitalised by position alone, so it is no name when it is an "-ly" adverb
+    ("Previously") or occurs in lower case in the source ("Shares" for "shares"), unless a capitalised
+    word follows ("Pete Hegseth said").
+    """
+    found = names(sentence)
+    first = _FIRST_WORD.match(normalize(sentence))
+    if first and not first.group(2)[0].isupper() and not first.group(1).isupper():
+        word = first.group(1).lower().removesuffix("'s")
+        if word.endswith("ly") or re.search(r"\b" + re.escape(word) + r"\b", source_text):
+            found.discard(word)
+    return found
+
+
+def _shown(name: str) -> str:
+    return name.rstrip("#").upper() if name.endswith("#") else name.title()
+
+
+def _aligned_names(claimed: Sequence[str], aligned_text: str) -> float:
+    """Share of the sentence's names that its best-aligned source sentence has: an entity swapped in
+    from elsewhere in the article ("Smith" for "Jones") is in the sources, but not in this sentence."""
+    if not claimed:
+        return 1.0
+    info = sentence_info(aligned_text)
+    found = sum(1 for n in claimed if n in info.names or n in info.words or n.rstrip("#") in info.words)
+    return found / len(claimed)
+
+
+# --- alignment ----------------------------------------------------------------------------------------
+
+
+def fragments(
+    tokens: tuple[str, ...], source: tuple[str, ...], positions: Mapping[str, Sequence[int]]
+) -> list[int]:
+    """Lengths of the greedy longest copied fragments of `tokens` in `source` (Grusky et al., 2018).
+
+    A faithful extractive sentence is one or two long fragments; a spliced one is many short ones.
+    """
+    out: list[int] = []
+    i = 0
+    while i < len(tokens):
+        best = 0
+        for j in positions.get(tokens[i], ()):
+            k = 1
+            while i + k < len(tokens) and j + k < len(source) and tokens[i + k] == source[j + k]:
+                k += 1
+            best = max(best, k)
+        if best:
+            out.append(best)
+            i += best
+        else:
+            i += 1
+    return out
+
+
+def _near(a: str, b: str, evidence: Evidence, window: int = 4) -> bool:
+    pa = evidence.term_positions.get(a, ())
+    pb = evidence.term_positions.get(b, ())
+    return any(abs(i - j) <= window for i in pa for j in pb)
+
+
+# --- opposites ----------------------------------------------------------------------------------------
+
+ANTONYM_PAIRS = lexicon.pairs("antonyms")  # general-purpose opposites, both directions added
+ANTONYMS = {a: b for pair in ANTONYM_PAIRS for a, b in (pair, pair[::-1])}  # one opposite per word
+
+
+def _opposite_stems() -> dict[str, frozenset[str]]:
+    """Every opposite of every word, by stem (a word can have several: "rose"/"fell", "rose"/"drop")."""
+    out: dict[str, set[str]] = {}
+    for pair in ANTONYM_PAIRS:
+        for a, b in (pair, pair[::-1]):
+            out.setdefault(stem(a), set()).add(stem(b))
+    return {a: frozenset(b - {a}) for a, b in out.items() if b - {a}}
+
+
+OPPOSITES = _opposite_stems()
+_NEGATING_PREFIXES = ("un", "non", "non-")
+
+
+def _opposed(
+    sentence_words: list[str], aligned_words: Sequence[str], evidence: set[str]
+) -> list[tuple[str, str]]:
+    """(sentence word, source word) pairs where the sentence has the opposite of the aligned sentence.
+
+    A word that occurs anywhere in the evidence is not a swap (the source uses it too), and stopwords
+    only count when they are themselves in the list ("more"/"less", "before"/"after").
+    """
+    aligned = {stem(w): w for w in aligned_words}
+    found: list[tuple[str, str]] = []
+    for w in dict.fromkeys(sentence_words):
+        s = stem(w)
+        content = is_content_word(w)
+        if s in evidence or not (content or w in ANTONYMS):
+            continue
+        opposites = OPPOSITES.get(s, frozenset())
+        found.extend((w, aligned[o]) for o in sorted(opposites & aligned.keys()))
+        for p in _NEGATING_PREFIXES if content else ():
+            if p.rstrip("-") in aligned:  # "non - binary" split by tokenisation
+                continue
+            base = s[len(p) :]
+            if s.startswith(p) and len(base) >= 4 and base in aligned:
+                found.append((w, aligned[base]))
+            if len(s) >= 4 and p + s in aligned:
+                found.append((w, aligned[p + s]))
+    return found
+
+
+# --- the signals --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Signals:
+    """Everything the verifier measured about one sentence: features for the score, reasons for people."""
+
+    features: dict[str, float]
+    coverage: float
+    contradictions: list[str]
+    hard: list[str]
+    soft: list[str]
+
+
+FEATURES = (
+    "coverage",  # content words in the evidence
+    "context_coverage",  # ... anywhere in the sources
+    "aligned_coverage",  # ... in the single best-aligned sentence
+    "novel",  # content words found nowhere in the sources, not even as a variant (capped)
+    "aligned_bigrams",  # share of the sentence's word pairs found in the best-aligned sentence
+    "context_bigrams",  # ... anywhere in the sources
+    "density",  # mean squared length of copied fragments, relative to the sentence
+    "aligned_fragments",  # share of the sentence in fragments of 2+ words copied from the aligned sentence
+    "pairs_near",  # neighbouring content words that are also near each other in the sources
+    "pairs_sentence",  # ... that occur in one source sentence
+    "names_missing",  # names nowhere in the sources
+    "names_missing_evidence",  # names not in the evidence spans
+    "figures_missing",  # numbers and dates nowhere in the sources
+    "figures_missing_evidence",
+    "contradictions",  # negation, antonym and changed figures
+    "length",  # log of the number of words
+    "aligned_names",  # share of the sentence's names that are in the best-aligned sentence
+)
+
+
+def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
+    """Measure one sentence against its evidence (and the whole source text, when there is one)."""
+    ctx = context or evidence
+    hard: list[str] = []
+    soft: list[str] = []
+    contradictions: list[str] = []
+    where = "cited span" if context is None else "sources"
+
+    figures_missing = figures_missing_evidence = 0
+    bounded = bounded_numbers(sentence)
+    for kind, found, in_ctx, in_ev in (
+        ("number", numbers(sentence), ctx.numbers, evidence.numbers),
+        ("date", months(sentence), ctx.months, evidence.months),
+        ("day", {w for w in words(sentence) if w in WEEKDAYS}, ctx.weekdays, evidence.weekdays),
+    ):
+        for x in sorted(found):
+            shown = x if kind == "number" else f'"{x.title()}"'
+            ctx_values, ev_values = in_ctx, in_ev
+            if kind == "number" and x in bounded:  # "more than 100": any source value in range will do
+                ctx_values = _admit(x, bounded[x], in_ctx, ctx.bounded)
+                ev_values = _admit(x, bounded[x], in_ev, evidence.bounded)
+            if x not in ctx_values:
+                figures_missing += 1
+                (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
+            elif x not in ev_values:
+                figures_missing_evidence += 1
+                soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
+
+    names_missing = names_missing_evidence = 0
+    claimed = sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []
+    for name in claimed:
+        if not _name_found(name, ctx):
+            names_missing += 1
+            hard.append(f'name "{_shown(name)}" not in {where}')
+        elif not _name_found(name, evidence):
+            names_missing_evidence += 1
+            soft.append(f'name "{_shown(name)}" is in the sources but not in the best-matching passage')
+    for q in quotations(sentence):
+        if normalize(q).lower() not in ctx.normalized and spoken_text(words(q)) not in ctx.spoken:
+            hard.append(f'quotation "{q[:40]}" not in {where}')
+
+    terms_list = content_terms(sentence)
+    terms = set(terms_list)
+    best, overlap = best_index(terms, evidence)
+    aligned_terms = evidence.sentence_terms[best] if best >= 0 else frozenset()
+    aligned_tokens = evidence.sentence_tokens[best] if best >= 0 else ()
+    aligned_text = evidence.sentences[best] if best >= 0 else ""
+    # A negation's head word must be negated on the other side too (within the wider scope there).
+    inserted = negated_heads(sentence) - evidence.negated
+    removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
+    if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
+        contradictions.append("negation mismatch")
+    tokens = token_stems(words(sentence))
+    frame = dropped_frame(sentence, terms, evidence, best) if overlap >= 0.5 else None
+    if frame and frame.kind == "denial":
+        contradictions.append(f'the source denies it ("{frame.cue}"), the sentence states it as fact')
+    elif frame:
+        hard.append(f'the source only reports it as a claim ("{frame.cue}"), the sentence states it as fact')
+    if overlap >= 0.5:
+        for w, o in _opposed(words(sentence), words(aligned_text), set(evidence.tokens)):
+            contradictions.append(f'"{w}" where the source says "{o}"')
+
+    n = max(1, len(terms_list))
+    cov = sum(1 for t in terms_list if has_term(t, evidence.terms)) / n if terms_list else 1.0
+    novel_words = [  # figures are the number check's business
+        t
+        for t in terms_list
+        if not t[:1].isdigit() and not has_term(t, ctx.terms) and (len(t) < 5 or t[:5] not in ctx.prefixes)
+    ]
+    pairs = list(zip(terms_list, terms_list[1:], strict=False))
+    bigrams = list(zip(tokens, tokens[1:], strict=False))
+    length = max(1, len(tokens))
+    context_fragments = fragments(tokens, ctx.tokens, ctx.positions)
+    aligned_positions: dict[str, list[int]] = {}
+    for i, t in enumerate(aligned_tokens):
+        aligned_positions.setdefault(t, []).append(i)
+    aligned_fragments = fragments(tokens, aligned_tokens, {t: tuple(p) for t, p in aligned_positions.items()})
+    aligned_bigrams = set(zip(aligned_tokens, aligned_tokens[1:], strict=False))
+    features = {
+        "coverage": cov,
+        "context_coverage": sum(1 for t in terms_list if has_term(t, ctx.terms)) / n if terms_list else 1.0,
+        "aligned_coverage": sum(1 for t in terms_list if has_term(t, aligned_terms)) / n
+        if terms_list
+        else 1.0,
+        "novel": float(min(3, len(novel_words))),
+        "aligned_bigrams": sum(1 for b in bigrams if b in aligned_bigrams) / len(bigrams) if bigrams else 1.0,
+        "context_bigrams": sum(1 for b in bigrams if b in ctx.bigrams) / len(bigrams) if bigrams else 1.0,
+        "density": sum(f * f for f in context_fragments) / length / length,
+        "aligned_fragments": sum(f for f in aligned_fragments if f >= 2) / length,
+        "pairs_near": sum(1 for a, b in pairs if _near(a, b, ctx)) / len(pairs) if pairs else 1.0,
+        "pairs_sentence": (
+            sum(
+                1
+                for a, b in pairs
+                if ctx.term_sentences.get(a, frozenset()) & ctx.term_sentences.get(b, frozenset())
+            )
+            / len(pairs)
+            if pairs
+            else 1.0
+        ),
+        "names_missing": float(min(2, names_missing)),
+        "names_missing_evidence": float(min(2, names_missing_evidence)),
+        "figures_missing": float(min(2, figures_missing)),
+        "figures_missing_evidence": float(min(2, figures_missing_evidence)),
+        "contradictions": float(min(2, len(contradictions))),
+        "length": math.log1p(len(tokens)),
+        "aligned_names": _aligned_names(claimed, aligned_text),
+    }
+    if novel_words and not hard:
+        novel_shown = [w for w in words(sentence) if stem(w) in set(novel_words)]
+        soft.append("not in the sources: " + ", ".join(dict.fromkeys(novel_shown[:4])))
+    if features["pairs_sentence"] < 0.5 and cov >= SUPPORTED_COVERAGE:
+        soft.append("joins words that never occur together in one source sentence")
+    return Signals(features, cov, contradictions, hard, soft)

@@ -1,0 +1,90 @@
+"""The verdict: a label, a score and the reasons for one sentence, and for every sentence of a draft.
+
+A sentence is printed as fact only when its label is `supported`: every hard check passes, nothing
+contradicts the evidence, and both its content coverage and its support score reach the thresholds.
+"""
+
+from __future__ import annotations
+
+from briefer.core.models import (
+    Document,
+    Draft,
+    Label,
+    OpenQuestion,
+    SummarySentence,
+    Verdict,
+    citation_problem,
+)
+from briefer.verify.evidence import Evidence, analyse
+from briefer.verify.scorer import scorer
+from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
+
+HARD_PENALTY = 0.5  # each failed hard check halves the score...
+CONTRADICTION_PENALTY = 0.3  # ...and each contradiction keeps less than a third of it
+
+
+def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = None) -> Verdict:
+    """Label one sentence against already-analysed evidence, with a reason for every failed signal.
+
+    `context` is the whole text the evidence was drawn from, when that is more than the evidence.
+    """
+    sig = signals(sentence, evidence, context)
+    model = scorer()
+    raw = model(sig.features) if model else sig.coverage
+    supported_at = model.supported if model else 0.0
+    partial_at = model.partial if model else 0.0
+    shown = model.scaled(raw) if model else raw
+    score = shown * HARD_PENALTY ** len(sig.hard) * CONTRADICTION_PENALTY ** len(sig.contradictions)
+    label: Label
+    if sig.contradictions:
+        label = "contradicted"
+    elif sig.hard:
+        label = "unsupported"
+    elif sig.coverage >= SUPPORTED_COVERAGE and raw >= supported_at:
+        label = "supported"
+    elif sig.coverage >= PARTIAL_COVERAGE and raw >= partial_at:
+        label = "partially_supported"
+    else:
+        label = "unsupported"
+    reasons = sig.contradictions + sig.hard
+    if sig.coverage < SUPPORTED_COVERAGE:
+        where = "cited spans" if context is None else "best-matching source passages"
+        reasons.append(f"only {sig.coverage:.0%} of its content words are in the {where}")
+    if label != "supported":
+        reasons.extend(sig.soft)
+        if not reasons:
+            reasons.append(f"its wording follows the sources only loosely (score {raw:.2f})")
+    return Verdict(label=label, score=round(min(1.0, score), 4), reasons=reasons)
+
+
+def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Verdict:
+    """Resolve the citations, then check the text against the quotes they carry."""
+    problems = [p for c in sentence.citations if (p := citation_problem(c, docs))]
+    if problems:
+        return Verdict(label="unsupported", score=0.0, reasons=problems)
+    return check_text(sentence.text, analyse([c.quote for c in sentence.citations]))
+
+
+def _checked(sentence: SummarySentence, docs: dict[str, Document]) -> SummarySentence:
+    return sentence.model_copy(update={"verdict": verify_sentence(sentence, docs)})
+
+
+def verify_draft(draft: Draft, docs: dict[str, Document]) -> tuple[Draft, list[SummarySentence]]:
+    """Attach a verdict to every sentence; keep only supported ones, return the rest as dropped."""
+    dropped: list[SummarySentence] = []
+
+    def keep(sentences: list[SummarySentence]) -> list[SummarySentence]:
+        kept: list[SummarySentence] = []
+        for s in (_checked(s, docs) for s in sentences):
+            (kept if s.verdict and s.verdict.label == "supported" else dropped).append(s)
+        return kept
+
+    questions: list[OpenQuestion] = []
+    for q in draft.open_questions:
+        sentences = keep(q.sentences)
+        if sentences:
+            questions.append(q.model_copy(update={"sentences": sentences}))
+    verified = Draft(
+        bottom_line=keep(draft.bottom_line), key_points=keep(draft.key_points), open_questions=questions
+    )
+    return verified, dropped
