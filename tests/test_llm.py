@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from briefer.cli.app import cli
 from briefer.core.errors import BudgetExceeded, ConfigError, ProviderError
-from briefer.core.models import Document, Draft, Span, SummarySentence, Verdict, cite
+from briefer.core.models import Document, Draft, OpenQuestion, Span, SummarySentence, Verdict, cite
 from briefer.core.text import segment
 from briefer.engines.llm import client as transport
 from briefer.engines.llm import engine as llm
@@ -37,7 +37,7 @@ from briefer.engines.llm.answers import (
 from briefer.engines.llm.extract import chunks
 from briefer.engines.llm.ledger import Ledger, price_for
 from briefer.engines.llm.prompts import data, load_prompts
-from briefer.engines.llm.review import merge_verdicts, phrase, within_words
+from briefer.engines.llm.review import merge_verdicts, phrase, rebuild, slots, within_words
 from briefer.engines.llm.settings import Price, load_settings
 from briefer.runs.pipeline import choose_engine, run
 
@@ -501,6 +501,33 @@ def test_within_words_drops_key_points_first() -> None:
 
     draft = Draft(bottom_line=[s("b0", 30)], key_points=[s("k0", 30), s("k1", 30)])
     assert [k.id for k in within_words(draft, 70).key_points] == ["k0"]
+
+
+def test_review_places_repaired_sentences_from_the_draft_it_is_given() -> None:
+    """No state from compose: a sentence that failed verification goes back to its own section and
+    open question, found from the verified draft and the composer's ids."""
+    doc = doc_of("Alpha beta gamma delta epsilon.")
+    c = cite(doc, 0, len(doc.text))
+
+    def s(sid: str) -> SummarySentence:
+        return SummarySentence(id=sid, text=sid, citations=[c])
+
+    verified = Draft(
+        key_points=[s("k1")],
+        open_questions=[OpenQuestion(kind="sources_disagree", sentences=[s("q2.1")])],
+    )
+    dropped = [s("b0"), s("k0"), s("q2.0")]
+    where = slots(verified, dropped)
+    assert where["b0"] == ("bottom_line", 0, None) and where["k0"] == ("key_points", 0, None)
+    assert where["q2.0"] == where["q2.1"] == ("open_questions", 2, "sources_disagree")
+    rebuilt = rebuild(where, {x.id: x for x in [*dropped, s("k1"), s("q2.1")]})
+    assert [x.id for x in rebuilt.bottom_line] == ["b0"] and [x.id for x in rebuilt.key_points] == [
+        "k0",
+        "k1",
+    ]
+    assert [(q.kind, [x.id for x in q.sentences]) for q in rebuilt.open_questions] == [
+        ("sources_disagree", ["q2.0", "q2.1"])
+    ]
 
 
 def test_json_body_matcher_ignores_key_order_but_not_content() -> None:
