@@ -28,7 +28,7 @@ class Family:
     match: re.Pattern[str] | None  # None: every model no family claims
     token_param: str
     token_factor: int
-    temperature: int | float | None  # None: send no temperature
+    temperature: float | None  # None: send no temperature (TOML `0` stays the integer 0 on the wire)
 
 
 @cache
@@ -65,12 +65,12 @@ def max_tokens(stage: Stage) -> int:
 
 @cache
 def _families() -> tuple[Family, ...]:
-    def family(row: dict[str, Any], match: re.Pattern[str] | None) -> Family:
+    def read(row: dict[str, Any], match: re.Pattern[str] | None) -> Family:
         return Family(match, str(row["token_param"]), int(row["token_factor"]), row.get("temperature"))
 
     requests = _data()["requests"]
-    named = [family(row, re.compile(row["match"])) for row in requests.get("families", [])]
-    return (*named, family(requests, None))
+    named = [read(row, re.compile(row["match"])) for row in requests.get("families", [])]
+    return (*named, read(requests, None))
 
 
 def family(model: str) -> Family:
