@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from briefer.cli.app import cli
 from briefer.core.errors import BudgetExceeded, ConfigError, ProviderError
-from briefer.core.models import Document, Draft, Span, SummarySentence, Verdict, cite
+from briefer.core.models import Document, Draft, OpenQuestion, Span, SummarySentence, Verdict, cite
 from briefer.core.segment import segment
+from briefer.engines.llm import client as transport
 from briefer.engines.llm import engine as llm
 from briefer.engines.llm.answers import (
     ExtractedClaim,
@@ -33,9 +34,10 @@ from briefer.engines.llm.answers import (
     judgement_model,
     locate,
 )
+from briefer.engines.llm.extract import chunks
 from briefer.engines.llm.ledger import Ledger, price_for
 from briefer.engines.llm.prompts import data, load_prompts
-from briefer.engines.llm.review import merge_verdicts, phrase, within_words
+from briefer.engines.llm.review import merge_verdicts, phrase, rebuild, slots, within_words
 from briefer.engines.llm.settings import Price, load_settings
 from briefer.runs.pipeline import choose_engine, run
 
@@ -370,24 +372,24 @@ def status_error(
 
 
 def test_retry_after_headers() -> None:
-    assert llm.retry_after(status_error(429, {"retry-after-ms": "250"})) == 0.25
-    assert llm.retry_after(status_error(429, {"retry-after": "3"})) == 3.0
-    assert llm.retry_after(status_error(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
-    assert llm.retry_after(status_error(429)) is None
+    assert transport.retry_after(status_error(429, {"retry-after-ms": "250"})) == 0.25
+    assert transport.retry_after(status_error(429, {"retry-after": "3"})) == 3.0
+    assert transport.retry_after(status_error(429, {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0.0
+    assert transport.retry_after(status_error(429)) is None
 
 
 def test_only_transport_failures_are_retried() -> None:
-    assert llm.transient(status_error(429)) and llm.transient(status_error(503))
-    assert not llm.transient(status_error(400)) and not llm.transient(status_error(401))
-    assert llm.transient(openai.APITimeoutError(request=httpx2.Request("POST", "http://h")))
-    assert not llm.transient(ValueError("validation"))
+    assert transport.transient(status_error(429)) and transport.transient(status_error(503))
+    assert not transport.transient(status_error(400)) and not transport.transient(status_error(401))
+    assert transport.transient(openai.APITimeoutError(request=httpx2.Request("POST", "http://h")))
+    assert not transport.transient(ValueError("validation"))
 
 
 def test_error_messages_never_show_keys() -> None:
     body = {"error": {"message": "Incorrect API key provided: sk-abc123456789xyz. Find yours at ..."}}
-    assert "sk-abc" not in llm.describe(status_error(400, body=body), "http://h/v1")
-    assert "rejected the API key" in llm.describe(status_error(401, body=body), "http://h/v1")
-    assert "my-secret-value" not in llm.redact("key=my-secret-value", "my-secret-value")
+    assert "sk-abc" not in transport.describe(status_error(400, body=body), "http://h/v1")
+    assert "rejected the API key" in transport.describe(status_error(401, body=body), "http://h/v1")
+    assert "my-secret-value" not in transport.redact("key=my-secret-value", "my-secret-value")
 
 
 def test_retries_back_off_honour_retry_after_and_stop(caplog: pytest.LogCaptureFixture) -> None:
@@ -405,7 +407,7 @@ def test_retries_back_off_honour_retry_after_and_stop(caplog: pytest.LogCaptureF
         raise errors.pop(0)
 
     with pytest.raises(ProviderError, match="failed after 4 attempts: HTTP 500 from http://h/v1"):
-        engine._with_retries("extract", call)
+        engine.client._with_retries("extract", call)
     assert slept[0] == 7.0 and len(slept) == 3
     assert all(0.5 <= s <= 60 for s in slept[1:])  # exponential with jitter, from the base delay
     assert engine.usage.calls == 4
@@ -420,14 +422,14 @@ def test_non_transient_errors_are_not_retried() -> None:
         raise status_error(404, body={"error": {"message": "The model `nope` does not exist"}})
 
     with pytest.raises(ProviderError, match="refused the judge call: HTTP 404 .* does not exist"):
-        engine._with_retries("judge", call)
+        engine.client._with_retries("judge", call)
     assert len(calls) == 1
 
 
 def test_openai_client_never_retries_itself() -> None:
-    client = llm.make_client(load_settings({"base_url": "http://h/v1"}, env={}))
+    client = transport.make_client(load_settings({"base_url": "http://h/v1"}, env={}))
     assert client.max_retries == 0
-    azure = llm.make_client(
+    azure = transport.make_client(
         load_settings(
             env={"AZURE_OPENAI_ENDPOINT": "https://x.openai.azure.com", "AZURE_OPENAI_API_KEY": "k"}
         )
@@ -459,9 +461,9 @@ def test_unknown_model_costs_zero_with_a_warning(caplog: pytest.LogCaptureFixtur
 
 def test_reasoning_models_get_max_completion_tokens() -> None:
     engine = llm.LLMEngine(load_settings({"model": "o4-mini", "base_url": "http://h/v1"}, env={}))
-    assert "max_completion_tokens" in engine._limits("extract") and "temperature" not in engine._limits(
+    assert "max_completion_tokens" in engine.client._limits(
         "extract"
-    )
+    ) and "temperature" not in engine.client._limits("extract")
 
 
 # --- review helpers ------------------------------------------------------------------------------
@@ -484,7 +486,7 @@ def test_merge_verdicts_keeps_the_worse_label_and_a_short_reason() -> None:
 def test_chunks_overlap_and_cover_everything() -> None:
     doc = doc_of(" ".join(f"Sentence number {i} is here." for i in range(25)))
     sentences = segment(doc)
-    windows = llm.chunks(sentences, 10, 2)
+    windows = chunks(sentences, 10, 2)
     assert [len(w) for w in windows] == [10, 10, 9]
     assert {s.index for w in windows for s in w} == set(range(25))
     assert windows[0][-2:] == windows[1][:2]
@@ -499,6 +501,33 @@ def test_within_words_drops_key_points_first() -> None:
 
     draft = Draft(bottom_line=[s("b0", 30)], key_points=[s("k0", 30), s("k1", 30)])
     assert [k.id for k in within_words(draft, 70).key_points] == ["k0"]
+
+
+def test_review_places_repaired_sentences_from_the_draft_it_is_given() -> None:
+    """No state from compose: a sentence that failed verification goes back to its own section and
+    open question, found from the verified draft and the composer's ids."""
+    doc = doc_of("Alpha beta gamma delta epsilon.")
+    c = cite(doc, 0, len(doc.text))
+
+    def s(sid: str) -> SummarySentence:
+        return SummarySentence(id=sid, text=sid, citations=[c])
+
+    verified = Draft(
+        key_points=[s("k1")],
+        open_questions=[OpenQuestion(kind="sources_disagree", sentences=[s("q2.1")])],
+    )
+    dropped = [s("b0"), s("k0"), s("q2.0")]
+    where = slots(verified, dropped)
+    assert where["b0"] == ("bottom_line", 0, None) and where["k0"] == ("key_points", 0, None)
+    assert where["q2.0"] == where["q2.1"] == ("open_questions", 2, "sources_disagree")
+    rebuilt = rebuild(where, {x.id: x for x in [*dropped, s("k1"), s("q2.1")]})
+    assert [x.id for x in rebuilt.bottom_line] == ["b0"] and [x.id for x in rebuilt.key_points] == [
+        "k0",
+        "k1",
+    ]
+    assert [(q.kind, [x.id for x in q.sentences]) for q in rebuilt.open_questions] == [
+        ("sources_disagree", ["q2.0", "q2.1"])
+    ]
 
 
 def test_json_body_matcher_ignores_key_order_but_not_content() -> None:

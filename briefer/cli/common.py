@@ -55,6 +55,9 @@ def setup_logging(verbosity: int, log_format: str = "text") -> None:
     log.propagate = False
     for noisy in ("httpx", "httpx2", "openai", "instructor", "trafilatura", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
+    quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,107 +1,25 @@
 """The LLM engine: extraction, composition and judging through any OpenAI-compatible endpoint.
 
-This is the only module that imports `openai` and `instructor`. How the pieces fit:
-
-* Every call renders fresh messages from `prompts/*.j2`, with source text passed as variables, and
-  asks instructor for a response model built for that call (`briefer.answers`), whose validators
-  know the call's sentences or ids. instructor gets no `context=`, so it never templates our text.
-* Two retry layers, each for one thing. instructor re-asks only when the answer fails validation
-  (a tenacity `Retrying` limited to validation errors). Transport failures (429, 5xx, timeouts,
-  connection errors) are retried here, once per HTTP request, with exponential backoff, jitter and
-  `Retry-After`; the openai client itself is built with `max_retries=0`, so nothing retries twice.
-* Every HTTP attempt passes through `_send`, which reserves the call's worst-case cost against
-  `--max-cost` first and records its tokens in the ledger after. `_send` is also where the response
-  cache (`briefer.cache`) answers an identical earlier request: a hit is no call, no tokens, no cost.
+A thin composition: `client.LLMClient` owns every model call (the SDKs, transport retries, re-asks,
+the response cache, the cost ledger, concurrency), and each stage is a function on top of it
+(`extract`, `compose`, `judge`). No stage leaves state for the next: review derives what it needs
+from the draft it is given.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import logging
-import re
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
-
-from briefer.core.errors import BrieferError, ConfigError, ProviderError
-from briefer.core.models import (
-    Citation,
-    Claim,
-    Document,
-    Draft,
-    OpenQuestion,
-    Sentence,
-    SummarySentence,
-    Usage,
-    cite,
-)
-from briefer.core.text import normalize
+from briefer.core.errors import ConfigError
+from briefer.core.models import Claim, Document, Draft, Sentence, SummarySentence, Usage
 from briefer.engines import EngineName
-from briefer.engines.llm.answers import (
-    ComposedSentence,
-    ExtractedClaim,
-    Judgement,
-    composition_model,
-    extraction_model,
-    judgement_model,
-    rewrite_model,
-)
-from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
-from briefer.engines.llm.ledger import Ledger, price_for
-from briefer.engines.llm.prompts import load_prompts
-from briefer.engines.llm.review import Slot, evidence_items, merge_verdicts, rebuild, slots, within_words
-from briefer.engines.llm.settings import DEFAULT_AZURE_API_VERSION, DEFAULT_BASE_URL, Settings, load_settings
-from briefer.verify import verify_sentence
-
-if TYPE_CHECKING:
-    import instructor
-    import openai
-    from instructor.core import exceptions as instructor_errors
-    from instructor.core import hooks as instructor_hooks
-else:
-
-    class _Lazy:
-        """A module imported on first use: openai and instructor take about a second to import, and
-        `--engine auto` with no endpoint configured (an offline run) should not pay for that."""
-
-        def __init__(self, name: str) -> None:
-            self._name = name
-
-        def __getattr__(self, attr: str) -> Any:
-            return getattr(importlib.import_module(self._name), attr)
-
-    openai, instructor = _Lazy("openai"), _Lazy("instructor")
-    instructor_errors, instructor_hooks = _Lazy("instructor.core.exceptions"), _Lazy("instructor.core.hooks")
-
-log = logging.getLogger("briefer")
-
-MAX_TOKENS = {"extract": 4096, "compose": 2048, "judge": 2048, "repair": 1024}
-_REASONING_MODEL = re.compile(r"^(?:o\d|gpt-5)")
-_SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def reaskable() -> tuple[type[Exception], ...]:
-    """The only errors instructor may re-ask for: answers that do not parse or do not validate."""
-    return (ValidationError, json.JSONDecodeError, instructor_errors.ResponseParsingError)
+from briefer.engines.llm import compose, extract, judge
+from briefer.engines.llm.answers import Judgement
+from briefer.engines.llm.cache import ResponseCache
+from briefer.engines.llm.client import LLMClient
+from briefer.engines.llm.ledger import Ledger
+from briefer.engines.llm.settings import Settings, load_settings
 
 
 def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEngine, str] | None:
@@ -128,574 +46,48 @@ def _reason(s: Settings) -> str:
     return f"model {s.model}"
 
 
-def _open_cache(s: Settings) -> ResponseCache | None:
-    return None if s.cache == "off" else open_cache(s.cache_dir)
-
-
-def make_client(s: Settings) -> openai.OpenAI:
-    """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
-    key = s.api_key.get_secret_value() if s.api_key else None
-    if s.azure_endpoint:
-        if not key:
-            raise ConfigError("AZURE_OPENAI_ENDPOINT is set but no key: set AZURE_OPENAI_API_KEY")
-        return openai.AzureOpenAI(
-            azure_endpoint=s.azure_endpoint,
-            api_key=key,
-            api_version=s.api_version or DEFAULT_AZURE_API_VERSION,
-            timeout=s.timeout,
-            max_retries=0,
-        )
-    # Local servers need no key, but the client insists on one.
-    base_url = s.base_url or DEFAULT_BASE_URL
-    return openai.OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=s.timeout, max_retries=0)
-
-
-# --- transport errors ----------------------------------------------------------------------------
-
-
-def transient(e: BaseException) -> bool:
-    """Worth retrying: rate limits, server errors, timeouts, dropped connections, empty answers."""
-    if isinstance(e, openai.APIConnectionError | EmptyAnswer):  # includes APITimeoutError
-        return True
-    return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
-
-
-def retry_after(e: BaseException | None) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
-    headers = getattr(getattr(e, "response", None), "headers", None)
-    if not headers:
-        return None
-    try:
-        if headers.get("retry-after-ms"):
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        value = headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def redact(text: str, secret: str | None = None) -> str:
-    text = text.replace(secret, "***") if secret else text
-    return _SECRETISH.sub("***", " ".join(text.split()))
-
-
-def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
-    """One line about a transport error, without credentials."""
-    if isinstance(e, openai.APITimeoutError):
-        return f"timed out waiting for {endpoint}"
-    if isinstance(e, openai.APIConnectionError):
-        return f"could not connect to {endpoint}"
-    if isinstance(e, openai.AuthenticationError):
-        return f"{endpoint} rejected the API key (HTTP 401); check OPENAI_API_KEY or AZURE_OPENAI_API_KEY"
-    if isinstance(e, openai.APIStatusError):
-        body = e.body.get("error", e.body) if isinstance(e.body, dict) else None
-        detail = body.get("message") if isinstance(body, dict) else None
-        detail = redact(str(detail or e.message or ""), secret)
-        detail = detail if len(detail) <= 160 else detail[:157] + "..."
-        return f"HTTP {e.status_code} from {endpoint}" + (f": {detail}" if detail else "")
-    return redact(f"{type(e).__name__}: {e}", secret)
-
-
-# --- the engine ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _CallState:
-    """Per structured call: how many answers came back, so validators know the last attempt."""
-
-    attempts: int
-    responses: int = 0
-
-    def final(self) -> bool:
-        return self.responses >= self.attempts
-
-
-@dataclass(frozen=True)
-class _Part:
-    doc_number: int
-    doc: Document
-    sentences: list[Sentence]
-    part: dict[str, int] | None  # {"number": k, "total": n} for long documents
-
-
 class LLMEngine:
+    """The `Engine` protocol's LLM side: the three stages, each one call or one pool of calls."""
+
     name: EngineName = "llm"
 
     def __init__(
         self,
         settings: Settings,
-        client: openai.OpenAI | None = None,
+        client: LLMClient | None = None,
         sleep: Callable[[float], None] = time.sleep,
         cache: ResponseCache | None = None,
     ) -> None:
         self.settings = settings
-        self.model = settings.model
-        self.prompts = load_prompts()
-        self.prompt_hash = self.prompts.hash
-        price = price_for(settings.model, settings.prices)
-        if price is None and settings.max_cost is not None:
-            raise ConfigError(
-                f"--max-cost needs a price for model {settings.model}; add one with --price-table "
-                '(TOML: ["<model>"] input = 0.15, output = 0.60, in USD per 1M tokens)'
-            )
-        if price is None:
-            log.warning(
-                "no price known for model %s; its cost is counted as $0 (see --price-table)", settings.model
-            )
-        self.ledger = Ledger(settings.model, price, settings.max_cost)
+        self.client = client or LLMClient(settings, sleep=sleep, cache=cache)
+        self.model: str = settings.model
+        self.prompt_hash: str = self.client.prompt_hash
         self.claims_dropped = 0
-        self._client = client or make_client(settings)
-        self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
-        quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors
-        if not quiet.handlers:
-            quiet.addHandler(logging.NullHandler())
-        self._sleep = sleep
-        self._slots: dict[str, Slot] = {}  # where each composed sentence belongs
-        self._secret = settings.api_key.get_secret_value() if settings.api_key else None
-        self._cache = cache if cache is not None else _open_cache(settings)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.client.ledger
 
     @property
     def usage(self) -> Usage:
-        return self.ledger.usage
-
-    # --- stage 2: extract ------------------------------------------------------------------------
+        return self.client.ledger.usage
 
     def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]:
         """One call per document (per window of a long one), run concurrently."""
-        parts: list[_Part] = []
-        for number, doc in enumerate(docs, 1):
-            body = [s for s in sentences[doc.id] if s.kind == "body"]
-            windows = chunks(body, self.settings.chunk_sentences, self.settings.chunk_overlap)
-            for k, window in enumerate(windows, 1):
-                info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
-                parts.append(_Part(number, doc, window, info))
-        results = self._parallel([partial(self._extract_part, p) for p in parts])
-        self.claims_dropped += sum(rejected for _, rejected in results)
-        claims: list[Claim] = []
-        for doc in docs:
-            found = [c for p, (r, _) in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
-            claims.extend(self._claims(doc, found, sentences[doc.id]))
+        claims, dropped = extract.extract(self.client, docs, sentences)
+        self.claims_dropped += dropped
         return claims
-
-    def _extract_part(self, p: _Part) -> tuple[list[ExtractedClaim], int]:
-        """The grounded claims of one document (window) and how many invalid ones were dropped."""
-        state = _CallState(self.settings.reasks + 1)
-        variables = {
-            "title": p.doc.meta.title or p.doc.path,
-            "part": p.part,
-            "sentences": p.sentences,
-            "max_claims": max(5, min(40, len(p.sentences))),
-        }
-        model = extraction_model(p.doc, p.sentences, state.final)
-        try:
-            answer = self._ask("extract", "extract.j2", variables, model, state)
-        except InvalidAnswer as e:
-            log.warning("no claims from %s: %s", p.doc.path, e)
-            return [], 0
-        rejected: list[str] = answer.rejected  # type: ignore[attr-defined]
-        if rejected:
-            log.warning(
-                "dropped %d claim%s from %s that did not match its text, e.g. %s",
-                len(rejected),
-                "s" * (len(rejected) != 1),
-                p.doc.path,
-                rejected[0],
-            )
-        return list(answer.claims), len(rejected)  # type: ignore[attr-defined]
-
-    @staticmethod
-    def _claims(doc: Document, found: list[ExtractedClaim], sentences: list[Sentence]) -> list[Claim]:
-        """Claims with exact citations; duplicates from overlapping windows counted once."""
-        by_index = {s.index: s for s in sentences}
-        seen: set[tuple[object, ...]] = set()
-        claims: list[Claim] = []
-        for c in found:
-            key = (tuple(c.spans), normalize(c.text).lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            claims.append(
-                Claim(
-                    id=f"{doc.id}:c{len(claims)}",
-                    kind=c.kind,
-                    text=" ".join(c.text.split()),
-                    speaker=c.speaker or None,
-                    anonymous=c.anonymous,
-                    hedged=c.hedged,
-                    citations=[cite(doc, start, end) for start, end in c.spans],
-                    sentence_ids=[by_index[i].id for i in sorted(set(c.sentence_ids))],
-                )
-            )
-        return claims
-
-    # --- stage 3: compose ------------------------------------------------------------------------
 
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft:
         """One call: bottom line, key points and open questions, each sentence citing claim ids."""
-        numbers = {d.id: i for i, d in enumerate(docs, 1)}
-        handles = {f"c{i}": c for i, c in enumerate(claims, 1)}
-        rows = [
-            {
-                "id": h,
-                "source": numbers.get(c.citations[0].doc_id, 0),
-                "kind": c.kind,
-                "speaker": c.speaker,
-                "anonymous": c.anonymous,
-                "hedged": c.hedged,
-                "text": c.text,
-            }
-            for h, c in handles.items()
-        ]
-        state = _CallState(self.settings.reasks + 1)
-        variables = {"claims": rows, "n_sources": len(docs), "max_words": max_words, "max_points": 8}
-        answer: Any = self._ask(
-            "compose", "compose.j2", variables, composition_model(set(handles), state.final), state
-        )
-
-        def sentence(sid: str, s: ComposedSentence) -> SummarySentence:
-            cited = [handles[h] for h in dict.fromkeys(s.claim_ids)]
-            citations: list[Citation] = list(dict.fromkeys(c for claim in cited for c in claim.citations))
-            return SummarySentence(
-                id=sid, text=" ".join(s.text.split()), claim_ids=[c.id for c in cited], citations=citations
-            )
-
-        draft = Draft(
-            bottom_line=[sentence(f"b{i}", s) for i, s in enumerate(answer.bottom_line[:3])],
-            key_points=[sentence(f"k{i}", s) for i, s in enumerate(answer.key_points[:12])],
-            open_questions=[
-                OpenQuestion(
-                    kind=q.kind, sentences=[sentence(f"q{i}.{j}", s) for j, s in enumerate(q.sentences[:2])]
-                )
-                for i, q in enumerate(answer.open_questions[:6])
-            ],
-        )
-        self._slots = slots(draft)
-        return within_words(draft, max_words)
-
-    # --- stage 4b: judge and repair --------------------------------------------------------------
+        return compose.compose(self.client, docs, claims, max_words)
 
     def review(
         self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
     ) -> tuple[Draft, list[SummarySentence]]:
-        """Judge every verified sentence in one call; give each failure (deterministic or judge) one
-        repair call, then re-verify the rewrite deterministically *and* with the judge."""
-        by_id = {d.id: d for d in docs}
-        verified = [
-            *draft.bottom_line,
-            *draft.key_points,
-            *(s for q in draft.open_questions for s in q.sentences),
-        ]
-        judged = self.judge(verified)
-        passed: dict[str, SummarySentence] = {}
-        failing: list[SummarySentence] = list(dropped)
-        for s in verified:
-            verdict = merge_verdicts(s.verdict, judged.get(s.id))
-            merged = s.model_copy(update={"verdict": verdict})
-            if verdict.label == "supported":
-                passed[s.id] = merged
-            else:
-                failing.append(merged)
-        still_failing: list[SummarySentence] = []
-        if failing:
-            rewrites = self._repair(failing)
-            candidates: list[tuple[SummarySentence, SummarySentence]] = []
-            for s in failing:
-                text = " ".join(rewrites.get(s.id, "").split())
-                if not text or text == s.text:
-                    still_failing.append(s)
-                    continue
-                rewrite = s.model_copy(update={"text": text})
-                verdict = verify_sentence(rewrite, by_id)
-                if verdict.label == "supported":
-                    candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
-                else:
-                    still_failing.append(s)
-            rejudged = self.judge([r for _, r in candidates], repaired=True)
-            for original, rewrite in candidates:
-                verdict = merge_verdicts(rewrite.verdict, rejudged.get(rewrite.id))
-                if verdict.label == "supported":
-                    passed[rewrite.id] = rewrite.model_copy(update={"verdict": verdict})
-                    log.info("repaired sentence %s after a failed check", rewrite.id)
-                else:
-                    still_failing.append(original)
-        log.info("%s", self.ledger.summary())
-        return rebuild(self._slots, passed), still_failing
+        """Judge every verified sentence in one call; give each failure one repair call (`judge.review`)."""
+        return judge.review(self.client, draft, dropped, docs)
 
     def judge(self, sentences: list[SummarySentence], *, repaired: bool = False) -> dict[str, Judgement]:
-        """The judge's verdict on each sentence against its cited spans, in one call, by sentence id
-        (`repaired`: the sentences are rewrites, which the prompt tells the judge). A sentence the
-        judge gave no verdict for is missing from the result; `merge_verdicts` treats that as failed."""
-        if not sentences:
-            return {}
-        items = evidence_items(sentences)
-        evidence = {it["id"]: {e["id"] for e in it["evidence"]} for it in items}
-        state = _CallState(self.settings.reasks + 1)
-        model = judgement_model(evidence, state.final)
-        answer: Any = self._ask("judge", "judge.j2", {"sentences": items, "repaired": repaired}, model, state)
-        return {v.sentence_id: v for v in answer.verdicts}
-
-    def _repair(self, sentences: list[SummarySentence]) -> dict[str, str]:
-        state = _CallState(self.settings.reasks + 1)
-        model = rewrite_model({s.id for s in sentences}, state.final)
-        answer: Any = self._ask("repair", "repair.j2", {"sentences": evidence_items(sentences)}, model, state)
-        return {r.sentence_id.strip(): r.text for r in answer.rewrites}
-
-    # --- calls -----------------------------------------------------------------------------------
-
-    def _ask(
-        self, stage: str, template: str, variables: dict[str, Any], response_model: type[M], state: _CallState
-    ) -> M:
-        """One structured call. Messages are built fresh here, so nothing a re-ask appends leaks."""
-        messages = [
-            {"role": "system", "content": self.prompts.render("system.j2")},
-            {"role": "user", "content": self.prompts.render(template, **variables)},
-        ]
-        create = instructor.patch(create=partial(self._send, stage, state), mode=self._mode)
-        hooks = instructor_hooks.Hooks()
-        hooks.on("parse:error", partial(self._on_invalid, stage, state))
-        reasks = Retrying(
-            stop=stop_after_attempt(state.attempts), retry=retry_if_exception_type(reaskable()), reraise=True
-        )
-        try:
-            return create(  # type: ignore[no-any-return]
-                response_model=response_model,
-                messages=messages,
-                max_retries=reasks,
-                strict=False,
-                hooks=hooks,
-                model=self.model,
-                **self._limits(stage),
-            )
-        except instructor_errors.InstructorRetryException as e:
-            cause = e.__cause__
-            if isinstance(cause, BrieferError):
-                raise cause from None
-            if isinstance(cause, instructor_errors.IncompleteOutputException):
-                raise _cut_off(stage) from None
-            if isinstance(cause, reaskable()):
-                raise InvalidAnswer(
-                    f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
-                    f"{redact(_problem(cause), self._secret)[:200]}"
-                ) from None
-            raise ProviderError(
-                redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
-            ) from None
-        except instructor_errors.IncompleteOutputException:
-            raise _cut_off(stage) from None
-
-    def _on_invalid(self, stage: str, state: _CallState, error: Exception, **meta: Any) -> None:
-        """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
-        if state.final():
-            return  # nothing is re-asked after the last attempt
-        self.ledger.count_reask()
-        log.info("%s answer failed validation on attempt %d; re-asking", stage, state.responses)
-        log.debug("%s validation problems: %s", stage, error)
-
-    def _limits(self, stage: str) -> dict[str, Any]:
-        if _REASONING_MODEL.match(self.model):  # these reject max_tokens and temperature
-            return {"max_completion_tokens": MAX_TOKENS[stage] * 4}
-        return {"max_tokens": MAX_TOKENS[stage], "temperature": 0}
-
-    def _send(self, stage: str, state: _CallState, *args: Any, **kwargs: Any) -> Any:
-        """The function instructor calls for every attempt: cache, budget check, HTTP with retries, ledger."""
-        key = self._cache_key(kwargs)
-        cached = self._cached(key)
-        if cached is not None:
-            self.ledger.count_hit()
-            state.responses += 1
-            return cached
-        chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
-        max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
-        reserved = self.ledger.reserve(stage, chars, max_tokens)
-        try:
-            response = self._with_retries(
-                stage, lambda: _answered(self._client.chat.completions.create(*args, **kwargs))
-            )
-        finally:
-            self.ledger.release(reserved)
-        usage = getattr(response, "usage", None)
-        self.ledger.add_tokens(
-            getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
-        )
-        state.responses += 1
-        if refused := _refusal(response):
-            raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
-        if key and self._cache and _complete(response):
-            self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
-        return response
-
-    def _cache_key(self, request: dict[str, Any]) -> str | None:
-        """The request's cache key: the exact request plus what changes an answer outside it."""
-        if self._cache is None:
-            return None
-        s = self.settings
-        where = {"endpoint": s.endpoint_label(), "api_version": s.api_version, "mode": s.resolved_mode}
-        return request_key(request, prompt_hash=self.prompt_hash, settings=where)
-
-    def _cached(self, key: str | None) -> Any:
-        """A stored response for `key` (never with --refresh), or None; one that no longer parses is a miss."""
-        if key is None or self._cache is None or self.settings.cache == "refresh":
-            return None
-        body = self._cache.get(key)
-        if body is None:
-            return None
-        try:
-            return openai.types.chat.ChatCompletion.model_validate_json(body)
-        except ValidationError:
-            self._cache.discard(key)
-            return None
-
-    def _with_retries(self, stage: str, call: Callable[[], Any]) -> Any:
-        s = self.settings
-        backoff = wait_exponential_jitter(
-            initial=s.retry_base_delay, max=s.retry_max_delay, jitter=s.retry_base_delay
-        )
-
-        def wait_for(rs: RetryCallState) -> float:
-            asked = retry_after(rs.outcome.exception() if rs.outcome else None)
-            return min(asked if asked is not None else backoff(rs), s.retry_max_delay)
-
-        def before_sleep(rs: RetryCallState) -> None:
-            error = rs.outcome.exception() if rs.outcome else None
-            wait_s = rs.next_action.sleep if rs.next_action else 0.0
-            log.info(
-                "%s call: %s; retrying in %.2fs (attempt %d of %d)",
-                stage,
-                describe(error, s.endpoint_label(), self._secret) if error else "error",
-                wait_s,
-                rs.attempt_number + 1,
-                s.max_attempts,
-            )
-
-        retrying = Retrying(
-            stop=stop_after_attempt(s.max_attempts),
-            wait=wait_for,
-            retry=retry_if_exception(transient),
-            before_sleep=before_sleep,
-            sleep=self._sleep,
-            reraise=True,
-        )
-        try:
-            for attempt in retrying:
-                with attempt:
-                    self.ledger.count_attempt()
-                    result = call()
-        except EmptyAnswer as e:
-            n = s.max_attempts
-            raise ProviderError(f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {e}") from None
-        except openai.APIError as e:
-            where = s.endpoint_label()
-            if transient(e):
-                n = s.max_attempts
-                raise ProviderError(
-                    f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {describe(e, where, self._secret)}"
-                ) from None
-            raise ProviderError(
-                f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}"
-            ) from None
-        return result
-
-    def _parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
-        """Run tasks on a bounded pool. After the first failure no further task starts (tasks already
-        running finish), and that failure is raised: the run stops at once and deterministically."""
-        if len(tasks) <= 1:
-            return [t() for t in tasks]
-        stop = threading.Event()
-
-        def guarded(task: Callable[[], Any]) -> Any:
-            if stop.is_set():
-                raise _NotStarted
-            try:
-                return task()
-            except BaseException:
-                stop.set()
-                raise
-
-        workers = min(self.settings.concurrency, len(tasks))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="briefer-llm") as pool:
-            futures = [pool.submit(guarded, t) for t in tasks]
-            wait(futures, return_when=FIRST_EXCEPTION)
-            if stop.is_set():
-                wait(futures)
-                raise next(e for f in futures if (e := f.exception()) and not isinstance(e, _NotStarted))
-            return [f.result() for f in futures]
-
-
-class _NotStarted(Exception):
-    """A task skipped because an earlier one failed."""
-
-
-class InvalidAnswer(ProviderError):
-    """The model's answers kept failing validation after every re-ask."""
-
-
-class Refused(InvalidAnswer):
-    """The model declined to answer (OpenAI's `refusal` field). Not re-asked: asking again for valid
-    JSON does not change its mind. An extraction refusal costs that document only."""
-
-
-class EmptyAnswer(Exception):
-    """A 200 response with no choices: a server fault, retried like a 5xx."""
-
-
-def _answered(response: Any) -> Any:
-    if isinstance(response, openai.types.chat.ChatCompletion) and not response.choices:
-        raise EmptyAnswer("it returned no answer (an empty choices list)")
-    return response
-
-
-def _refusal(response: Any) -> str | None:
-    """The refusal text of a chat completion that declined to answer, else None (servers that send an
-    empty `refusal` with every answer have not refused)."""
-    choices = getattr(response, "choices", None) or []
-    message = getattr(choices[0], "message", None) if choices else None
-    refusal = getattr(message, "refusal", None)
-    return " ".join(refusal.split()) or None if isinstance(refusal, str) else None
-
-
-def _complete(response: Any) -> bool:
-    """Worth caching: a whole answer, not one cut off at the token limit or refused, so a fault is
-    never replayed from the cache on the next run."""
-    return (
-        isinstance(response, openai.types.chat.ChatCompletion)
-        and bool(response.choices)
-        and response.choices[0].finish_reason in ("stop", "tool_calls")
-        and _refusal(response) is None
-    )
-
-
-def _problem(error: Exception) -> str:
-    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
-        )
-    return " ".join(str(error).split())
-
-
-def _cut_off(stage: str) -> ProviderError:
-    return ProviderError(
-        f"the model's {stage} answer was cut off at its token limit ({MAX_TOKENS[stage]}); try a model with "
-        "a larger output window or fewer documents"
-    )
-
-
-# --- small pure helpers --------------------------------------------------------------------------
-
-
-def chunks(items: list[Sentence], size: int, overlap: int) -> list[list[Sentence]]:
-    """Windows of `size` sentences overlapping by `overlap`, so no claim is cut at a window edge."""
-    if len(items) <= size:
-        return [items] if items else []
-    step = max(1, size - overlap)
-    windows = []
-    for start in range(0, len(items), step):
-        windows.append(items[start : start + size])
-        if start + size >= len(items):
-            break
-    return windows
+        """The judge's verdict on each sentence against its cited spans, by sentence id (`judge.judge`)."""
+        return judge.judge(self.client, sentences, repaired=repaired)

@@ -15,25 +15,14 @@ import threading
 
 from briefer.core.errors import BudgetExceeded
 from briefer.core.models import Usage
+from briefer.engines.llm import quirks
 from briefer.engines.llm.settings import Price
 
 log = logging.getLogger("briefer")
 
-# USD per 1M tokens (input, output), list prices of common models; override with --price-table.
+# USD per 1M tokens, list prices of common models (`[prices]` in providers.toml); override with --price-table.
 DEFAULT_PRICES: dict[str, Price] = {
-    name: Price(input=i, output=o)
-    for name, i, o in [
-        ("gpt-4o-mini", 0.15, 0.60),
-        ("gpt-4o", 2.50, 10.00),
-        ("gpt-4.1", 2.00, 8.00),
-        ("gpt-4.1-mini", 0.40, 1.60),
-        ("gpt-4.1-nano", 0.10, 0.40),
-        ("o4-mini", 1.10, 4.40),
-        ("o3-mini", 1.10, 4.40),
-        ("gpt-5", 1.25, 10.00),
-        ("gpt-5-mini", 0.25, 2.00),
-        ("gpt-5-nano", 0.05, 0.40),
-    ]
+    name: Price(input=i, output=o) for name, (i, o) in quirks.list_prices().items()
 }
 
 

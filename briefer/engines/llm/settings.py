@@ -20,12 +20,10 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from briefer.core.errors import ConfigError
-
-LLMMode = Literal["tools", "json_schema", "json"]
+from briefer.engines.llm import quirks
+from briefer.engines.llm.quirks import LLMMode
 
 DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_AZURE_API_VERSION = "2024-10-21"
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 
 class Price(BaseModel):
@@ -71,17 +69,13 @@ class Settings(BaseModel):
 
     @property
     def resolved_mode(self) -> LLMMode:
-        """Tool calling for OpenAI and Azure; JSON-schema answers for local servers that lack it."""
-        if self.mode:
-            return self.mode
-        if self.is_azure or self.base_url is None:
-            return "tools"
-        host = urlparse(self.base_url).hostname or ""
-        return "tools" if host.endswith(("openai.com", "openai.azure.com")) else "json_schema"
+        """Tool calling for OpenAI and Azure; JSON-schema answers for local servers that lack it
+        (the table is `[mode]` in providers.toml)."""
+        return self.mode or quirks.default_mode(self.base_url, azure=self.is_azure)
 
     def endpoint_label(self) -> str:
         """Where calls go, for messages; never includes credentials."""
-        url = self.azure_endpoint or self.base_url or DEFAULT_BASE_URL
+        url = self.azure_endpoint or self.base_url or quirks.default_base_url()
         parsed = urlparse(url)
         return f"{parsed.scheme}://{parsed.hostname}{f':{parsed.port}' if parsed.port else ''}{parsed.path}"
 

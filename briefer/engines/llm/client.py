@@ -1,0 +1,424 @@
+"""The LLM client: every model call goes through here, and this is the only module that imports
+`openai` and `instructor`. The stages (`extract`, `compose`, `judge`) see only `LLMClient.ask`.
+
+* Every call renders fresh messages from `prompts/*.j2`, with source text passed as variables, and
+  asks instructor for a response model built for that call (`briefer.answers`), whose validators
+  know the call's sentences or ids. instructor gets no `context=`, so it never templates our text.
+* Two retry layers, each for one thing. instructor re-asks only when the answer fails validation
+  (a tenacity `Retrying` limited to validation errors). Transport failures (429, 5xx, timeouts,
+  connection errors) are retried here, once per HTTP request, with exponential backoff, jitter and
+  `Retry-After`; the openai client itself is built with `max_retries=0`, so nothing retries twice.
+* Every HTTP attempt passes through `_send`, which reserves the call's worst-case cost against
+  `--max-cost` first and records its tokens in the ledger after. `_send` is also where the response
+  cache (`briefer.cache`) answers an identical earlier request: a hit is no call, no tokens, no cost.
+* What differs between providers and model families (token parameters, temperature, the default
+  mode, prices) is data in `providers.toml`, read through `quirks`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from briefer.core.errors import BrieferError, ConfigError, ProviderError
+from briefer.engines.llm import quirks
+from briefer.engines.llm.answers import Final
+from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
+from briefer.engines.llm.ledger import Ledger, price_for
+from briefer.engines.llm.parallel import run_bounded
+from briefer.engines.llm.prompts import load_prompts
+from briefer.engines.llm.quirks import Stage
+from briefer.engines.llm.settings import Settings
+
+if TYPE_CHECKING:
+    import instructor
+    import openai
+    from instructor.core import exceptions as instructor_errors
+    from instructor.core import hooks as instructor_hooks
+else:
+
+    class _Lazy:
+        """A module imported on first use: openai and instructor take about a second to import, and
+        `--engine auto` with no endpoint configured (an offline run) should not pay for that."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    openai, instructor = _Lazy("openai"), _Lazy("instructor")
+    instructor_errors, instructor_hooks = _Lazy("instructor.core.exceptions"), _Lazy("instructor.core.hooks")
+
+log = logging.getLogger("briefer")
+
+_SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def reaskable() -> tuple[type[Exception], ...]:
+    """The only errors instructor may re-ask for: answers that do not parse or do not validate."""
+    return (ValidationError, json.JSONDecodeError, instructor_errors.ResponseParsingError)
+
+
+def make_client(s: Settings) -> openai.OpenAI:
+    """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
+    key = s.api_key.get_secret_value() if s.api_key else None
+    if s.azure_endpoint:
+        if not key:
+            raise ConfigError("AZURE_OPENAI_ENDPOINT is set but no key: set AZURE_OPENAI_API_KEY")
+        return openai.AzureOpenAI(
+            azure_endpoint=s.azure_endpoint,
+            api_key=key,
+            api_version=s.api_version or quirks.azure_api_version(),
+            timeout=s.timeout,
+            max_retries=0,
+        )
+    # Local servers need no key, but the client insists on one.
+    base_url = s.base_url or quirks.default_base_url()
+    return openai.OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=s.timeout, max_retries=0)
+
+
+# --- transport errors ----------------------------------------------------------------------------
+
+
+def transient(e: BaseException) -> bool:
+    """Worth retrying: rate limits, server errors, timeouts, dropped connections, empty answers."""
+    if isinstance(e, openai.APIConnectionError | EmptyAnswer):  # includes APITimeoutError
+        return True
+    return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
+
+
+def retry_after(e: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
+    headers = getattr(getattr(e, "response", None), "headers", None)
+    if not headers:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    text = text.replace(secret, "***") if secret else text
+    return _SECRETISH.sub("***", " ".join(text.split()))
+
+
+def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
+    """One line about a transport error, without credentials."""
+    if isinstance(e, openai.APITimeoutError):
+        return f"timed out waiting for {endpoint}"
+    if isinstance(e, openai.APIConnectionError):
+        return f"could not connect to {endpoint}"
+    if isinstance(e, openai.AuthenticationError):
+        return f"{endpoint} rejected the API key (HTTP 401); check OPENAI_API_KEY or AZURE_OPENAI_API_KEY"
+    if isinstance(e, openai.APIStatusError):
+        body = e.body.get("error", e.body) if isinstance(e.body, dict) else None
+        detail = body.get("message") if isinstance(body, dict) else None
+        detail = redact(str(detail or e.message or ""), secret)
+        detail = detail if len(detail) <= 160 else detail[:157] + "..."
+        return f"HTTP {e.status_code} from {endpoint}" + (f": {detail}" if detail else "")
+    return redact(f"{type(e).__name__}: {e}", secret)
+
+
+# --- the client ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _CallState:
+    """Per structured call: how many answers came back, so validators know the last attempt."""
+
+    attempts: int
+    responses: int = 0
+
+    def final(self) -> bool:
+        return self.responses >= self.attempts
+
+
+class LLMClient:
+    """Structured calls to one endpoint and model, with the prompts, the ledger and the cache of a run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sdk: openai.OpenAI | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        cache: ResponseCache | None = None,
+    ) -> None:
+        self.settings = settings
+        self.model = settings.model
+        self.prompts = load_prompts()
+        self.prompt_hash = self.prompts.hash
+        price = price_for(settings.model, settings.prices)
+        if price is None and settings.max_cost is not None:
+            raise ConfigError(
+                f"--max-cost needs a price for model {settings.model}; add one with --price-table "
+                '(TOML: ["<model>"] input = 0.15, output = 0.60, in USD per 1M tokens)'
+            )
+        if price is None:
+            log.warning(
+                "no price known for model %s; its cost is counted as $0 (see --price-table)", settings.model
+            )
+        self.ledger = Ledger(settings.model, price, settings.max_cost)
+        self._client = sdk or make_client(settings)
+        self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
+        self._sleep = sleep
+        self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._cache = cache if cache is not None else _open_cache(settings)
+
+    def ask(
+        self, stage: Stage, template: str, variables: dict[str, Any], answer: Callable[[Final], type[M]]
+    ) -> M:
+        """One structured call: `template` rendered with `variables`, the answer validated by the model
+        `answer(final)` builds (`final` tells its validators whether an attempt is the last), re-asked
+        up to `--reasks` times. Raises `InvalidAnswer` when no attempt validates."""
+        state = _CallState(self.settings.reasks + 1)
+        return self._ask(stage, template, variables, answer(state.final), state)
+
+    def parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
+        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`)."""
+        return run_bounded(tasks, self.settings.concurrency)
+
+    def _ask(
+        self,
+        stage: Stage,
+        template: str,
+        variables: dict[str, Any],
+        response_model: type[M],
+        state: _CallState,
+    ) -> M:
+        """One structured call. Messages are built fresh here, so nothing a re-ask appends leaks."""
+        messages = [
+            {"role": "system", "content": self.prompts.render("system.j2")},
+            {"role": "user", "content": self.prompts.render(template, **variables)},
+        ]
+        create = instructor.patch(create=partial(self._send, stage, state), mode=self._mode)
+        hooks = instructor_hooks.Hooks()
+        hooks.on("parse:error", partial(self._on_invalid, stage, state))
+        reasks = Retrying(
+            stop=stop_after_attempt(state.attempts), retry=retry_if_exception_type(reaskable()), reraise=True
+        )
+        try:
+            return create(
+                response_model=response_model,
+                messages=messages,
+                max_retries=reasks,
+                strict=False,
+                hooks=hooks,
+                model=self.model,
+                **self._limits(stage),
+            )
+        except instructor_errors.InstructorRetryException as e:
+            cause = e.__cause__
+            if isinstance(cause, BrieferError):
+                raise cause from None
+            if isinstance(cause, instructor_errors.IncompleteOutputException):
+                raise _cut_off(stage) from None
+            if isinstance(cause, reaskable()):
+                raise InvalidAnswer(
+                    f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
+                    f"{redact(_problem(cause), self._secret)[:200]}"
+                ) from None
+            raise ProviderError(
+                redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
+            ) from None
+        except instructor_errors.IncompleteOutputException:
+            raise _cut_off(stage) from None
+
+    def _on_invalid(self, stage: Stage, state: _CallState, error: Exception, **meta: Any) -> None:
+        """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
+        if state.final():
+            return  # nothing is re-asked after the last attempt
+        self.ledger.count_reask()
+        log.info("%s answer failed validation on attempt %d; re-asking", stage, state.responses)
+        log.debug("%s validation problems: %s", stage, error)
+
+    def _limits(self, stage: Stage) -> dict[str, Any]:
+        return quirks.limits(self.model, stage)  # e.g. reasoning models reject max_tokens and temperature
+
+    def _send(self, stage: Stage, state: _CallState, *args: Any, **kwargs: Any) -> Any:
+        """The function instructor calls for every attempt: cache, budget check, HTTP with retries, ledger."""
+        key = self._cache_key(kwargs)
+        cached = self._cached(key)
+        if cached is not None:
+            self.ledger.count_hit()
+            state.responses += 1
+            return cached
+        chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
+        max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
+        reserved = self.ledger.reserve(stage, chars, max_tokens)
+        try:
+            response = self._with_retries(
+                stage, lambda: _answered(self._client.chat.completions.create(*args, **kwargs))
+            )
+        finally:
+            self.ledger.release(reserved)
+        usage = getattr(response, "usage", None)
+        self.ledger.add_tokens(
+            getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
+        )
+        state.responses += 1
+        if refused := _refusal(response):
+            raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
+        if key and self._cache and _complete(response):
+            self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
+        return response
+
+    def _cache_key(self, request: dict[str, Any]) -> str | None:
+        """The request's cache key: the exact request plus what changes an answer outside it."""
+        if self._cache is None:
+            return None
+        s = self.settings
+        where = {"endpoint": s.endpoint_label(), "api_version": s.api_version, "mode": s.resolved_mode}
+        return request_key(request, prompt_hash=self.prompt_hash, settings=where)
+
+    def _cached(self, key: str | None) -> Any:
+        """A stored response for `key` (never with --refresh), or None; one that no longer parses is a miss."""
+        if key is None or self._cache is None or self.settings.cache == "refresh":
+            return None
+        body = self._cache.get(key)
+        if body is None:
+            return None
+        try:
+            return openai.types.chat.ChatCompletion.model_validate_json(body)
+        except ValidationError:
+            self._cache.discard(key)
+            return None
+
+    def _with_retries(self, stage: Stage, call: Callable[[], Any]) -> Any:
+        s = self.settings
+        backoff = wait_exponential_jitter(
+            initial=s.retry_base_delay, max=s.retry_max_delay, jitter=s.retry_base_delay
+        )
+
+        def wait_for(rs: RetryCallState) -> float:
+            asked = retry_after(rs.outcome.exception() if rs.outcome else None)
+            return min(asked if asked is not None else backoff(rs), s.retry_max_delay)
+
+        def before_sleep(rs: RetryCallState) -> None:
+            error = rs.outcome.exception() if rs.outcome else None
+            wait_s = rs.next_action.sleep if rs.next_action else 0.0
+            log.info(
+                "%s call: %s; retrying in %.2fs (attempt %d of %d)",
+                stage,
+                describe(error, s.endpoint_label(), self._secret) if error else "error",
+                wait_s,
+                rs.attempt_number + 1,
+                s.max_attempts,
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(s.max_attempts),
+            wait=wait_for,
+            retry=retry_if_exception(transient),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self.ledger.count_attempt()
+                    result = call()
+        except EmptyAnswer as e:
+            n = s.max_attempts
+            raise ProviderError(f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {e}") from None
+        except openai.APIError as e:
+            where = s.endpoint_label()
+            if transient(e):
+                n = s.max_attempts
+                raise ProviderError(
+                    f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {describe(e, where, self._secret)}"
+                ) from None
+            raise ProviderError(
+                f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}"
+            ) from None
+        return result
+
+
+def _open_cache(s: Settings) -> ResponseCache | None:
+    return None if s.cache == "off" else open_cache(s.cache_dir)
+
+
+class InvalidAnswer(ProviderError):
+    """The model's answers kept failing validation after every re-ask."""
+
+
+class Refused(InvalidAnswer):
+    """The model declined to answer (OpenAI's `refusal` field). Not re-asked: asking again for valid
+    JSON does not change its mind. An extraction refusal costs that document only."""
+
+
+class EmptyAnswer(Exception):
+    """A 200 response with no choices: a server fault, retried like a 5xx."""
+
+
+def _answered(response: Any) -> Any:
+    if isinstance(response, openai.types.chat.ChatCompletion) and not response.choices:
+        raise EmptyAnswer("it returned no answer (an empty choices list)")
+    return response
+
+
+def _refusal(response: Any) -> str | None:
+    """The refusal text of a chat completion that declined to answer, else None (servers that send an
+    empty `refusal` with every answer have not refused)."""
+    choices = getattr(response, "choices", None) or []
+    message = getattr(choices[0], "message", None) if choices else None
+    refusal = getattr(message, "refusal", None)
+    return " ".join(refusal.split()) or None if isinstance(refusal, str) else None
+
+
+def _complete(response: Any) -> bool:
+    """Worth caching: a whole answer, not one cut off at the token limit or refused, so a fault is
+    never replayed from the cache on the next run."""
+    return (
+        isinstance(response, openai.types.chat.ChatCompletion)
+        and bool(response.choices)
+        and response.choices[0].finish_reason in ("stop", "tool_calls")
+        and _refusal(response) is None
+    )
+
+
+def _problem(error: Exception) -> str:
+    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
+        )
+    return " ".join(str(error).split())
+
+
+def _cut_off(stage: Stage) -> ProviderError:
+    return ProviderError(
+        f"the model's {stage} answer was cut off at its token limit ({quirks.max_tokens(stage)}); try a "
+        "model with a larger output window or fewer documents"
+    )

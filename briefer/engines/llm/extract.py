@@ -1,0 +1,112 @@
+"""Stage 2 through the model: grounded claims from each document, one call per window, concurrently.
+
+Long documents are read in overlapping windows of sentences, so no claim is cut at a window edge;
+claims found twice in an overlap are counted once. Every claim the model gives must match its
+document's text (`answers.extraction_model` checks that); the ones that do not are dropped and
+counted, and a document whose answers never validate gives no claims rather than sinking the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from briefer.core.models import Claim, Document, Sentence, cite
+from briefer.core.text import normalize
+from briefer.engines.llm.answers import ExtractedClaim, extraction_model
+from briefer.engines.llm.client import InvalidAnswer, LLMClient
+
+log = logging.getLogger("briefer")
+
+
+@dataclass(frozen=True)
+class _Part:
+    doc_number: int
+    doc: Document
+    sentences: list[Sentence]
+    part: dict[str, int] | None  # {"number": k, "total": n} for long documents
+
+
+def extract(
+    client: LLMClient, docs: list[Document], sentences: dict[str, list[Sentence]]
+) -> tuple[list[Claim], int]:
+    """The claims of every document, and how many invalid claims were dropped."""
+    s = client.settings
+    parts: list[_Part] = []
+    for number, doc in enumerate(docs, 1):
+        body = [x for x in sentences[doc.id] if x.kind == "body"]
+        windows = chunks(body, s.chunk_sentences, s.chunk_overlap)
+        for k, window in enumerate(windows, 1):
+            info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
+            parts.append(_Part(number, doc, window, info))
+    results = client.parallel([partial(_extract_part, client, p) for p in parts])
+    dropped = sum(rejected for _, rejected in results)
+    claims: list[Claim] = []
+    for doc in docs:
+        found = [c for p, (r, _) in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
+        claims.extend(_claims(doc, found, sentences[doc.id]))
+    return claims, dropped
+
+
+def _extract_part(client: LLMClient, p: _Part) -> tuple[list[ExtractedClaim], int]:
+    """The grounded claims of one document (window) and how many invalid ones were dropped."""
+    variables = {
+        "title": p.doc.meta.title or p.doc.path,
+        "part": p.part,
+        "sentences": p.sentences,
+        "max_claims": max(5, min(40, len(p.sentences))),
+    }
+    try:
+        answer = client.ask("extract", "extract.j2", variables, partial(extraction_model, p.doc, p.sentences))
+    except InvalidAnswer as e:
+        log.warning("no claims from %s: %s", p.doc.path, e)
+        return [], 0
+    rejected: list[str] = answer.rejected  # type: ignore[attr-defined]
+    if rejected:
+        log.warning(
+            "dropped %d claim%s from %s that did not match its text, e.g. %s",
+            len(rejected),
+            "s" * (len(rejected) != 1),
+            p.doc.path,
+            rejected[0],
+        )
+    return list(answer.claims), len(rejected)  # type: ignore[attr-defined]
+
+
+def _claims(doc: Document, found: list[ExtractedClaim], sentences: list[Sentence]) -> list[Claim]:
+    """Claims with exact citations; duplicates from overlapping windows counted once."""
+    by_index = {s.index: s for s in sentences}
+    seen: set[tuple[object, ...]] = set()
+    claims: list[Claim] = []
+    for c in found:
+        key = (tuple(c.spans), normalize(c.text).lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        claims.append(
+            Claim(
+                id=f"{doc.id}:c{len(claims)}",
+                kind=c.kind,
+                text=" ".join(c.text.split()),
+                speaker=c.speaker or None,
+                anonymous=c.anonymous,
+                hedged=c.hedged,
+                citations=[cite(doc, start, end) for start, end in c.spans],
+                sentence_ids=[by_index[i].id for i in sorted(set(c.sentence_ids))],
+            )
+        )
+    return claims
+
+
+def chunks(items: list[Sentence], size: int, overlap: int) -> list[list[Sentence]]:
+    """Windows of `size` sentences overlapping by `overlap`, so no claim is cut at a window edge."""
+    if len(items) <= size:
+        return [items] if items else []
+    step = max(1, size - overlap)
+    windows = []
+    for start in range(0, len(items), step):
+        windows.append(items[start : start + size])
+        if start + size >= len(items):
+            break
+    return windows
