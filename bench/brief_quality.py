@@ -809,6 +809,7 @@ def measure(c: Cluster) -> Result:
             small = printed_sentences(json.loads(out_s))
             r.words150 = sum(len(words(p.text)) for p in small)
             r.recall["brief150"] = recall(" ".join(p.text for p in small), ref)
+            r.recall["oracle150_same"] = recall(" ".join(oracle(pool, ref, r.words150)), ref)
         else:
             r.recall["brief150"] = 0.0
             r.failed150 = True
@@ -870,7 +871,7 @@ def totals(results: list[Result], seconds: float) -> tuple[str, dict[str, Any]]:
     keys = ("brief", "lexrank", "oracle", "brief150", "lexrank150", "oracle150")
     rec = {k: mean([r.recall[k] for r in with_ref]) for k in keys}
     ran150 = [r for r in with_ref if not r.failed150]
-    rec_ran = {k: mean([r.recall[k] for r in ran150]) for k in ("brief150", "oracle150")}
+    rec_ran = {k: mean([r.recall[k] for r in ran150]) for k in ("brief150", "oracle150", "oracle150_same")}
 
     def share(a: float, b: float) -> float:
         return a / b if b else 0.0
@@ -973,7 +974,8 @@ def totals(results: list[Result], seconds: float) -> tuple[str, dict[str, Any]]:
         f" {share(rec['lexrank'], rec['oracle']):.0%}",
         f"  --max-words {SMALL_BUDGET}: brief {rec['brief150']:.3f} (mean {mean([r.words150 for r in ran150]):.0f}"
         f" content words)  LexRank {rec['lexrank150']:.3f}  oracle {rec['oracle150']:.3f} (<= {SMALL_BUDGET} words);"
-        f" brief/oracle {s150:.0%}",
+        f" brief/oracle {s150:.0%}; over the {len(ran150)} that exit 0, brief/oracle at the brief's own length"
+        f" {share(rec_ran['brief150'], rec_ran['oracle150_same']):.0%}",
         f"  all pages {sum(r.page_words for r in ok)} words / all sources {sum(r.source_words for r in ok)} words"
         f" = {share(sum(r.page_words for r in ok), sum(r.source_words for r in ok)):.2f}",
     ]
