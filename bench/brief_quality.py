@@ -416,7 +416,8 @@ def dangling_kind(s: Printed) -> str | None:
     * pronoun: the first word is a pronoun or demonstrative (He, She, They, It, His, Her, Their, Its,
       This, That, These, Those, Such, Another, Both), except time deixis ("This week", "That year"),
       expletive it ("It is unclear whether", "It will take years to"), "Those who ..." and
-      "Both X and Y"; "One of ...", "One such ..." and "One said" count too;
+      "Both X and Y"; "One of them/those/his/the two ...", "One such ..." and "One said" count too
+      ("One of the biggest ports" names its group and does not);
     * role: "The [role]" back-reference: "The", at most one bare modifier (former, two, Democratic,
       top ...), then a role noun (president, senator, Democrat, official, agency, report, bill, deal,
       move, former, latter ...), not followed by "of" or by a capitalised name.
@@ -458,8 +459,15 @@ def dangling_kind(s: Printed) -> str | None:
         if first == "both" and "and" in w[1:6]:
             return None
         return "pronoun"
-    if first == "one" and len(w) > 1 and (w[1] in ("of", "such") or SPEECH.fullmatch(w[1])):
-        return "pronoun"
+    if first == "one" and len(w) > 1:
+        back = ("them", "those", "these", "us", "his", "her", "their", "its", "both", "two", "three")
+        of_back = (
+            w[1] == "of"
+            and len(w) > 2
+            and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
+        )
+        if of_back or w[1] == "such" or SPEECH.fullmatch(w[1]):
+            return "pronoun"
     if first == "the":
         toks = raw.split()[1:5]
         for i, tok in enumerate(toks[:2]):
@@ -781,6 +789,8 @@ def measure(c: Cluster) -> Result:
     for line in source_lines(md).values():
         # which document is this line? match its path (the Sources list ends with it)
         d = next((d for d in c.docs if line.rstrip().endswith(d.file) or f"/{d.file}" in line), None)
+        if d is None:  # a Sources list without paths: know the document by its headline
+            d = next((d for d in c.docs if d.text.split("\n", 1)[0].strip().lower() in line.lower()), None)
         if d is None or (d.outlet is None and d.published is None):
             continue  # the file carries neither: nothing to print
         r.sources_printed += 1
