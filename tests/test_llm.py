@@ -542,3 +542,14 @@ def test_json_body_matcher_ignores_key_order_but_not_content() -> None:
         json_body(a, R(b'{"model": "m", "messages": [{"role": "user", "content": "changed prompt"}]}'))
     url = b'{"m": "https://errors.pydantic.dev/2.14/v/value_error"}'
     assert canonical_body(url) == canonical_body(url.replace(b"2.14", b"2.15"))
+
+
+def test_parallel_tasks_run_in_the_callers_context() -> None:
+    """Worker threads see the caller's context variables, so their log lines carry the batch topic."""
+    from briefer.engines.llm.parallel import run_bounded
+    from briefer.runs.context import TOPIC, topic
+
+    with topic("storm"):
+        seen = run_bounded([TOPIC.get, TOPIC.get, TOPIC.get], workers=3)
+    assert seen == ["storm", "storm", "storm"]
+    assert TOPIC.get() is None

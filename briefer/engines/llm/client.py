@@ -39,7 +39,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from briefer.core.errors import BrieferError, ConfigError, ProviderError
+from briefer.core.errors import BrieferError, ConfigError, ProviderError, problems
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final
 from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
@@ -411,9 +411,7 @@ def _complete(response: Any) -> bool:
 def _problem(error: Exception) -> str:
     """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
     if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
-        )
+        return "; ".join(problems(error, 2, top="answer"))
     return " ".join(str(error).split())
 
 
