@@ -37,5 +37,9 @@ class Engine(Protocol):
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft: ...
 
     def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
-    ) -> tuple[Draft, list[SummarySentence]]: ...
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
+    ) -> tuple[Draft, list[SummarySentence]]:
+        """The verified draft after any further review (the LLM engine's judge and repair), and what
+        is still dropped. `composed` is the draft as composed, before verification removed anything:
+        it says where each sentence belongs, so a repaired one goes back to its place."""
+        ...

@@ -125,7 +125,7 @@ def run(
     draft = impl.compose(docs, claims, max_words)
     by_id = {d.id: d for d in docs}
     verified, dropped = verify_draft(draft, by_id)
-    verified, dropped = impl.review(verified, dropped, docs)
+    verified, dropped = impl.review(verified, dropped, docs, composed=draft)
     verified = _without_repeats(verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")

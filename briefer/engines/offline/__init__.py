@@ -28,7 +28,7 @@ class OfflineEngine:
         return compose(docs, claims, max_words=max_words)
 
     def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
     ) -> tuple[Draft, list[SummarySentence]]:
         """The offline engine has no judge: the deterministic verdicts stand."""
         return draft, dropped
