@@ -32,6 +32,10 @@ class Engine(Protocol):
     @property
     def claims_dropped(self) -> int: ...  # claims refused for not matching their source
 
+    def close(self) -> None:
+        """Release what the engine holds for its run (the LLM engine's cache connection)."""
+        ...
+
     def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]: ...
 
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft: ...

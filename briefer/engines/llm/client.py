@@ -193,7 +193,14 @@ class LLMClient:
         self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
         self._sleep = sleep
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
+
+    def close(self) -> None:
+        """Release what the run held: the response cache's connection (when this client opened it)."""
+        if self._cache is not None and self._owns_cache:
+            self._cache.close()
+            self._cache = None
 
     def ask(
         self, stage: Stage, template: str, variables: dict[str, Any], answer: Callable[[Final], type[M]]

@@ -64,6 +64,10 @@ class LLMEngine:
         self.prompt_hash: str = self.client.prompt_hash
         self.claims_dropped = 0
 
+    def close(self) -> None:
+        """End of the run: release the client's response cache."""
+        self.client.close()
+
     @property
     def ledger(self) -> Ledger:
         return self.client.ledger
