@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from briefer.core.budget import word_count
 from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict, worst
 from briefer.engines.llm.answers import Judgement
 
@@ -100,7 +101,7 @@ def within_words(draft: Draft, max_words: int) -> Draft:
             *draft.key_points,
             *(s for q in draft.open_questions for s in q.sentences),
         ]
-        return sum(len(s.text.split()) for s in sentences)
+        return sum(word_count(s.text) for s in sentences)
 
     while words() > max_words and (draft.key_points or len(draft.open_questions) > 3):
         if draft.key_points:
