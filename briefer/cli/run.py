@@ -31,7 +31,7 @@ log = logging.getLogger("briefer")
 @click.option("--format", "fmt", type=click.Choice(formats.NAMES), default="md", show_default=True)
 @click.option(
     "--max-words",
-    type=click.IntRange(min=80),
+    type=click.IntRange(min=60),
     default=budget.DEFAULT_WORDS,
     show_default=True,
     help=f"Word budget for the brief's content; the whole page never exceeds max({budget.HARD_CAP_WORDS}, this).",

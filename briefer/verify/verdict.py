@@ -17,6 +17,7 @@ from briefer.core.models import (
 )
 from briefer.verify.evidence import Evidence, analyse
 from briefer.verify.scorer import scorer
+from briefer.core.attribution import unattributed
 from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
 
 HARD_PENALTY = 0.5  # each failed hard check halves the score...
@@ -62,7 +63,10 @@ def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Ver
     problems = [p for c in sentence.citations if (p := citation_problem(c, docs))]
     if problems:
         return Verdict(label="unsupported", score=0.0, reasons=problems)
-    return check_text(sentence.text, analyse([c.quote for c in sentence.citations]))
+    # A view's attribution ("In an opinion piece, Fox News writes: ") is checked exactly: it must be
+    # the one the cited documents' own metadata gives; the sentence after it is checked as usual.
+    cited = [docs[d] for d in sentence.doc_ids]
+    return check_text(unattributed(sentence.text, cited), analyse([c.quote for c in sentence.citations]))
 
 
 def _checked(sentence: SummarySentence, docs: dict[str, Document]) -> SummarySentence:
