@@ -294,6 +294,7 @@ def _plain_claim(claim: Claim) -> bool:
     return not UNKNOWN.search(claim.text) and not bare_quote
 
 
+DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
 MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)
 
 
@@ -403,7 +404,7 @@ def _open_questions(
             for k, c in enumerate(cs)
         ]
         cost = sum(_words(s.text) for s in sentences) + 3
-        if spent + cost > budget:
+        if spent + cost > budget * (DISPUTE_ALLOWANCE if kind == "sources_disagree" else 1.0):
             continue
         spent += cost
         questions.append(OpenQuestion(kind=kind, sentences=sentences))
@@ -470,7 +471,7 @@ def _pick(
 PAGE_SHARE = 0.9  # the brief's content is at most this share of its sources' words...
 SOURCE_LINE_WORDS = 18  # ...less what each Sources line, the headings and the footer take
 FRAME_WORDS = 30
-MIN_WORDS = 40  # a content budget below this holds no sentence worth printing
+MIN_WORDS = 60  # a content budget below this holds too little to be worth printing (the CLI's minimum)
 
 
 def content_budget(documents: list[Document], max_words: int) -> int:
@@ -505,7 +506,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}
     for d, doc in docs.items():
         others.setdefault(d, []).append(doc.meta.title or "")
-    questions = _open_questions(groups, claims, used, n_docs, int(max_words * 0.25), others, docs)
+    questions = _open_questions(groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs)
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
 
