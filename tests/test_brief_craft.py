@@ -46,8 +46,14 @@ def story(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("Fox News (Opinion) | 2021-10-18", {"outlet": "Fox News", "label": "Opinion", "published": "2021-10-18"}),
-        ("Washington Examiner (Analysis) | 2021-10-18", {"outlet": "Washington Examiner", "label": "Analysis"}),
+        (
+            "Fox News (Opinion) | 2021-10-18",
+            {"outlet": "Fox News", "label": "Opinion", "published": "2021-10-18"},
+        ),
+        (
+            "Washington Examiner (Analysis) | 2021-10-18",
+            {"outlet": "Washington Examiner", "label": "Analysis"},
+        ),
         ("*Daily Herald — May 3, 2025 — by Jane Doe*", {"outlet": "Daily Herald", "author": "Jane Doe"}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
     ],

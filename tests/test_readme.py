@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"<!-- seeds-brief:start -->\n````markdown\n(?P<brief>.*?)````\n<!-- seeds-brief:end -->", re.S)
+BLOCK = re.compile(
+    r"<!-- seeds-brief:start -->\n````markdown\n(?P<brief>.*?)````\n<!-- seeds-brief:end -->", re.S
+)
 
 
 def _briefer() -> list[str]:

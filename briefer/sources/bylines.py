@@ -79,9 +79,13 @@ def byline(line: str) -> dict[str, Any] | None:
         return None
     authors: list[str] = []
     for i, part in enumerate(parts):
-        if part == labelled and "outlet" not in meta:
-            meta["outlet"] = part
-        elif (i > 0 or not by) and "outlet" not in meta and is_outlet(part, piped):
+        if (
+            part == labelled
+            and "outlet" not in meta
+            or (i > 0 or not by)
+            and "outlet" not in meta
+            and is_outlet(part, piped)
+        ):
             meta["outlet"] = part
         elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
             authors.append(_uncap(part))

@@ -6,6 +6,7 @@ contradicts the evidence, and both its content coverage and its support score re
 
 from __future__ import annotations
 
+from briefer.core.attribution import unattributed
 from briefer.core.models import (
     Document,
     Draft,
@@ -17,7 +18,6 @@ from briefer.core.models import (
 )
 from briefer.verify.evidence import Evidence, analyse
 from briefer.verify.scorer import scorer
-from briefer.core.attribution import unattributed
 from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
 
 HARD_PENALTY = 0.5  # each failed hard check halves the score...

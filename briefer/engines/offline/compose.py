@@ -20,16 +20,25 @@ from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.attribution import attributed
-from briefer.core.budget import CITATION_WORDS, word_count
-from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
-from briefer.core.text import DANGLING_START, compress, content_terms, figures
-from briefer.engines.offline.standalone import printable, without_label
+from briefer.core.budget import CITATION_WORDS, content_budget, word_count
+from briefer.core.models import (
+    Citation,
+    Claim,
+    Document,
+    Draft,
+    OpenQuestion,
+    QuestionKind,
+    SummarySentence,
+    is_view_label,
+)
+from briefer.core.text import DANGLING_START, compress, figures
+from briefer.engines.offline.facts import carried_elsewhere, is_duplicate, terms
+from briefer.engines.offline.standalone import clean, printable, shown
 from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
-DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's concepts found in an already chosen point
 MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
@@ -75,12 +84,6 @@ Vector = dict[str, float]
 
 
 @lru_cache(maxsize=65536)
-def _terms(text: str) -> tuple[str, ...]:
-    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them."""
-    return tuple(content_terms(text))
-
-
-@lru_cache(maxsize=65536)
 def _evidence(text: str) -> Evidence:
     """A claim's text analysed as evidence once, however many group leads it is compared with."""
     return analyse([text])
@@ -91,13 +94,13 @@ def _vectors(claims: list[Claim]) -> tuple[list[Vector], dict[str, float]]:
 
     The idf table holds only terms that occur in more than one claim: the only ones worth indexing.
     """
-    term_lists = [_terms(c.text) for c in claims]
+    term_lists = [terms(c.text) for c in claims]
     df = Counter(t for terms in term_lists for t in set(terms))
     n = len(claims)
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
     vectors = []
-    for terms in term_lists:
-        tf = Counter(terms)
+    for claim_terms in term_lists:
+        tf = Counter(claim_terms)
         vec = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({t: v / norm for t, v in vec.items()})
@@ -139,16 +142,6 @@ def _positions(claims: list[Claim]) -> dict[str, float]:
         for rank, c in enumerate(sorted(doc_claims, key=lambda c: c.citations[0].start)):
             out[c.id] = 1.0 / (1.0 + rank / 3.0)
     return out
-
-
-def clean(text: str) -> str:
-    """A source sentence as printed: a leading connective and a section label trimmed off."""
-    return compress(without_label(compress(text)))
-
-
-def shown(claims: list[Claim]) -> Claim | None:
-    """The first claim of a group that can stand on its own once cleaned (None: none can)."""
-    return next((c for c in claims if printable(clean(c.text))), None)
 
 
 def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> SummarySentence:
@@ -252,35 +245,6 @@ def _words(text: str) -> int:
     return word_count(text) + CITATION_WORDS
 
 
-# News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
-SYNONYMS = lexicon.table("synonyms")
-
-
-def concepts(text: str) -> frozenset[str]:
-    return frozenset(SYNONYMS.get(t, t) for t in _terms(text))
-
-
-CORE_CONCEPTS = frozenset(SYNONYMS.values())  # what outlets reword is a fact's core: it weighs double
-
-
-def _weight(terms: frozenset[str]) -> int:
-    return sum(2 if t in CORE_CONCEPTS else 1 for t in terms)
-
-
-def _is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozenset[str]]:
-    """Whether most of this point's concepts are already in a chosen point (or it in this one).
-
-    Concepts that outlets commonly reword ("condemned"/"denounced", "deal"/"agreement", a capital for
-    its country) weigh double, so a reworded repeat of the same act by the same actor is caught.
-    """
-    mine = concepts(text)
-    for other in chosen:
-        shared = _weight(mine & other)
-        if mine and other and shared / min(_weight(mine), _weight(other)) >= DUPLICATE_CONTAINMENT:
-            return True, mine
-    return False, mine
-
-
 def _plain_claim(claim: Claim) -> bool:
     """Claims fit to be stated in the bottom line and key points.
 
@@ -334,17 +298,6 @@ def _figure_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | No
     return None
 
 
-def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
-    """Whether a sentence of another document (or its headline) shares at least 40% of this claim's
-    content terms (and three or more): then "only one source reports it" would be false."""
-    mine = concepts(claim.text)
-    need = max(3, math.ceil(0.4 * len(mine)))
-    doc = claim.citations[0].doc_id
-    return any(
-        len(mine & concepts(text)) >= need for d, texts in others.items() if d != doc for text in texts
-    )
-
-
 def _open_questions(
     groups: list[Group],
     claims: list[Claim],
@@ -385,6 +338,7 @@ def _open_questions(
                 and _plain_claim(g.lead)
                 and g.lead.id not in used
                 and printable(clean(g.lead.text))
+                and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
                 and not carried_elsewhere(g.lead, others)
             ]
             if n_docs > 1
@@ -458,7 +412,7 @@ def _pick(
         text = point_text(g, docs)
         if text is None:
             continue
-        duplicate, vec = _is_duplicate(text, chosen)
+        duplicate, vec = is_duplicate(text, chosen)
         if duplicate or spent + _words(text) > budget:
             continue
         spent += _words(text)
@@ -468,20 +422,6 @@ def _pick(
     return picked
 
 
-PAGE_SHARE = 0.9  # the brief's content is at most this share of its sources' words...
-SOURCE_LINE_WORDS = 18  # ...less what each Sources line, the headings and the footer take
-FRAME_WORDS = 30
-MIN_WORDS = 60  # a content budget below this holds too little to be worth printing (the CLI's minimum)
-
-
-def content_budget(documents: list[Document], max_words: int) -> int:
-    """The words the content may take: `max_words`, but for short sources less, so that the whole page
-    (with headings, Sources list and footer) stays shorter than what it summarises."""
-    source_words = sum(word_count(d.text) for d in documents)
-    fit = int(source_words * PAGE_SHARE) - SOURCE_LINE_WORDS * len(documents) - FRAME_WORDS
-    return max(min(max_words, MIN_WORDS), min(max_words, fit))
-
-
 def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
     """Bottom line (2-3 sentences), then open questions, then key points, within `max_words`.
 
@@ -489,7 +429,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     unnamed source, a forecast) is not used up as a key point first.
     """
     docs = {d.id: d for d in documents}
-    max_words = content_budget(documents, max_words)
+    max_words = content_budget(sum(word_count(d.text) for d in documents), len(documents), max_words)
     groups = group_claims(claims)
     n_docs = len({c.citations[0].doc_id for c in claims})
     chosen: list[frozenset[str]] = []

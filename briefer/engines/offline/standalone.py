@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from briefer.core import lexicon
+from briefer.core.models import Claim
+from briefer.core.text import compress
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -70,7 +72,11 @@ def dangling(text: str) -> bool:
         return not _pronoun_excepted(first, nxt, w)
     if first == "one" and nxt:
         back = {"them", "those", "these", "us", "his", "her", "their", "its", "both", "two", "three"}
-        of_back = nxt == "of" and len(w) > 2 and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
+        of_back = (
+            nxt == "of"
+            and len(w) > 2
+            and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
+        )
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
     if first == "the":
         return _role_reference(raw.split()[1:5])
@@ -81,16 +87,16 @@ def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
     """Time deixis ("This week"), expletive it ("It is unclear whether"), "Those who", "Both X and Y"."""
     if first in ("this", "that", "these", "those") and nxt.rstrip("s") in _words("time_words"):
         return True
-    if first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS):
-        if any(x in _EXPLETIVE_TAILS for x in w[1:8]):
-            return True
+    expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
+    if expletive and any(x in _EXPLETIVE_TAILS for x in w[1:8]):
+        return True
     if first == "those" and nxt in ("who", "with", "in", "on", "at", "whose"):
         return True
     return first == "both" and "and" in w[1:6]
 
 
 def _role_reference(tokens: list[str]) -> bool:
-    """"The former president said" points back; "The president of Brazil" and "The senator, Mike Lee"
+    """ "The former president said" points back; "The president of Brazil" and "The senator, Mike Lee"
     name the referent, and "The missile co-production agreement" describes it."""
     for i, tok in enumerate(tokens[:2]):
         low = re.sub(r"[^\w'\-]", "", tok).lower()
@@ -110,3 +116,13 @@ def printable(text: str) -> bool:
     off, not pointing back, not a label, and not opening with a citation marker of its own (a
     brief's markers are briefer's; one in the source is a list number or a forged citation)."""
     return not (cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text))
+
+
+def clean(text: str) -> str:
+    """A source sentence as printed: a leading connective and a section label trimmed off."""
+    return compress(without_label(compress(text)))
+
+
+def shown(claims: list[Claim]) -> Claim | None:
+    """The first claim of a group that can stand on its own once cleaned (None: none can)."""
+    return next((c for c in claims if printable(clean(c.text))), None)
