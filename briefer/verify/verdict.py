@@ -7,6 +7,7 @@ contradicts the evidence, and both its content coverage and its support score re
 from __future__ import annotations
 
 from briefer.core.models import (
+    TO_A_MODEL,
     Document,
     Draft,
     Label,
@@ -15,7 +16,7 @@ from briefer.core.models import (
     Verdict,
     citation_problem,
 )
-from briefer.verify.evidence import Evidence, analyse
+from briefer.verify.evidence import Evidence, analyse, coverage
 from briefer.verify.scorer import scorer
 from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
 
@@ -63,6 +64,13 @@ def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Ver
     if problems:
         return Verdict(label="unsupported", score=0.0, reasons=problems)
     return check_text(sentence.text, analyse([c.quote for c in sentence.citations]))
+
+
+def echoes_instructions(sentence: str, docs: dict[str, Document]) -> bool:
+    """Whether a sentence says what the documents' text addressed to a model says (a model that obeyed
+    an injection it should never have seen): such a sentence is not shown even as unverified."""
+    said = [d.text[f.start : f.end] for d in docs.values() for f in d.furniture if f.reason == TO_A_MODEL]
+    return bool(said) and coverage(sentence, analyse(said)) >= SUPPORTED_COVERAGE
 
 
 def _checked(sentence: SummarySentence, docs: dict[str, Document]) -> SummarySentence:

@@ -19,7 +19,7 @@ class Extracted:
     text: str
     encoding: str
     meta: dict[str, Any] = field(default_factory=dict)  # DocumentMeta fields the reader found
-    furniture: tuple[Furniture, ...] = ()  # leading furniture (front matter); lines are read after it
+    furniture: tuple[Furniture, ...] = ()  # regions the reader recognised: front matter, HTML comments
 
 
 # A reader: a file's raw bytes and its path in, what it extracted (or why the file is unusable) out.
