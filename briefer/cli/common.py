@@ -20,6 +20,8 @@ log = logging.getLogger("briefer")
 
 EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
 __all__ = ["SECRET_VARIABLES", "one_line"]  # re-exported: `briefer.core.terminal` is the one place
+
+
 class _OneLine(logging.Filter):
     """Applies `one_line` to every record's message (never filters anything out)."""
 

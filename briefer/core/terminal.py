@@ -17,7 +17,9 @@ import re
 SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 # C0 and C1 controls (ESC, CSI, OSC, BEL...), DEL, bidi marks, embeddings, overrides and isolates, the
 # invisible separators that split a line for a terminal (U+2028/2029, U+0085) and Unicode tag characters.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]"
+)
 
 
 def _escaped(match: re.Match[str]) -> str:

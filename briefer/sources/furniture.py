@@ -202,7 +202,10 @@ def annotate(
     run ends (Markdown front matter), and regions marked further on (HTML comments) are left out."""
     marked = sorted(marked, key=lambda f: f.start)
     leading = 0
-    while leading < len(marked) and not text[marked[leading - 1].end if leading else 0 : marked[leading].start].strip():
+    while (
+        leading < len(marked)
+        and not text[marked[leading - 1].end if leading else 0 : marked[leading].start].strip()
+    ):
         leading += 1
     furniture = list(marked)
     offset = marked[leading - 1].end if leading else 0

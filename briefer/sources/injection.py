@@ -49,7 +49,9 @@ def _invisible(ch: str) -> bool:
 def hidden_text(text: str) -> str:
     """What Unicode tag characters spell (U+E0020-E007E mirror ASCII): invisible on the page, read
     by a model as plain text."""
-    return "".join(chr(ord(ch) - 0xE0000) for ch in _TAG_CHARS.findall(text) if "\U000e0020" <= ch <= "\U000e007e")
+    return "".join(
+        chr(ord(ch) - 0xE0000) for ch in _TAG_CHARS.findall(text) if "\U000e0020" <= ch <= "\U000e007e"
+    )
 
 
 _LOOKALIKES = re.compile("[" + "".join(row[0] for row in lexicon.rows("confusables")) + "]")
@@ -70,7 +72,9 @@ def fold(text: str, every_lookalike: bool = False) -> str:
     text = unicodedata.normalize("NFKC", "".join(ch for ch in text if not _invisible(ch)))
     text = text.translate(_CONFUSABLES) if every_lookalike else re.sub(r"\w+", _latin, text)
     text = _EMPHASIS.sub("", text)
-    text = _MIXED.sub(lambda m: m.group().translate(_LEET) if re.search(r"[^\W\d_]", m.group()) else m.group(), text)
+    text = _MIXED.sub(
+        lambda m: m.group().translate(_LEET) if re.search(r"[^\W\d_]", m.group()) else m.group(), text
+    )
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
     return " ".join(text.split())
 
@@ -174,8 +178,12 @@ _TO_A_MODEL = re.compile(
     + "|" + "|".join(_ANYWHERE),
     re.IGNORECASE,
 )  # fmt: skip
-_QUOTED = re.compile(r"^\W*?[\"'\u201c\u2018\u00ab\u201e\u300c](.+)[\"'\u201d\u2019\u00bb\u201c\u300d]\W*$", re.S)
-_ALT = re.compile(r"!\[([^\]]*)\]|\b(?:alt|title|aria-label|content)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+_QUOTED = re.compile(
+    r"^\W*?[\"'\u201c\u2018\u00ab\u201e\u300c](.+)[\"'\u201d\u2019\u00bb\u201c\u300d]\W*$", re.S
+)
+_ALT = re.compile(
+    r"!\[([^\]]*)\]|\b(?:alt|title|aria-label|content)\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE
+)
 
 
 def _readings(sentence: str) -> list[str]:

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adversary import LOCAL_ONLY, STORM, FaultServer, always, assert_published_is_verified, briefer, llm_args, structured
+from adversary import (
+    LOCAL_ONLY,
+    STORM,
+    FaultServer,
+    always,
+    assert_published_is_verified,
+    briefer,
+    llm_args,
+    structured,
+)
 from fixture_server import Scenario, answer, claim_lines, first_user, numbered_sentences, tagged
 
 from briefer.core.models import TO_A_MODEL, Brief
@@ -69,7 +78,9 @@ TRANSFORMS = {
     "homoglyph": lambda part: part.translate(_HOMOGLYPHS),
     "leet": lambda part: " ".join(w.translate(_LEET) if len(w) > 3 else w for w in part.split(" ")),
     "spaced": lambda part: _spaced(part) if part[:1].isalpha() else part,
-    "fullwidth": lambda part: "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in part),
+    "fullwidth": lambda part: "".join(
+        chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in part
+    ),
 }
 
 
@@ -81,7 +92,9 @@ def filled(i: int) -> tuple[str, str, str]:
     change = TRANSFORMS.get(how, lambda part: part)
     text = payload.join(change(part) for part in parts)
     if how == "tags":  # invisible: what the tag characters spell follows a real sentence
-        text = "The clean-up began on Wednesday, officials said." + "".join(chr(0xE0000 + ord(c)) for c in text)
+        text = "The clean-up began on Wednesday, officials said." + "".join(
+            chr(0xE0000 + ord(c)) for c in text
+        )
     if how == "quoted":
         text = f"\u201c{text}\u201d"
     return how, text, payload
@@ -122,7 +135,11 @@ def build_cluster(folder: Path, entries: list[int]) -> list[str]:
     herald = (STORM / "coastal_herald.txt").read_text(encoding="utf-8").split("\n\n")
     (folder / "herald.txt").write_text("\n\n".join(herald[:3] + txt + herald[3:]), encoding="utf-8")
     wire = (STORM / "morning_wire.md").read_text(encoding="utf-8").split("\n", 2)
-    head = "---\n" + "".join(f"{k}: {v}\n" for k, v in zip(("title", "summary", "description"), front)) + "---\n"
+    head = (
+        "---\n"
+        + "".join(f"{k}: {v}\n" for k, v in zip(("title", "summary", "description"), front, strict=False))
+        + "---\n"
+    )
     images = [f"![{a}](flood-{k}.jpg)" for k, a in enumerate(alt)]
     body = "\n\n".join([wire[0], wire[2], *md, *images, *comments])
     (folder / "wire.md").write_text((head if front else "") + body + "\n", encoding="utf-8")
@@ -204,7 +221,9 @@ def obeying(payloads: list[str], lines: list[str]) -> Any:
             for payload in said:
                 words = set(payload.lower().split())
                 n, _ = max(numbered, key=lambda ns: len(words & set(ns[1].lower().split())))
-                content["claims"].append({"kind": "event", "text": payload, "sentence_ids": [n], "quote": None})
+                content["claims"].append(
+                    {"kind": "event", "text": payload, "sentence_ids": [n], "quote": None}
+                )
             return content
         if stage == "Composition":
             claims = claim_lines(prompt)
@@ -226,7 +245,9 @@ def obeying(payloads: list[str], lines: list[str]) -> Any:
 
 @LOCAL_ONLY
 @pytest.mark.parametrize("k", range(CLUSTERS))
-def test_an_obeying_model_prints_no_injection(tmp_path: Path, k: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_obeying_model_prints_no_injection(
+    tmp_path: Path, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entries = clusters()[k]
     payloads = build_cluster(tmp_path / "c", entries)
     lines = [" ".join(filled(i)[1].split()) for i in entries if filled(i)[0] in ("txt", "md", "html")][:6]
