@@ -42,7 +42,9 @@ QuestionKind = Literal[
 ]
 
 SentenceKind = Literal["title", "heading", "body"]
-DocumentFormat = Literal["txt", "md", "html", "pdf", "docx", "eml", "feed"]  # one per reader in sources.readers
+DocumentFormat = Literal[
+    "txt", "md", "html", "pdf", "docx", "eml", "feed"
+]  # one per reader in sources.readers
 
 
 class Model(BaseModel):

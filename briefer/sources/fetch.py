@@ -24,17 +24,26 @@ import logging
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from briefer import __version__
-
 log = logging.getLogger("briefer")
 
-USER_AGENT = f"briefer/{__version__} (news brief generator; scheduled fetch of configured sources)"
+
+def user_agent() -> str:
+    """`briefer/<version> (...)`: who is asking, so a site's operator can tell and reach us."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        number = version("briefer")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        number = "dev"
+    return f"briefer/{number} (news brief generator; fetches the sources it is configured with)"
+
+
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/html;q=0.9, "
     "application/pdf;q=0.8, text/plain;q=0.8, */*;q=0.5"
@@ -49,7 +58,7 @@ class FetchOptions:
     timeout: float = 20.0  # seconds for the whole fetch of one URL (each phase too)
     max_bytes: int = 20_000_000
     max_redirects: int = 5
-    user_agent: str = USER_AGENT
+    user_agent: str = field(default_factory=user_agent)
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,14 @@ class Fetched:
     media_type: str
     url: str
     reused: bool  # True: the server answered 304 Not Modified and the stored body was used
+
+
+def cache_folder(cache_dir: Path | str | None) -> Path:
+    """Where conditional-request records live: ``http/`` inside the LLM response cache's folder
+    (`cache_dir`, else the user cache folder), so one `--cache-dir` moves both."""
+    import platformdirs
+
+    return (Path(cache_dir).expanduser() if cache_dir else platformdirs.user_cache_path("briefer")) / "http"
 
 
 def is_url(source: str) -> bool:
@@ -96,13 +113,17 @@ def fetch(url: str, options: FetchOptions, client: httpx.Client | None = None) -
     if response.status_code == 304 and record is not None and stored is not None:
         cached = stored.body()
         if cached is not None:
-            return Fetched(body=cached, media_type=record.get("media_type", ""), url=record["url"], reused=True)
+            return Fetched(
+                body=cached, media_type=record.get("media_type", ""), url=record["url"], reused=True
+            )
         return "HTTP 304 Not Modified, but the stored copy is gone; it is fetched in full next time"
     if response.status_code >= 400 or response.status_code == 304:
         return f"HTTP {response.status_code} {response.reason_phrase}".strip()
     if not body:
         return "empty response"
-    fetched = Fetched(body=body, media_type=response.headers.get("content-type", ""), url=str(response.url), reused=False)
+    fetched = Fetched(
+        body=body, media_type=response.headers.get("content-type", ""), url=str(response.url), reused=False
+    )
     if stored is not None:
         stored.write(fetched, response.headers.get("etag"), response.headers.get("last-modified"))
     return fetched

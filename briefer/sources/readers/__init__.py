@@ -17,9 +17,8 @@ media type) or `sniff` (from the first bytes).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 from briefer.sources.readers import docx, eml, feed, html, md, pdf, txt
 from briefer.sources.readers.base import Extracted, Format, Part, Reader, ReadFn
@@ -39,9 +38,15 @@ READERS: tuple[Reader, ...] = (
 _MEDIA = (("pdf", "pdf"), ("wordprocessingml", "docx"), ("rfc822", "eml"), ("rss", "feed"),
           ("atom", "feed"), ("html", "html"), ("xml", "feed"), ("markdown", "md"), ("text/plain", "txt"))
 # fmt: on
-_FEED_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
-_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.S | re.I)
-_MAIL_START = re.compile(rb"\A(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version):[^\n]*\n)+", re.I)
+_FEED_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S
+)
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html|head|body)\b", re.S | re.I
+)
+_MAIL_START = re.compile(
+    rb"\A(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version):[^\n]*\n)+", re.I
+)
 
 
 def _index(readers: tuple[Reader, ...]) -> tuple[dict[str, Reader], dict[str, Reader]]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from datetime import datetime
 
 from briefer.sources.dates import find_date, to_datetime
 from briefer.sources.decode import visible
@@ -81,12 +80,14 @@ def _paragraphs(root: Any) -> list[str]:
         return out
     for block in body:
         if block.tag == f"{W}p":
-            out.append(_runs(block))
+            out.append(" ".join(_runs(block).split()))
         elif block.tag == f"{W}tbl":
             for row in block.iter(f"{W}tr"):
-                cells = [" ".join(_runs(p) for p in cell.iter(f"{W}p")).strip() for cell in row.iter(f"{W}tc")]
+                cells = [
+                    " ".join(_runs(p) for p in cell.iter(f"{W}p")).strip() for cell in row.iter(f"{W}tc")
+                ]
                 out.append("\t".join(c for c in cells if c))
-    return [" ".join(line.split()) for line in out if line.strip()]
+    return [line for line in out if line.strip()]
 
 
 def _runs(paragraph: Any) -> str:

@@ -11,6 +11,7 @@ message is read for its body only, so nesting cannot recurse without bound.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 from email.message import EmailMessage
@@ -61,10 +62,8 @@ def _headers(message: EmailMessage) -> dict[str, Any]:
         meta["author"] = who
     if date := str(message.get("date", "")).strip():
         meta["published"] = date
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             meta["published_at"] = parsedate_to_datetime(date)
-        except (TypeError, ValueError):
-            pass
     return meta
 
 

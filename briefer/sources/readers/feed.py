@@ -41,7 +41,12 @@ def read(raw: bytes, path: Path) -> list[Part] | str:
 def _item(entry: Any, outlet: str | None, path: Path) -> Extracted | str:
     """An item's text and metadata; plain-text content is kept as it is, HTML goes through the reader."""
     meta: dict[str, Any] = {}
-    for field, key in (("title", "title"), ("author", "author"), ("link", "link"), ("published", "published")):
+    for field, key in (
+        ("title", "title"),
+        ("author", "author"),
+        ("link", "link"),
+        ("published", "published"),
+    ):
         if value := " ".join(str(entry.get(key, "")).split()):
             meta[field] = value
     if "published" not in meta and (updated := entry.get("updated")):

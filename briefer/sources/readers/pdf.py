@@ -42,7 +42,9 @@ def read(raw: bytes, path: Path) -> Extracted | str:
     except RecursionError:
         return "unreadable PDF (nested too deeply)"
     if not any(visible(p) for p in pages):
-        return f"PDF without a text layer ({len(pages)} page{'s' * (len(pages) != 1)} of images?); run OCR first"
+        return (
+            f"PDF without a text layer ({len(pages)} page{'s' * (len(pages) != 1)} of images?); run OCR first"
+        )
     text, spans = _join(pages)
     return Extracted(text=text, encoding="pdf", meta=info, pages=spans)
 
@@ -71,14 +73,20 @@ def _one_line(paragraph: str) -> str:
 
 
 def _join(pages: list[str]) -> tuple[str, tuple[Page, ...]]:
-    """All pages' text and each page's span; an empty page keeps an empty span at its place."""
+    """All pages' text and each page's span; an empty page keeps an empty span at its place. A
+    paragraph running on to the next page (no sentence end before the break, lower case after it)
+    is joined with a space, so the sentence across the break stays one sentence."""
     text, spans = "", []
     for number, page in enumerate(pages, 1):
         if text and page:
-            text += "\n\n"
+            text += " " if _runs_on(text, page) else "\n\n"
         spans.append(Page(start=len(text), end=len(text) + len(page), page=number))
         text += page
     return text + "\n", tuple(spans)
+
+
+def _runs_on(before: str, after: str) -> bool:
+    return not before.rstrip().endswith((".", "!", "?", ":", '"', "\u201d", "'", "\u2019")) and after[:1].islower()
 
 
 def _info(metadata: Any) -> dict[str, Any]:
