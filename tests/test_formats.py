@@ -70,14 +70,23 @@ def _mail(body: str, *, html: str | None = None, attachments: list[tuple[str, by
 
 
 def test_pdf_text_pages_and_metadata(tmp_path: Path) -> None:
-    long = ARTICLE + "\n".join(f"Paragraph {i} says the harbour handled {i * 10} ships last year." for i in range(80))
-    (tmp_path / "a.pdf").write_bytes(text_pdf(long, title="Harbour reopens", author="Ana Lopez", date="D:20250402193000Z"))
+    long = ARTICLE + "\n".join(
+        f"Paragraph {i} says the harbour handled {i * 10} ships last year." for i in range(80)
+    )
+    (tmp_path / "a.pdf").write_bytes(
+        text_pdf(long, title="Harbour reopens", author="Ana Lopez", date="D:20250402193000Z")
+    )
     doc = load([tmp_path]).documents[0]
     assert doc.format == "pdf"
     assert doc.meta.title == "Harbour reopens" and doc.meta.author == "Ana Lopez"
-    assert doc.meta.published_at is not None and doc.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    assert (
+        doc.meta.published_at is not None and doc.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    )
     # wrapped lines are rejoined: each paragraph is one line of the text
-    assert "The port of Example reopened on Tuesday after a storm closed it for three days, the harbour authority said." in doc.text.split("\n")
+    assert (
+        "The port of Example reopened on Tuesday after a storm closed it for three days, the harbour authority said."
+        in doc.text.split("\n")
+    )
     assert len(doc.pages) >= 2 and [p.page for p in doc.pages] == list(range(1, len(doc.pages) + 1))
     assert doc.page_at(doc.text.index("The port")) == 1
     assert doc.page_at(doc.text.index("Paragraph 79 says")) == len(doc.pages)
@@ -115,7 +124,12 @@ def test_pdf_citations_exact_and_on_a_page(tmp_path: Path) -> None:
 
 
 def test_committed_sample_pdf_is_what_its_script_makes(tmp_path: Path) -> None:
-    made = make_pdf(page_lines(SAMPLE, width=60), title="Harbour reopens after storm", author="Ana Lopez", date="D:20250402193000Z")
+    made = make_pdf(
+        page_lines(SAMPLE, width=60),
+        title="Harbour reopens after storm",
+        author="Ana Lopez",
+        date="D:20250402193000Z",
+    )
     assert (FIXTURES / "sample.pdf").read_bytes() == made
     doc = load([FIXTURES / "sample.pdf"]).documents[0]
     assert "42 ships had waited offshore" in doc.text and doc.meta.author == "Ana Lopez"
@@ -125,12 +139,21 @@ def test_committed_sample_pdf_is_what_its_script_makes(tmp_path: Path) -> None:
 
 
 def test_docx_paragraphs_table_and_core_properties(tmp_path: Path) -> None:
-    data = make_docx(ARTICLE, title="Harbour reopens", author="Ana Lopez", created="2025-04-02T19:30:00Z", table=[["Ships", "42"], ["Days closed", "3"]])
+    data = make_docx(
+        ARTICLE,
+        title="Harbour reopens",
+        author="Ana Lopez",
+        created="2025-04-02T19:30:00Z",
+        table=[["Ships", "42"], ["Days closed", "3"]],
+    )
     (tmp_path / "a.docx").write_bytes(data)
     doc = load([tmp_path]).documents[0]
     assert doc.format == "docx"
     lines = doc.text.split("\n")
-    assert "Officials said 42 ships had waited offshore while crews cleared debris from the main channel." in lines
+    assert (
+        "Officials said 42 ships had waited offshore while crews cleared debris from the main channel."
+        in lines
+    )
     assert "Ships\t42" in lines
     assert doc.meta.title == "Harbour reopens" and doc.meta.author == "Ana Lopez"
     assert doc.meta.published_at is not None and doc.meta.published_at.year == 2025
@@ -155,11 +178,23 @@ def test_docx_not_word_and_not_zip(tmp_path: Path) -> None:
 
 
 def test_eml_body_headers_and_attachments(tmp_path: Path) -> None:
-    attached_pdf = text_pdf("Storm report\nThe storm brought winds of 140 kilometres an hour to the coast on Saturday, forecasters said.")
-    attached_docx = make_docx("Cargo note\nShipping lines said 12 container vessels were diverted to the northern terminal.")
+    attached_pdf = text_pdf(
+        "Storm report\nThe storm brought winds of 140 kilometres an hour to the coast on Saturday, forecasters said."
+    )
+    attached_docx = make_docx(
+        "Cargo note\nShipping lines said 12 container vessels were diverted to the northern terminal."
+    )
     raw = _mail(
         ARTICLE,
-        attachments=[("photo.png", b"\x89PNG....", "image/png"), ("report.pdf", attached_pdf, "application/pdf"), ("note.docx", attached_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")],
+        attachments=[
+            ("photo.png", b"\x89PNG....", "image/png"),
+            ("report.pdf", attached_pdf, "application/pdf"),
+            (
+                "note.docx",
+                attached_docx,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+        ],
     )
     (tmp_path / "mail.eml").write_bytes(raw)
     docs = {Path(d.path).name: d for d in load([tmp_path]).documents}
@@ -167,10 +202,16 @@ def test_eml_body_headers_and_attachments(tmp_path: Path) -> None:
     body = docs["mail.eml"]
     assert body.format == "eml" and "42 ships had waited offshore" in body.text
     assert body.meta.author == "Dana Reyes" and body.meta.title == "Harbour reopens after storm"
-    assert body.meta.published_at is not None and body.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    assert (
+        body.meta.published_at is not None
+        and body.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    )
     assert docs["mail.eml#attachment-2"].format == "pdf" and docs["mail.eml#attachment-2"].pages
     assert "140 kilometres an hour" in docs["mail.eml#attachment-2"].text
-    assert docs["mail.eml#attachment-3"].format == "docx" and "12 container vessels" in docs["mail.eml#attachment-3"].text
+    assert (
+        docs["mail.eml#attachment-3"].format == "docx"
+        and "12 container vessels" in docs["mail.eml#attachment-3"].text
+    )
     assert len({d.id for d in docs.values()}) == 3
     again = {Path(d.path).name: d.id for d in load([tmp_path]).documents}
     assert again == {name: d.id for name, d in docs.items()}  # ids are stable while the file is
@@ -180,7 +221,10 @@ def test_eml_html_only_body_goes_through_the_html_reader(tmp_path: Path) -> None
     message = EmailMessage()
     message["From"] = "desk@news.example"
     message["Subject"] = "Harbour"
-    message.set_content("<html><body><p>" + ARTICLE.replace("\n", "</p><p>") + "</p><script>alert(1)</script></body></html>", subtype="html")
+    message.set_content(
+        "<html><body><p>" + ARTICLE.replace("\n", "</p><p>") + "</p><script>alert(1)</script></body></html>",
+        subtype="html",
+    )
     (tmp_path / "m.eml").write_bytes(bytes(message))
     doc = load([tmp_path]).documents[0]
     assert "42 ships had waited offshore" in doc.text and "<p>" not in doc.text and "alert" not in doc.text
@@ -214,12 +258,21 @@ def test_rss_items_are_documents(tmp_path: Path) -> None:
     assert sorted(docs) == ["coast.xml#item-1", "harbour.rss#item-1", "harbour.rss#item-2"]
     first = docs["harbour.rss#item-1"]
     assert first.format == "feed" and first.meta.outlet == "Harbour Times"
-    assert first.meta.title == "Harbour reopens after storm" and first.meta.link == "https://harbour.example/a"
-    assert first.meta.published_at is not None and first.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    assert (
+        first.meta.title == "Harbour reopens after storm" and first.meta.link == "https://harbour.example/a"
+    )
+    assert (
+        first.meta.published_at is not None
+        and first.meta.published_at.isoformat() == "2025-04-02T19:30:00+00:00"
+    )
     assert "42 ships had waited offshore" in first.text and "<p>" not in first.text
     assert "3 million euros" in docs["harbour.rss#item-2"].text
     atom = docs["coast.xml#item-1"]
-    assert atom.meta.outlet == "Coast Wire" and atom.meta.author == "Li Wei" and "Ferry services resumed" in atom.text
+    assert (
+        atom.meta.outlet == "Coast Wire"
+        and atom.meta.author == "Li Wei"
+        and "Ferry services resumed" in atom.text
+    )
 
 
 def test_xml_that_is_not_a_feed_is_skipped(tmp_path: Path) -> None:
@@ -234,7 +287,9 @@ def test_xml_that_is_not_a_feed_is_skipped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["txt", "pdf", "eml", "rss"])
 def test_stdin_is_a_source(tmp_path: Path, kind: str) -> None:
-    data = {"txt": ARTICLE.encode(), "pdf": text_pdf(ARTICLE), "eml": _mail(ARTICLE), "rss": RSS.encode()}[kind]
+    data = {"txt": ARTICLE.encode(), "pdf": text_pdf(ARTICLE), "eml": _mail(ARTICLE), "rss": RSS.encode()}[
+        kind
+    ]
     result = CliRunner().invoke(cli, ["run", "-", "--engine", "offline", "--format", "json"], input=data)
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)

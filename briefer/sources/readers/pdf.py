@@ -86,7 +86,10 @@ def _join(pages: list[str]) -> tuple[str, tuple[Page, ...]]:
 
 
 def _runs_on(before: str, after: str) -> bool:
-    return not before.rstrip().endswith((".", "!", "?", ":", '"', "\u201d", "'", "\u2019")) and after[:1].islower()
+    return (
+        not before.rstrip().endswith((".", "!", "?", ":", '"', "\u201d", "'", "\u2019"))
+        and after[:1].islower()
+    )
 
 
 def _info(metadata: Any) -> dict[str, Any]:
