@@ -340,3 +340,40 @@ def test_seeds_as_pdf_docx_eml_give_the_same_key_facts(tmp_path: Path) -> None:
         printed, claims = sets[fmt]
         assert printed == printed_txt, fmt
         assert len(claims & claims_txt) >= 0.9 * len(claims_txt), fmt
+
+
+# --- hostile containers ------------------------------------------------------------------------
+
+
+def test_docx_part_inflating_past_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefer.sources.readers import docx
+
+    monkeypatch.setattr(docx, "MAX_PART_BYTES", 10_000)
+    (tmp_path / "bomb.docx").write_bytes(make_docx(ARTICLE * 40))
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (skipped,) = load([tmp_path]).skipped
+    assert skipped.reason.startswith("too large (word/document.xml inflates to")
+
+
+def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRETVALUE")
+    entity = f'<!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">]>'
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "evil.rss").write_text(
+        RSS.replace("<rss ", entity + "<rss ").replace("Harbour Times", "Harbour &x; Times")
+    )
+    doc_xml = make_docx(ARTICLE)
+    (tmp_path / "feeds" / "a.docx").write_bytes(doc_xml)
+    result = load([tmp_path / "feeds"])
+    everything = json.dumps([d.model_dump(mode="json") for d in result.documents])
+    assert "TOPSECRETVALUE" not in everything
+
+
+def test_text_without_headers_is_not_mail(tmp_path: Path) -> None:
+    (tmp_path / "x.eml").write_bytes(b"just some words, no header block at all")
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (skipped,) = load([tmp_path]).skipped
+    assert skipped.reason == "not an e-mail message (no headers)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,9 @@ def run(
     settings = None if engine == "offline" else load_settings(flags)
     from briefer.sources import FetchOptions, cache_folder
 
-    folder = flags.get("cache_dir") or (settings.cache_dir if settings else None)
+    folder = flags.get("cache_dir") or (
+        settings.cache_dir if settings else os.environ.get("BRIEFER_CACHE_DIR")
+    )
     fetching = FetchOptions(cache_dir=None if no_cache else cache_folder(folder), timeout=fetch_timeout)
     since = None
     if since_brief is not None:

@@ -49,6 +49,8 @@ def _item(entry: Any, outlet: str | None, path: Path) -> Extracted | str:
     ):
         if value := " ".join(str(entry.get(key, "")).split()):
             meta[field] = value
+    if name := " ".join(str((entry.get("author_detail") or {}).get("name", "")).split()):
+        meta["author"] = name  # `Ana Lopez`, not RSS's `ana@example.org (Ana Lopez)`
     if "published" not in meta and (updated := entry.get("updated")):
         meta["published"] = str(updated)
     if when := entry.get("published_parsed") or entry.get("updated_parsed"):
