@@ -243,3 +243,19 @@ def test_scheduled_batch_second_run_costs_nothing(
     ids = [[d["id"] for t in m["topics"] for d in t["documents_used"]] for m in runs]
     assert ids[0] == ids[1] and len(ids[0]) == 4
     assert list((tmp_path / "cache" / "http").glob("*.body"))
+
+
+def test_cache_stats_and_clear_cover_stored_responses(server: Server, tmp_path: Path) -> None:
+    options = FetchOptions(cache_dir=tmp_path / "c" / "http", timeout=5)
+    assert not isinstance(fetch(f"{server.url}/harbour.rss", options), str)
+    assert not isinstance(fetch(f"{server.url}/coast", options), str)
+    stats = CliRunner().invoke(
+        cli, ["cache", "stats", "--cache-dir", str(tmp_path / "c"), "--format", "json"]
+    )
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.stdout)["http"]["responses"] == 2
+    cleared = CliRunner().invoke(cli, ["cache", "clear", "--cache-dir", str(tmp_path / "c")])
+    assert cleared.exit_code == 0 and "removed 2 stored HTTP responses" in cleared.stdout
+    assert not list((tmp_path / "c" / "http").iterdir())
+    again = fetch(f"{server.url}/harbour.rss", options)
+    assert not isinstance(again, str) and not again.reused and server.full["/harbour.rss"] == 2

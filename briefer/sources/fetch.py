@@ -223,3 +223,21 @@ def _replace(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def stored(folder: Path) -> tuple[int, int]:
+    """How many responses are kept for conditional requests in `folder` (`cache_folder`), and bytes."""
+    records = list(folder.glob("*.json")) if folder.is_dir() else []
+    size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+    return len(records), size
+
+
+def clear_stored(folder: Path) -> int:
+    """Remove every stored response (`briefer cache clear`); the next fetch of each URL is in full."""
+    count = 0
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix in {".json", ".body", ".tmp"}:
+                count += path.suffix == ".json"
+                path.unlink(missing_ok=True)
+    return count
