@@ -140,7 +140,8 @@ def test_limits_and_reasons(server: Server) -> None:
     big = fetch(f"{server.url}/big", options)
     assert isinstance(big, str) and big.startswith("too large (5,000 bytes")
     assert fetch(f"{server.url}/slow.rss", options) == "timed out after 1s"
-    assert isinstance(fetch("http://127.0.0.1:9/", options), str)  # nothing listens: a reason, not a raise
+    refused = fetch("http://127.0.0.1:9/", options)  # nothing listens: a reason, not a raise
+    assert isinstance(refused, str) and refused.startswith("cannot connect")
     moved = fetch(f"{server.url}/moved.rss", options)
     assert not isinstance(moved, str) and moved.url.endswith("/harbour.rss")
 

@@ -105,6 +105,8 @@ def fetch(url: str, options: FetchOptions, client: httpx.Client | None = None) -
         return f"too many redirects (more than {options.max_redirects})"
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         return f"invalid URL ({exc})"
+    except httpx.ConnectError as exc:
+        return f"cannot connect ({str(exc)[:100] or 'no detail'})"
     except httpx.HTTPError as exc:
         return f"fetch failed ({type(exc).__name__}: {str(exc)[:100] or 'no detail'})"
     if isinstance(got, str):
