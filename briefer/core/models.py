@@ -62,7 +62,9 @@ def question_kind_labels() -> dict[str, QuestionKindLabel]:
 
 
 SentenceKind = Literal["title", "heading", "body"]
-DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers
+DocumentFormat = Literal[
+    "txt", "md", "html", "pdf", "docx", "eml", "feed"
+]  # one per reader in sources.readers
 
 
 class Model(BaseModel):
@@ -83,12 +85,19 @@ class Furniture(Span):
     reason: str
 
 
+class Page(Span):
+    """Where a page of a paginated source (PDF) lies in the document's text, so a citation can name it."""
+
+    page: int = Field(ge=1)
+
+
 class DocumentMeta(Model):
     title: str | None = None
     outlet: str | None = None
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
+    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
 
 class Document(Model):
@@ -102,6 +111,11 @@ class Document(Model):
     meta: DocumentMeta = DocumentMeta()
     body: list[Span] = []
     furniture: list[Furniture] = []
+    pages: list[Page] = []  # paginated sources only (PDF): each page's span of `text`
+
+    def page_at(self, offset: int) -> int | None:
+        """The page a character offset of `text` falls on (a citation's start), or None: not paginated."""
+        return next((p.page for p in self.pages if p.start <= offset < max(p.end, p.start + 1)), None)
 
 
 class Sentence(Model):
