@@ -8,10 +8,13 @@ its document's `text` (``text[start:end] == quote``), checked by `citation_probl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from briefer.core.lexicon import rows
 
 ClaimKind = Literal[
     "event",  # something that happened
@@ -32,17 +35,36 @@ def worst(labels: Iterable[Label], default: Label = "supported") -> Label:
     return max(labels, key=SEVERITY.__getitem__, default=default)
 
 
-QuestionKind = Literal[
+# The kinds of open question. Their names on the page (and the word between two sentences of one
+# question) are the table `core/data/question_kinds.tsv`, read by `question_kind_labels`; a new kind is
+# one name here and one row there, and, if an engine should compose it, a line in prompts/compose.j2.
+ComposedKind = Literal[  # what an engine composes from the sources' evidence
     "sources_disagree",
     "single_source",
     "unconfirmed_sourcing",  # anonymous or unnamed sources
     "speculative",
     "information_missing",  # the sources say something is not known
-    "unverified",  # a summary sentence that failed verification
 ]
+QuestionKind = Literal[ComposedKind, "unverified"]  # unverified: a summary sentence that failed verification
+
+
+@dataclass(frozen=True)
+class QuestionKindLabel:
+    label: str  # the bold lead-in of the question on the page
+    joiner: str | None  # printed between two sentences of one question ("Yet:" for a dispute)
+
+
+def question_kind_labels() -> dict[str, QuestionKindLabel]:
+    """Each kind's wording on the page, from `core/data/question_kinds.tsv`."""
+    return {
+        row[0]: QuestionKindLabel(row[1], row[2] if len(row) > 2 else None) for row in rows("question_kinds")
+    }
+
 
 SentenceKind = Literal["title", "heading", "body"]
-DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers
+DocumentFormat = Literal[
+    "txt", "md", "html", "pdf", "docx", "eml", "feed"
+]  # one per reader in sources.readers
 
 
 class Model(BaseModel):
@@ -68,12 +90,19 @@ class Furniture(Span):
     reason: str
 
 
+class Page(Span):
+    """Where a page of a paginated source (PDF) lies in the document's text, so a citation can name it."""
+
+    page: int = Field(ge=1)
+
+
 class DocumentMeta(Model):
     title: str | None = None
     outlet: str | None = None
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
+    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
 
 class Document(Model):
@@ -87,6 +116,11 @@ class Document(Model):
     meta: DocumentMeta = DocumentMeta()
     body: list[Span] = []
     furniture: list[Furniture] = []
+    pages: list[Page] = []  # paginated sources only (PDF): each page's span of `text`
+
+    def page_at(self, offset: int) -> int | None:
+        """The page a character offset of `text` falls on (a citation's start), or None: not paginated."""
+        return next((p.page for p in self.pages if p.start <= offset < max(p.end, p.start + 1)), None)
 
 
 class Sentence(Model):
