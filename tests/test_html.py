@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core.models import Brief
+from briefer.core.models import Brief, SummarySentence
 from briefer.output import formats
 from briefer.output.html import pieces, render_html
+from briefer.output.render import printed_sentences
 from briefer.runs.pipeline import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,9 +170,7 @@ def _check_in_browser(brief: Brief, tmp_path: Path, screenshot: Path | None = No
     return len(seen)
 
 
-def _printed(brief: Brief) -> list:  # type: ignore[type-arg]
-    from briefer.output.render import printed_sentences
-
+def _printed(brief: Brief) -> list[SummarySentence]:
     return printed_sentences(brief)
 
 
@@ -194,3 +193,12 @@ def test_emoji_brief_in_chromium(emoji_brief: Brief, tmp_path: Path):
     assert len(after_astral) >= len(citations) // 2  # so UTF-16 offsets would have missed them
     assert any(ASTRAL in c.quote for c in citations)
     assert _check_in_browser(emoji_brief, tmp_path) == len(citations)
+
+
+def test_batch_outputs_take_html_from_the_extension_and_the_api_exports_it():
+    import briefer
+    from briefer.runs.batchconfig import Output
+
+    assert Output.model_validate("out/storm.html").format == "html"
+    assert Output.model_validate({"path": "out/storm.htm"}).format == "html"
+    assert briefer.render_html is render_html

@@ -27,7 +27,9 @@ class Format:
 FORMATS: dict[FormatName, Format] = {
     "md": Format("md", (".md", ".markdown"), "the one-page Markdown brief"),
     "json": Format("json", (".json",), "the whole brief with every document's text, claims and verdicts"),
-    "html": Format("html", (".html", ".htm"), "one self-contained page: each citation's quote and source text"),
+    "html": Format(
+        "html", (".html", ".htm"), "one self-contained page: each citation's quote and source text"
+    ),
 }
 NAMES: tuple[FormatName, ...] = tuple(FORMATS)
 EXTENSIONS_TEXT = ", ".join(f.extensions[0] for f in FORMATS.values())  # ".md, .json, .html", for messages
