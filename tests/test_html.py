@@ -133,6 +133,13 @@ def _open_every_citation(html: Path, profile: Path, screenshot: Path | None = No
             page.set_viewport_size({"width": 1000, "height": 1300})
             page.goto(html.as_uri())
             keys = page.eval_on_selector_all("a.cite", "els => els.map(e => e.dataset.cite)")
+            tab_order = []
+            for _ in range(3):  # the skip link, then the citations in reading order
+                page.keyboard.press("Tab")
+                tab_order.append(page.evaluate("document.activeElement.className"))
+            page.hover(f"a.cite[data-cite='{keys[-1]}']")
+            hover_tip = page.is_visible(f"#tip-{keys[-1]}")
+            page.mouse.move(0, 0)
             if screenshot is not None:  # the first marker focused, so its tooltip shows
                 page.focus(f"a.cite[data-cite='{keys[0]}']")
                 page.screenshot(path=str(screenshot))
@@ -148,7 +155,13 @@ def _open_every_citation(html: Path, profile: Path, screenshot: Path | None = No
                     key,
                 )
                 seen[key] = (page.text_content(f"#tip-{key}"), lit, tip_shown, opened)
-            return {"seen": seen, "requests": requests, "console": console}
+            return {
+                "seen": seen,
+                "requests": requests,
+                "console": console,
+                "tab_order": tab_order,
+                "hover_tip": hover_tip,
+            }
         finally:
             context.close()
 
@@ -166,6 +179,8 @@ def _check_in_browser(brief: Brief, tmp_path: Path, screenshot: Path | None = No
         assert lit in quotes, f"{key}: lit {lit!r} is no citation's quote"
         assert tip.endswith(f"\u201c{lit}\u201d"), f"{key}: tooltip {tip!r} is not the lit span {lit!r}"
     assert result["console"] == []
+    assert result["tab_order"] == ["skip", "cite", "cite"]
+    assert result["hover_tip"] is True
     assert result["requests"] == [html.as_uri()]
     return len(seen)
 
@@ -202,3 +217,34 @@ def test_batch_outputs_take_html_from_the_extension_and_the_api_exports_it():
     assert Output.model_validate("out/storm.html").format == "html"
     assert Output.model_validate({"path": "out/storm.htm"}).format == "html"
     assert briefer.render_html is render_html
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_pass_wcag_aa_contrast():
+    import re
+
+    css = (ROOT / "briefer" / "output" / "static" / "brief.css").read_text(encoding="utf-8")
+    var = dict(re.findall(r"--([a-z]+):(#[0-9a-f]{6})", css))
+    pairs = [
+        (var["ink"], var["paper"]),
+        (var["muted"], var["paper"]),
+        (var["link"], var["paper"]),
+        (var["ink"], var["mark"]),
+        (var["ink"], var["on"]),
+        ("#ffffff", "#1a1a1a"),  # the tooltip
+        ("#5c3d00", "#faf7f0"),  # a dispute's side label
+        (var["link"], "#e6eefc"),  # a focused citation
+    ]
+    for fg, bg in pairs:
+        assert fg in css and bg in css
+        assert _contrast(fg, bg) >= 4.5, (fg, bg, _contrast(fg, bg))
