@@ -248,3 +248,36 @@ def test_text_colours_pass_wcag_aa_contrast():
     for fg, bg in pairs:
         assert fg in css and bg in css
         assert _contrast(fg, bg) >= 4.5, (fg, bg, _contrast(fg, bg))
+
+
+def test_seeds_brief_reads_with_javascript_off(seeds_brief: Brief, tmp_path: Path):
+    """Without the script, a focused marker still shows its quote, and following it opens the source
+    at the span (the browser opens a <details> holding the target), whose first piece starts the quote."""
+    chromium = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    html = tmp_path / "brief.html"
+    html.write_text(render_html(seeds_brief), encoding="utf-8")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium,
+            headless=True,
+            args=FLAGS,
+            java_script_enabled=False,
+        )
+        try:
+            page = context.new_page()
+            page.goto(html.as_uri())
+            key = page.eval_on_selector_all("a.cite", "els => els.map(e => e.dataset.cite)")[-1]
+            page.focus(f"a.cite[data-cite='{key}']")
+            assert page.is_visible(f"#tip-{key}")
+            tip = page.text_content(f"#tip-{key}") or ""
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**#{key}")
+            target = page.locator(f"[id='{key}'] ~ mark").first
+            assert target.is_visible()
+            first_piece = target.text_content() or ""
+            assert first_piece and tip.split("\u201c", 1)[1].startswith(first_piece)
+        finally:
+            context.close()
