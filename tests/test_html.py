@@ -281,3 +281,21 @@ def test_seeds_brief_reads_with_javascript_off(seeds_brief: Brief, tmp_path: Pat
             assert first_piece and tip.split("\u201c", 1)[1].startswith(first_piece)
         finally:
             context.close()
+
+
+def test_single_source_and_new_since_sections(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from briefer.cli.app import cli
+
+    storm = ROOT / "tests" / "fixtures" / "storm"
+    one = CliRunner().invoke(cli, ["run", str(storm / "coastal_herald.txt"), "--format", "html", "-q"])
+    assert one.exit_code == 0 and "rests on a single source" in one.stdout
+    previous = tmp_path / "previous.json"
+    assert CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(previous), "-q"]).exit_code == 0
+    later = CliRunner().invoke(
+        cli, ["run", str(SEEDS), str(storm), "--since-brief", str(previous), "--format", "html", "-q"]
+    )
+    assert later.exit_code == 0 and '<h2 id="h-new">New since last brief (' in later.stdout
+    new = later.stdout.split('id="h-new"', 1)[1].split("</section>", 1)[0]
+    assert new.count("<li>") >= 1 and new.count('class="cite"') >= new.count("<li>")
