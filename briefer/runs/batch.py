@@ -222,6 +222,7 @@ def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> 
         record.update(outcome="failure", error=f"internal error: {type(e).__name__}: {e}")
     if chosen is not None:
         impl, reason = chosen
+        impl.close()
         record.update(
             usage=impl.usage,
             model=impl.model,
