@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-from briefer.core.models import Brief, Citation, Document, SummarySentence
-from briefer.output.render import JOINERS, LABELS, _environment, _source_line, footer, shown_sources
+from briefer.core.models import Brief, Citation, Document, SummarySentence, question_kind_labels
+from briefer.output.render import _environment, _source_line, footer, shown_sources
 
 # Terminal escapes and bidirectional overrides would make the page read differently from the text
 # that was checked; they are shown as U+FFFD, in the quote and the source text alike. Line breaks
@@ -142,13 +142,14 @@ def render_html(brief: Brief) -> str:
     bottom = [page.line(s) for s in brief.bottom_line]
     new = [page.line(s) for s in brief.new_since.points] if brief.new_since else []
     key_points = [page.line(s) for s in brief.key_points]
+    kinds = question_kind_labels()
     questions = [
         Question(
-            label=LABELS[q.kind],
+            label=kinds[q.kind].label,
             note=visible(q.note) if q.note else None,
             lines=[page.line(s) for s in q.sentences],
             side_by_side=q.kind == "sources_disagree" and len(q.sentences) > 1,
-            joiner=JOINERS.get(q.kind, ""),
+            joiner=kinds[q.kind].joiner or "",
         )
         for q in brief.open_questions
     ]
