@@ -29,7 +29,12 @@ log = logging.getLogger("briefer")
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the brief here (atomically).")
-@click.option("--format", "fmt", type=click.Choice(formats.NAMES), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats.NAMES),
+    help="Default: from the extension of -o FILE (.md, .json, .html), else md.",
+)
 @click.option(
     "--max-words",
     type=click.IntRange(min=80),
@@ -77,7 +82,7 @@ log = logging.getLogger("briefer")
 def run(
     paths: tuple[str, ...],
     output: Path | None,
-    fmt: formats.FormatName,
+    fmt: formats.FormatName | None,
     max_words: int,
     engine: EngineChoice,
     since_brief: Path | None,
@@ -113,7 +118,7 @@ def run(
     brief = run_pipeline(
         paths, engine=engine, max_words=max_words, settings=settings, since=since, fetching=fetching
     )
-    text = formats.render(brief, fmt)
+    text = formats.render(brief, fmt or (output and formats.from_extension(output)) or "md")
     r = brief.report
     log.info(
         "%d/%d sentences supported, %d withheld; %d documents; %.2fs",

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from briefer.core.lexicon import rows
+from briefer.core.schema import schema_version
 
 ClaimKind = Literal[
     "event",  # something that happened
@@ -68,7 +69,8 @@ DocumentFormat = Literal[
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # every field is always written, so the published schema (briefer.core.schema) requires them all
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Span(Model):
@@ -244,7 +246,9 @@ class NewSince(Model):
 class Brief(Model):
     """The whole result: serialises to JSON with the documents' text so every citation can be checked."""
 
-    version: str
+    # a hash of this model's JSON Schema (`briefer schema brief`): changes exactly when the schema does
+    schema_version: str = Field(default_factory=lambda: schema_version(Brief))
+    version: str  # briefer's version
     title: str
     documents: list[Document]
     claims: list[Claim]

@@ -34,7 +34,7 @@ class Output(_Strict):
             fmt = formats.from_extension(value)
             if fmt is None:
                 raise ValueError(
-                    f"cannot tell the format of {value!r} from its extension (.md or .json); "
+                    f"cannot tell the format of {value!r} from its extension ({formats.EXTENSIONS_TEXT}); "
                     f'write {{path = "{value}", format = "md"}}'
                 )
             return {"path": value, "format": fmt}
