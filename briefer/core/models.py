@@ -105,8 +105,8 @@ class DocumentMeta(Model):
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
-<<<<<<< HEAD
     label: str | None = None  # the outlet's label for the piece as written: "Opinion", "Analysis", "News"
+    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
 
 def is_view_label(label: str | None) -> bool:
@@ -114,9 +114,6 @@ def is_view_label(label: str | None) -> bool:
     words = (label or "").lower().split()
     views = lexicon.words("view_labels")
     return bool(words) and (" ".join(words) in views or words[-1] in views)
-=======
-    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
->>>>>>> main
 
 
 class Document(Model):
