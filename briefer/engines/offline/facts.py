@@ -9,6 +9,7 @@ from functools import lru_cache
 from briefer.core import lexicon
 from briefer.core.models import Claim
 from briefer.core.text import content_terms, numbers
+from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
 
@@ -50,8 +51,10 @@ def is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozens
 
 def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
     """Whether a sentence of another document (or its headline) shares at least 40% of this claim's
-    content terms and figures (and three or more): then "only one source reports it" would be false."""
-    mine = concepts(claim.text) | numbers(claim.text)
+    content terms and figures as printed (and three or more): then "only one source reports it" would
+    be false."""
+    printed = clean(claim.text)
+    mine = concepts(printed) | numbers(printed)
     need = max(3, math.ceil(0.4 * len(mine)))
     doc = claim.citations[0].doc_id
     return any(

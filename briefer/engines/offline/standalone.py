@@ -118,9 +118,35 @@ def printable(text: str) -> bool:
     return not (cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text))
 
 
+_CLAUSE_END = re.compile(
+    r"(?:,|;|\s[\u2014\u2013-])\s+(?:and|but|while|as|which|who|with|including|after|before)?\b|\s(?:and|but)\s"
+)
+_MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
+
+
+def complete_clause(text: str) -> str:
+    """A sentence the excerpt cut off ("... and push ahead on the bigger...") trimmed back to its last
+    clause boundary, with a full stop: the fact before the cut survives, the fragment after it goes.
+    Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
+    if not _CUT.search(text.rstrip()) or text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
+        return text
+    cuts = [m.start() for m in _CLAUSE_END.finditer(text) if len(text[: m.start()].split()) >= _MIN_CLAUSE]
+    if not cuts:
+        return text
+    head = text[: cuts[-1]].rstrip(" ,;")
+    if (
+        head.count('"') % 2
+        or head.count("\u201c") != head.count("\u201d")
+        or head.count("(") != head.count(")")
+    ):
+        return text
+    return head + "."
+
+
 def clean(text: str) -> str:
-    """A source sentence as printed: a leading connective and a section label trimmed off."""
-    return compress(without_label(compress(text)))
+    """A source sentence as printed: a leading connective and a section label trimmed off, and a
+    sentence the excerpt cut off trimmed back to its last complete clause."""
+    return complete_clause(compress(without_label(compress(text))))
 
 
 def shown(claims: list[Claim]) -> Claim | None:
