@@ -141,35 +141,33 @@ def run_pipeline(checked: list[Checked], workdir: Path, base_url: str, jobs: int
             "-q",
         ]
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=300)
+        if out.returncode != 0 and "no summary sentence passed verification" in out.stderr:
+            c.pipeline = [False] * len(c.sentences)  # a valid outcome: the run refuses to print anything
+            c.extra["printed_nothing"] = True
+            return
         if out.returncode != 0:
             c.pipeline_ok = False
             c.pipeline_note = f"exit {out.returncode}: {out.stderr.strip()[-300:]}"
             c.pipeline = [False] * len(c.sentences)
             return
         brief = json.loads(out.stdout)
-        printed: dict[int, str] = {}
+        printed: collections.Counter[str] = collections.Counter()
         for s in [*brief.get("bottom_line", []), *brief.get("key_points", [])]:
-            m = re.fullmatch(r"[bk](\d+)", str(s.get("id", "")))
-            if not m or (s.get("verdict") or {}).get("label") != "supported":
-                continue
-            index = int(m.group(1)) + (0 if s["id"][0] == "b" else BOTTOM)
-            printed[index] = s["text"]
+            if (s.get("verdict") or {}).get("label") == "supported":
+                printed[" ".join(str(s["text"]).split())] += 1
+        n_printed = sum(printed.values())
         flags = []
-        rewritten = 0
-        for i, sl in enumerate(c.sentences):
-            text = printed.get(i)
-            same = text is not None and " ".join(text.split()) == " ".join(sl.text.split())
-            rewritten += text is not None and not same
-            flags.append(same)
+        for sl in c.sentences:
+            key = " ".join(sl.text.split())
+            flags.append(printed[key] > 0)
+            if printed[key] > 0:
+                printed[key] -= 1
+        c.extra["rewritten"] = n_printed - sum(flags)  # printed, but not one of the summary's sentences
         c.pipeline = flags
-        c.extra["rewritten"] = rewritten
         c.extra["usage"] = (brief.get("report") or {}).get("usage")
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(one, checked))
-
-
-BOTTOM = 2  # the replay composer puts a summary's first two sentences in the bottom line (see replay_server)
 
 
 # --- scoring --------------------------------------------------------------------------------------
@@ -351,7 +349,12 @@ def report(checked: list[Checked], include_pipeline: bool) -> dict[str, Any]:
     if include_pipeline:
         failed = [c for c in checked if not c.pipeline_ok]
         rewritten = sum(int(c.extra.get("rewritten", 0)) for c in checked)
-        print(f"\n  pipeline runs failed: {len(failed)}; printed sentences rewritten by repair: {rewritten}")
+        nothing = sum(bool(c.extra.get("printed_nothing")) for c in checked)
+        print(
+            f"\n  pipeline runs: {len(checked)}; failed: {len(failed)}; refused to print anything (exit 1, "
+            f"'no summary sentence passed verification', counted as nothing printed): {nothing}; "
+            f"printed sentences that are not the summary's own (repair rewrites): {rewritten}"
+        )
         for c in failed[:5]:
             print(f"    {c.sample.key}: {c.pipeline_note}")
 
