@@ -259,10 +259,12 @@ def measure(checked: list[Checked], printer: Printer, passer: Passer) -> dict[st
     }
 
 
-def reasons(checked: list[Checked], top: int = 10) -> list[tuple[str, int, list[str]]]:
-    """Why clean sentences miss `supported`: reasons by type, each sentence counted once per type."""
+def reasons(checked: list[Checked], top: int = 10) -> list[tuple[str, int, int, list[str]]]:
+    """Why clean sentences miss `supported`: reason types with the number of sentences that give it,
+    the number for which it is the only reason type, and two examples (sole-reason ones first)."""
     count: collections.Counter[str] = collections.Counter()
-    examples: dict[str, list[str]] = collections.defaultdict(list)
+    sole: collections.Counter[str] = collections.Counter()
+    examples: dict[str, list[tuple[int, str]]] = collections.defaultdict(list)
     for c in checked:
         for i, sl in enumerate(c.sentences):
             v = c.verdicts[i]
@@ -273,10 +275,13 @@ def reasons(checked: list[Checked], top: int = 10) -> list[tuple[str, int, list[
                 kinds.setdefault(reason_type(r), r)
             for k, raw in kinds.items():
                 count[k] += 1
-                if len(examples[k]) < 2:
-                    text = sl.text if len(sl.text) <= 110 else sl.text[:107] + "..."
-                    examples[k].append(f"[{v['label']}] {text!r} -- {raw}")
-    return [(k, v, examples[k]) for k, v in count.most_common(top)]
+                sole[k] += len(kinds) == 1
+                text = sl.text if len(sl.text) <= 110 else sl.text[:107] + "..."
+                examples[k].append((0 if len(kinds) == 1 else 1, f"[{v['label']}] {text!r} -- {raw}"))
+    return [
+        (k, v, sole[k], list(dict.fromkeys(e for _, e in sorted(examples[k], key=lambda x: x[0])))[:2])
+        for k, v in count.most_common(top)
+    ]
 
 
 def reason_type(reason: str) -> str:
@@ -367,8 +372,9 @@ def report(checked: list[Checked], include_pipeline: bool) -> dict[str, Any]:
         if sl.label == "clean" and c.verdicts[i]["label"] != "supported"
     )
     print(f"  {not_supported} of {n_clean} clean sentences are not `supported`")
-    for k, v, ex in top:
-        print(f"  {v:4d}  {k}")
+    print("  count (as the only reason type)  reason")
+    for k, v, alone, ex in top:
+        print(f"  {v:4d} ({alone:3d})  {k}")
         for e in ex:
             print(f"          e.g. {e}")
     return {"table": table, "reasons": top}
