@@ -192,14 +192,14 @@ def systems(include_pipeline: bool) -> list[tuple[str, Printer, Passer]]:
             lambda c: c.label in ("supported", "partially_supported"),
         ),
     ]
-    for name in fb.DETECTORS:
-        rows.append(
-            (
-                f"(b) {name} (summary verdict)",
-                lambda c, i, n=name: c.sample.consistent(n) is True,
-                lambda c, n=name: c.sample.consistent(n) is True,
-            )
-        )
+
+    def detector(name: str) -> tuple[str, Printer, Passer]:
+        def passes(c: Checked) -> bool:
+            return c.sample.consistent(name) is True
+
+        return f"(b) {name} (summary verdict)", lambda c, i: passes(c), passes
+
+    rows += [detector(name) for name in fb.DETECTORS]
     rows += [
         (
             "(c) gate: verifier supported AND GPT-4o",
@@ -229,7 +229,7 @@ def systems(include_pipeline: bool) -> list[tuple[str, Printer, Passer]]:
 
 
 def measure(checked: list[Checked], printer: Printer, passer: Passer) -> dict[str, Any]:
-    n = collections.Counter()
+    n: collections.Counter[str] = collections.Counter()
     for c in checked:
         for i, sl in enumerate(c.sentences):
             if sl.label in ("clean", "hallucinated"):
@@ -373,8 +373,8 @@ def report(checked: list[Checked], include_pipeline: bool) -> dict[str, Any]:
     )
     print(f"  {not_supported} of {n_clean} clean sentences are not `supported`")
     print("  count (as the only reason type)  reason")
-    for k, v, alone, ex in top:
-        print(f"  {v:4d} ({alone:3d})  {k}")
+    for kind, count, only, ex in top:
+        print(f"  {count:4d} ({only:3d})  {kind}")
         for e in ex:
             print(f"          e.g. {e}")
     return {"table": table, "reasons": top}
