@@ -190,10 +190,14 @@ def label_sentences(sample: Sample, sentences: list[str]) -> list[SentenceLabel]
         if start < 0:
             out.append(SentenceLabel(text, -1, -1, "unlocated"))
             continue
-        hit = {sp.kind for sp in sample.spans if sp.start < end and sp.end > start}
-        label = "hallucinated" if "unwanted" in hit else "left_out" if hit else "clean"
-        out.append(SentenceLabel(text, start, end, label))
+        out.append(SentenceLabel(text, start, end, span_label(sample, start, end)))
     return out
+
+
+def span_label(sample: Sample, start: int, end: int) -> str:
+    """The label of the sentence at sample.text[start:end] by the spans it overlaps."""
+    hit = {sp.kind for sp in sample.spans if sp.start < end and sp.end > start}
+    return "hallucinated" if "unwanted" in hit else "left_out" if hit else "clean"
 
 
 _SPLIT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[*\-•]*[A-Z0-9])|\n\s*\n|\n(?=\s*[*\-•] )")

@@ -1,6 +1,6 @@
 """The verifier as a gate for real model prose, on FaithBench (issue 13): publish and leak, per sentence.
 
-    python bench/gate.py [--data ../shared/eval/faithbench/faithbench_dev.json] [--no-pipeline]
+    python bench/gate.py [--data ../shared/eval/faithbench/faithbench_dev.json] [--no-pipeline (skip d, e)]
                          [--jobs 2] [--json results.json] [--keep-preamble]
 
 publish = share of the *clean* summary sentences that are printed as fact; leak = share of the
@@ -16,7 +16,10 @@ publish = share of the *clean* summary sentences that are printed as fact; leak 
     replay model (`bench/replay_server.py`): extraction copies the passage's sentences as claims,
     compose answers with this summary's sentences, the judge with GPT-4o's recorded verdict, repair
     with an empty text (a recorded model has no rewrite to offer). A summary sentence is printed when
-    it comes back in the bottom line or key points with a `supported` verdict.
+    it comes back in the bottom line or key points with a `supported` verdict;
+(e) `briefer check DRAFT --sources PASSAGE --format json --engine llm` with the replay model as the
+    judge (BRIEFER_MODEL=replay:<key>): the single-draft gate through the CLI. The draft is read as
+    Markdown, so its sentences are its own split, labelled by their `start`/`end`.
 
 Also each system's summary-level balanced accuracy (faithful summaries passed whole vs hallucinated
 summaries stopped). Figures per fold (passages split in two, see bench/faithbench.py) and pooled,
@@ -170,10 +173,57 @@ def run_pipeline(checked: list[Checked], workdir: Path, base_url: str, jobs: int
         list(pool.map(one, checked))
 
 
+def run_drafts(checked: list[Checked], workdir: Path, base_url: str, jobs: int) -> None:
+    """(e): `briefer check DRAFT --sources PASSAGE --format json --engine llm`, the replay model as
+    judge. The draft is read as Markdown (list markers dropped), so its sentences are its own split,
+    labelled by the spans they overlap via the check's `start`/`end`."""
+    (workdir / "drafts").mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "OPENAI_BASE_URL": base_url,
+        "OPENAI_API_KEY": "replay",
+        "BRIEFER_CACHE_DIR": str(workdir / "cache"),
+    }
+    env.pop("BRIEFER_CONFIG", None)
+
+    def one(job: tuple[int, Checked]) -> None:
+        n, c = job
+        draft = workdir / "drafts" / f"{n}.md"
+        source = workdir / "drafts" / f"{n}.source.txt"
+        draft.write_text(c.sample.text + "\n", encoding="utf-8")
+        source.write_text(c.sample.source + "\n", encoding="utf-8")
+        cmd = [*BRIEFER, "check", str(draft), "--sources", str(source), "--format", "json"]
+        out = subprocess.run(
+            [*cmd, "--engine", "llm", "-q"],
+            capture_output=True,
+            text=True,
+            env={**env, "BRIEFER_MODEL": f"replay:{c.sample.key}"},
+            check=False,
+            timeout=300,
+        )
+        if out.returncode not in (0, 3):
+            c.extra["draft_error"] = f"exit {out.returncode}: {out.stderr.strip()[-300:]}"
+            c.extra["draft"] = []
+            return
+        result = json.loads(out.stdout)
+        c.extra["draft_label"] = result["label"]
+        c.extra["draft"] = [
+            (fb.span_label(c.sample, int(s["start"]), int(s["end"])), s["label"] == "supported", s)
+            for s in result["sentences"]
+        ]
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(one, enumerate(checked)))
+
+
 # --- scoring --------------------------------------------------------------------------------------
 
 Printer = Callable[[Checked, int], bool]
 Passer = Callable[[Checked], bool]
+
+
+def DRAFT_PRINTER(c: Checked, i: int) -> bool:  # noqa: N802 - a marker: measure() uses the draft's own sentences
+    raise AssertionError("not called")
 
 
 def systems(include_pipeline: bool) -> list[tuple[str, Printer, Passer]]:
@@ -225,16 +275,27 @@ def systems(include_pipeline: bool) -> list[tuple[str, Printer, Passer]]:
                 lambda c: bool(c.pipeline) and all(c.pipeline or [False]),
             )
         )
+        rows.append(
+            (
+                "(e) briefer check DRAFT --engine llm, replay judge",
+                DRAFT_PRINTER,
+                lambda c: c.extra.get("draft_label") == "supported",
+            )
+        )
     return rows
 
 
 def measure(checked: list[Checked], printer: Printer, passer: Passer) -> dict[str, Any]:
     n: collections.Counter[str] = collections.Counter()
     for c in checked:
-        for i, sl in enumerate(c.sentences):
-            if sl.label in ("clean", "hallucinated"):
-                n[sl.label] += 1
-                n[sl.label + "_printed"] += printer(c, i)
+        if printer is DRAFT_PRINTER:  # (e) counts the draft check's own sentences
+            units = [(label, printed) for label, printed, _ in c.extra.get("draft", [])]
+        else:
+            units = [(sl.label, printer(c, i)) for i, sl in enumerate(c.sentences)]
+        for label, printed in units:
+            if label in ("clean", "hallucinated"):
+                n[label] += 1
+                n[label + "_printed"] += printed
         if c.sample.label in ("faithful", "hallucinated"):
             n["s_" + c.sample.label] += 1
             n["s_" + c.sample.label + "_passed"] += passer(c)
@@ -362,6 +423,10 @@ def report(checked: list[Checked], include_pipeline: bool) -> dict[str, Any]:
         )
         for c in failed[:5]:
             print(f"    {c.sample.key}: {c.pipeline_note}")
+        draft_failed = [c for c in checked if "draft_error" in c.extra]
+        print(f"  briefer check DRAFT --engine llm runs: {len(checked)}; failed: {len(draft_failed)}")
+        for c in draft_failed[:5]:
+            print(f"    {c.sample.key}: {c.extra['draft_error']}")
 
     print("\nWhy clean sentences are not `supported` (reason types, sentences counted once per type):")
     top = reasons(checked)
@@ -425,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             proc, base_url = start_replay(args.data, sentences_file, args.repair)
             try:
                 run_pipeline(checked, work, base_url, args.jobs)
+                run_drafts(checked, work, base_url, args.jobs)
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)
