@@ -1,6 +1,6 @@
 """`briefer batch --cluster tcp://HOST:PORT`: the topics of a batch as tasks on a Dask cluster.
 
-Why Dask (distributed, BSD-3): a pure-Python install of about 25 MB with its dependencies (Ray's wheel
+Why Dask (distributed, BSD-3): a mostly pure-Python install of about 37 MB with its dependencies (Ray's wheel
 alone is 79 MB), a scheduler and workers that start from the command line or from Python on
 127.0.0.1 in about a second, and futures that fit a batch of independent topics exactly. It is an
 optional extra (`pip install 'briefer[cluster]'`): nothing imports it unless `--cluster` is given.
