@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +16,12 @@ from batch_api_server import BatchAPIServer, BatchScenario
 from click.testing import CliRunner, Result
 
 from briefer.cli.app import cli
-from briefer.engines.llm import cache as cache_module
 from briefer.engines.llm.ledger import DEFAULT_PRICES, batch_price_for
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_KEY = "sk-fixture-batchapi-0000000000"
 STAMPS = re.compile(r'"(generated_at|seconds)": ("[^"]*"|[0-9.e-]+)')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_connections() -> Iterator[None]:
-    yield
-    cache_module.forget_open()
 
 
 @pytest.fixture

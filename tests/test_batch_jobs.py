@@ -12,7 +12,6 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from click.testing import CliRunner
 from fixture_server import FixtureServer
 
 from briefer.cli.app import cli
-from briefer.engines.llm import cache as cache_module
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,12 +53,6 @@ class CountingServer(FixtureServer):
                         server.in_flight -= 1
 
         return Counting
-
-
-@pytest.fixture(autouse=True)
-def _fresh_connections() -> Iterator[None]:
-    yield
-    cache_module.forget_open()
 
 
 def topics_config(folder: Path, n: int, out: str) -> Path:

@@ -34,7 +34,6 @@ from fixture_server import FixtureServer, first_user  # noqa: E402
 from test_batch_jobs import outputs, topics_config  # noqa: E402
 
 from briefer.cli.app import cli  # noqa: E402
-from briefer.engines.llm import cache as cache_module  # noqa: E402
 
 LOCAL = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,7 +234,6 @@ def test_a_batch_on_a_local_dask_cluster(tmp_path: Path, monkeypatch: pytest.Mon
             assert not (tmp_path / "doomed" / "doomed.md").exists()
 
             assert worker_writes(address) == [], "no worker wrote under the test's folder"
-    cache_module.forget_open()
 
 
 def test_cluster_without_a_scheduler_is_one_clear_line(

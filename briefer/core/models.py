@@ -8,10 +8,13 @@ its document's `text` (``text[start:end] == quote``), checked by `citation_probl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from briefer.core.lexicon import rows
 
 ClaimKind = Literal[
     "event",  # something that happened
@@ -32,14 +35,31 @@ def worst(labels: Iterable[Label], default: Label = "supported") -> Label:
     return max(labels, key=SEVERITY.__getitem__, default=default)
 
 
-QuestionKind = Literal[
+# The kinds of open question. Their names on the page (and the word between two sentences of one
+# question) are the table `core/data/question_kinds.tsv`, read by `question_kind_labels`; a new kind is
+# one name here and one row there, and, if an engine should compose it, a line in prompts/compose.j2.
+ComposedKind = Literal[  # what an engine composes from the sources' evidence
     "sources_disagree",
     "single_source",
     "unconfirmed_sourcing",  # anonymous or unnamed sources
     "speculative",
     "information_missing",  # the sources say something is not known
-    "unverified",  # a summary sentence that failed verification
 ]
+QuestionKind = Literal[ComposedKind, "unverified"]  # unverified: a summary sentence that failed verification
+
+
+@dataclass(frozen=True)
+class QuestionKindLabel:
+    label: str  # the bold lead-in of the question on the page
+    joiner: str | None  # printed between two sentences of one question ("Yet:" for a dispute)
+
+
+def question_kind_labels() -> dict[str, QuestionKindLabel]:
+    """Each kind's wording on the page, from `core/data/question_kinds.tsv`."""
+    return {
+        row[0]: QuestionKindLabel(row[1], row[2] if len(row) > 2 else None) for row in rows("question_kinds")
+    }
+
 
 SentenceKind = Literal["title", "heading", "body"]
 DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers

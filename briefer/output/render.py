@@ -12,17 +12,8 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.core.models import Brief, Document, SummarySentence
+from briefer.core.models import Brief, Document, SummarySentence, question_kind_labels
 
-LABELS = {
-    "sources_disagree": "Disputed",
-    "single_source": "Only one source reports",
-    "unconfirmed_sourcing": "Unnamed or unconfirmed source",
-    "speculative": "Speculative",
-    "information_missing": "Not yet known",
-    "unverified": "Unverified, not stated as fact",
-}
-JOINERS = {"sources_disagree": "Yet:"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
 # differently from the text that was checked; neither belongs in a brief.
@@ -147,8 +138,8 @@ def render_markdown(brief: Brief) -> str:
             single_source=cited[:1] if len(cited) == 1 else None,
             all_sources=cited,
             sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
-            labels=LABELS,
-            joiners=JOINERS,
+            labels={kind: k.label for kind, k in question_kind_labels().items()},
+            joiners={kind: k.joiner or "" for kind, k in question_kind_labels().items()},
             refs=refs,
             refs_for=refs_for,
             corroboration=corroboration,

@@ -88,11 +88,15 @@ def run_on_cluster(
     try:
         client = dask.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
+        if cache is not None:
+            cache.close()
         raise ConfigError(f"--cluster: cannot reach the Dask scheduler at {address}: {e}") from None
     try:
         yield from _run(dask, client, address, config, base, settings, previous, options, cache)
     finally:
         client.close()
+        if cache is not None:
+            cache.close()
 
 
 def _run(

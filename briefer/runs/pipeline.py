@@ -28,7 +28,7 @@ from briefer.core.segment import segment
 from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
-from briefer.sources import load
+from briefer.sources import LoadResult, load
 from briefer.verify import verify_draft
 
 if TYPE_CHECKING:
@@ -121,8 +121,29 @@ def run(
     started = time.perf_counter()
     generated_at = datetime.now(UTC)
     loaded = load(paths, root=root)  # raises InputError when nothing is readable
+    if chosen is not None:  # the caller's engine: the caller closes it
+        brief = _brief(loaded, *chosen, max_words=max_words, since=since, generated_at=generated_at)
+    else:
+        impl, reason = choose_engine(engine, settings)
+        try:
+            brief = _brief(loaded, impl, reason, max_words=max_words, since=since, generated_at=generated_at)
+        finally:
+            impl.close()
+    brief.report.seconds = round(time.perf_counter() - started, 3)
+    return brief
+
+
+def _brief(
+    loaded: LoadResult,
+    impl: Engine,
+    reason: str,
+    *,
+    max_words: int,
+    since: Published | None,
+    generated_at: datetime,
+) -> Brief:
+    """The stages after loading: extract, compose, verify, review, fit to the page."""
     docs, skipped = loaded.documents, list(loaded.skipped)
-    impl, reason = chosen or choose_engine(engine, settings)
     log.info("engine: %s (%s)", impl.name, reason)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
 
@@ -134,7 +155,7 @@ def run(
     draft = impl.compose(docs, claims, max_words)
     by_id = {d.id: d for d in docs}
     verified, dropped = verify_draft(draft, by_id)
-    verified, dropped = impl.review(verified, dropped, docs)
+    verified, dropped = impl.review(verified, dropped, docs, composed=draft)
     verified = _without_repeats(verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
@@ -167,9 +188,7 @@ def run(
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
     brief = fit_to_page(brief, page_cap(max_words))
-    brief = _recount(brief)
-    brief.report.seconds = round(time.perf_counter() - started, 3)
-    return brief
+    return _recount(brief)
 
 
 def _recount(brief: Brief) -> Brief:

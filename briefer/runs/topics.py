@@ -137,6 +137,7 @@ def _brief(
         record.update(outcome="failure", error=f"internal error: {type(e).__name__}: {e}")
     if chosen is not None:
         impl, reason = chosen
+        impl.close()  # the topic's own cache connection (the engine opened it)
         record.update(
             usage=impl.usage,
             model=impl.model,
