@@ -37,8 +37,9 @@ if GUARDED:
     sys.addaudithook(_hook)
 
 
-def writes() -> list[str]:
-    return list(WRITES)
+def writes() -> tuple[str, list[str]]:
+    """What this worker guards (proof the hook is on) and the writes it refused."""
+    return GUARDED, list(WRITES)
 
 
 def dask_setup(worker: Any) -> None:  # the preload entry point; the hook is installed on import

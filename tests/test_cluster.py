@@ -169,11 +169,15 @@ def with_marked_topic(folder: Path, config: Path, name: str, keep: int) -> Path:
     return path
 
 
-def worker_writes(address: str) -> list[str]:
+def worker_writes(address: str, guarded: Path) -> list[str]:
+    """The writes the workers' guard refused; every worker must be guarding `guarded`."""
     import cluster_guard
 
     with distributed.Client(address, timeout=30) as client:
-        return [w for ws in client.run(cluster_guard.writes).values() for w in ws]
+        client.wait_for_workers(2, timeout=60)  # a killed worker is back once its nanny restarted it
+        seen = client.run(cluster_guard.writes)
+    assert len(seen) == 2 and all(g == str(guarded) for g, _ in seen.values()), seen
+    return [w for _, ws in seen.values() for w in ws]
 
 
 def batch(config: Path, *args: str) -> Any:
@@ -233,7 +237,12 @@ def test_a_batch_on_a_local_dask_cluster(tmp_path: Path, monkeypatch: pytest.Mon
             )
             assert not (tmp_path / "doomed" / "doomed.md").exists()
 
-            assert worker_writes(address) == [], "no worker wrote under the test's folder"
+            assert worker_writes(address, tmp_path) == [], "no worker wrote under the test's folder"
+            with distributed.Client(address, timeout=30) as probe, pytest.raises(PermissionError):
+                probe.submit(
+                    Path.write_text, tmp_path / "probe.txt", "x", pure=False
+                ).result()  # the guard works
+            assert not (tmp_path / "probe.txt").exists()
 
 
 def test_cluster_without_a_scheduler_is_one_clear_line(
