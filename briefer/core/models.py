@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from briefer.core.lexicon import rows
+from briefer.core.schema import schema_version
 
 ClaimKind = Literal[
     "event",  # something that happened
@@ -62,11 +63,14 @@ def question_kind_labels() -> dict[str, QuestionKindLabel]:
 
 
 SentenceKind = Literal["title", "heading", "body"]
-DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers
+DocumentFormat = Literal[
+    "txt", "md", "html", "pdf", "docx", "eml", "feed"
+]  # one per reader in sources.readers
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # every field is always written, so the published schema (briefer.core.schema) requires them all
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Span(Model):
@@ -83,12 +87,19 @@ class Furniture(Span):
     reason: str
 
 
+class Page(Span):
+    """Where a page of a paginated source (PDF) lies in the document's text, so a citation can name it."""
+
+    page: int = Field(ge=1)
+
+
 class DocumentMeta(Model):
     title: str | None = None
     outlet: str | None = None
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
+    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
 
 class Document(Model):
@@ -102,6 +113,11 @@ class Document(Model):
     meta: DocumentMeta = DocumentMeta()
     body: list[Span] = []
     furniture: list[Furniture] = []
+    pages: list[Page] = []  # paginated sources only (PDF): each page's span of `text`
+
+    def page_at(self, offset: int) -> int | None:
+        """The page a character offset of `text` falls on (a citation's start), or None: not paginated."""
+        return next((p.page for p in self.pages if p.start <= offset < max(p.end, p.start + 1)), None)
 
 
 class Sentence(Model):
@@ -225,7 +241,9 @@ class NewSince(Model):
 class Brief(Model):
     """The whole result: serialises to JSON with the documents' text so every citation can be checked."""
 
-    version: str
+    # a hash of this model's JSON Schema (`briefer schema brief`): changes exactly when the schema does
+    schema_version: str = Field(default_factory=lambda: schema_version(Brief))
+    version: str  # briefer's version
     title: str
     documents: list[Document]
     claims: list[Claim]

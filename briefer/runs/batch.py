@@ -75,10 +75,16 @@ def manifest_path(config_path: Path, config: BatchConfig, options: Options) -> P
 
 def resolve_sources(sources: list[str], base: Path) -> list[str]:
     """Source paths relative to `base` (the config's folder), globs expanded. A folder or file that is
-    gone, or a pattern matching nothing, fails the topic: a brief silently missing a source misleads."""
+    gone, or a pattern matching nothing, fails the topic: a brief silently missing a source misleads.
+    URLs pass as they are: one that fails to fetch is a skipped source, reported with its reason."""
+    from briefer.sources import is_url
+
     found: list[str] = []
     missing: list[str] = []
     for source in sources:
+        if is_url(source):
+            found.append(source)
+            continue
         expanded = os.path.expanduser(source)
         if _GLOB.search(expanded):
             matches = sorted(glob.glob(expanded, root_dir=base, recursive=True))
@@ -126,10 +132,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
-    cache_dir = options.cache_dir or (
+def _cache_dir(config: BatchConfig, options: Options, base: Path) -> Path | None:
+    """--cache-dir, else [batch] cache_dir (relative to the config), else None: the user cache folder."""
+    return options.cache_dir or (
         base / Path(config.batch.cache_dir).expanduser() if config.batch.cache_dir else None
     )
+
+
+def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
+    cache_dir = _cache_dir(config, options, base)
     flags: dict[str, Any] = {"cache": options.cache, "model": topic.model or config.batch.model}
     if options.concurrency is not None:
         flags["concurrency"] = options.concurrency
@@ -202,6 +213,7 @@ def _run_topics(
     """Brief every topic (one after another, `--jobs N` side by side in threads, or on a cluster) and
     publish each as it finishes, here, in this thread: the one writer of the user's files."""
     from briefer.runs.topics import brief_topic, previous_claims, publish
+    from briefer.sources import FetchOptions, cache_folder
 
     previous = {}
     for t in config.topic:
@@ -221,6 +233,11 @@ def _run_topics(
 
             import_sdks()
         limiter = threading.BoundedSemaphore(_concurrency(settings, options))
+        cache_dir = _cache_dir(config, options, base)
+        fetching = FetchOptions(
+            cache_dir=None if options.cache == "off" else cache_folder(cache_dir),
+            timeout=config.batch.fetch_timeout,
+        )
         work = [
             partial(
                 brief_topic,
@@ -231,6 +248,7 @@ def _run_topics(
                 previous=previous[t.name],
                 limiter=limiter,
                 through_batch_api=options.batch_api,
+                fetching=fetching,
             )
             for t in config.topic
         ]

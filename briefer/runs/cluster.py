@@ -58,9 +58,13 @@ def brief_on_worker(
     """The task: brief one topic on a worker, with the driver's answers in memory (`answers` None:
     no cache). Writes nothing; returns the files to write and the answers the driver lacks."""
     from briefer.engines.llm.cache import MemoryStore
+    from briefer.sources import FetchOptions
 
     store = MemoryStore(answers) if answers is not None else None
-    result = brief_topic(topic, config, base, settings, previous=previous, cache=store)
+    # URLs are fetched on the worker without conditional-request records: those live in the driver's
+    # cache folder, which a worker does not write.
+    fetching = FetchOptions(cache_dir=None, timeout=config.batch.fetch_timeout)
+    result = brief_topic(topic, config, base, settings, previous=previous, cache=store, fetching=fetching)
     if store is None:
         return result
     return TopicResult(result.record, result.files, answers=dict(store.new), used=sorted(store.used))

@@ -28,7 +28,7 @@ from briefer.core.segment import segment
 from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
-from briefer.sources import LoadResult, load
+from briefer.sources import FetchOptions, LoadResult, load
 from briefer.verify import verify_draft
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ def run(
     since: Published | None = None,
     chosen: tuple[Engine, str] | None = None,
     root: Path | None = None,
+    fetching: FetchOptions | None = None,
 ) -> Brief:
     """A verified one-page brief of the documents at `paths` (folders and files, as `briefer run`).
 
@@ -114,13 +115,15 @@ def run(
     - `chosen`: an engine the caller made, to read its usage even when the run fails (`briefer batch`).
     - `root`: the folder relative paths are read from (default: the working directory); documents
       are shown with the paths as given.
+    - `fetching`: limits and the conditional-request cache for `http(s)://` sources
+      (`sources.FetchOptions`); None: default limits, nothing cached.
 
     Raises `InputError` when nothing is readable, `ConfigError` for settings that cannot work,
     `ProviderError`/`BudgetExceeded` from the LLM engine, and `BrieferError` when no sentence passes
     verification: a run never returns a brief it cannot stand behind."""
     started = time.perf_counter()
     generated_at = datetime.now(UTC)
-    loaded = load(paths, root=root)  # raises InputError when nothing is readable
+    loaded = load(paths, root=root, fetching=fetching)  # raises InputError when nothing is readable
     if chosen is not None:  # the caller's engine: the caller closes it
         brief = _brief(loaded, *chosen, max_words=max_words, since=since, generated_at=generated_at)
     else:

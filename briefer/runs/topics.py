@@ -27,6 +27,7 @@ from briefer.runs.manifest import OutputRecord, TopicRecord, UsedDocument, Verif
 if TYPE_CHECKING:
     from briefer.engines.llm.cache import AnswerStore
     from briefer.runs.history import Published
+    from briefer.sources import FetchOptions
 
 log = logging.getLogger("briefer")
 
@@ -73,10 +74,13 @@ def brief_topic(
     limiter: AbstractContextManager[Any] | None = None,
     cache: AnswerStore | None = None,
     through_batch_api: bool = False,
+    fetching: FetchOptions | None = None,
 ) -> TopicResult:
-    """Brief one topic and render its files, writing nothing; never raises for the topic's failure."""
+    """Brief one topic and render its files, writing none of the user's files; never raises for the
+    topic's failure. `fetching`: limits for `http(s)://` sources and where their conditional-request
+    records are kept."""
     with context.topic(topic.name):
-        return _brief(topic, config, base, settings, previous, limiter, cache, through_batch_api)
+        return _brief(topic, config, base, settings, previous, limiter, cache, through_batch_api, fetching)
 
 
 def _brief(
@@ -88,6 +92,7 @@ def _brief(
     limiter: AbstractContextManager[Any] | None,
     cache: AnswerStore | None,
     through_batch_api: bool,
+    fetching: FetchOptions | None,
 ) -> TopicResult:
     from briefer.runs.batch import resolve_sources
     from briefer.runs.history import published
@@ -113,6 +118,7 @@ def _brief(
                 since=previous,
                 chosen=chosen,
                 root=base,
+                fetching=fetching,
             )
 
         brief = _through_batch_api(chosen[0], run) if through_batch_api else run()
