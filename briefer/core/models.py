@@ -81,6 +81,11 @@ class Span(Model):
     end: int = Field(ge=0)
 
 
+# The furniture reason of text addressed to a model (prompt injection): it is never a claim, so no
+# citation may touch it (`citation_problem`) and nothing the model echoes from it is printed.
+TO_A_MODEL = "instructions to a model"
+
+
 class Furniture(Span):
     """A region removed from what the engines read, kept so nothing is lost silently."""
 
@@ -264,7 +269,14 @@ def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | Non
         return f"span {citation.start}-{citation.end} is past the end of {citation.doc_id}"
     if doc.text[citation.start : citation.end] != citation.quote:
         return f"quote does not match {citation.doc_id}[{citation.start}:{citation.end}]"
+    if touches_instructions(doc, citation.start, citation.end):
+        return f"span {citation.start}-{citation.end} of {citation.doc_id} is text addressed to a model"
     return None
+
+
+def touches_instructions(doc: Document, start: int, end: int) -> bool:
+    """Whether [start, end) overlaps text of `doc` addressed to a model: such text is never evidence."""
+    return any(f.reason == TO_A_MODEL and f.start < end and start < f.end for f in doc.furniture)
 
 
 def cite(doc: Document, start: int, end: int) -> Citation:

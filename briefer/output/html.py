@@ -23,8 +23,8 @@ from briefer.output.render import _environment, _source_line, footer, shown_sour
 
 # Terminal escapes and bidirectional overrides would make the page read differently from the text
 # that was checked; they are shown as U+FFFD, in the quote and the source text alike. Line breaks
-# and tabs are kept.
-_HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# and tabs are kept. Unicode tag characters spell text no reader sees but a model reads: shown too.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 
 
 def visible(text: str) -> str:

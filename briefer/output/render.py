@@ -17,7 +17,8 @@ from briefer.core.models import Brief, Document, SummarySentence, question_kind_
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
 # differently from the text that was checked; neither belongs in a brief.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Unicode tag characters (U+E0000-E007F) spell text no reader sees but a model reads.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 # A source's own bracketed numbers ("[3]", "[1, 2]") would read as this brief's citations.
 _FAKE_REFS = re.compile(r"\[(\s*\d+(?:\s*[,;\u2013-]\s*\d+)*\s*)\]")
 

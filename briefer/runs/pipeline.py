@@ -19,6 +19,7 @@ from briefer.core.budget import DEFAULT_WORDS, page_cap
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
+    Document,
     Draft,
     OpenQuestion,
     RunReport,
@@ -29,7 +30,7 @@ from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
 from briefer.sources import FetchOptions, LoadResult, load
-from briefer.verify import verify_draft
+from briefer.verify import echoes_instructions, verify_draft
 
 if TYPE_CHECKING:
     from briefer.engines.llm.cache import AnswerStore
@@ -75,6 +76,15 @@ def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> lis
         )
         questions.append(OpenQuestion(kind="unverified", sentences=[s], note=reason))
     return questions
+
+
+def shown_unverified(dropped: list[SummarySentence], docs: dict[str, Document]) -> list[SummarySentence]:
+    """The failed sentences that may be shown as unverified: not those echoing text addressed to a
+    model, which is never a claim, not even a doubtful one (they stay in the JSON's `dropped`)."""
+    shown = [s for s in dropped if not echoes_instructions(s.text, docs)]
+    if len(shown) < len(dropped):
+        log.info("withheld %d sentence(s) repeating text addressed to a model", len(dropped) - len(shown))
+    return shown
 
 
 def _without_repeats(draft: Draft) -> Draft:
@@ -182,7 +192,7 @@ def _brief(
         claims=claims,
         bottom_line=verified.bottom_line,
         key_points=verified.key_points,
-        open_questions=verified.open_questions + _unverified_questions(dropped),
+        open_questions=verified.open_questions + _unverified_questions(shown_unverified(dropped, by_id)),
         dropped=dropped,
         report=report,
     )

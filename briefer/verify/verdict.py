@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from briefer.core.models import (
+    TO_A_MODEL,
     Citation,
     Document,
     Draft,
@@ -19,7 +20,7 @@ from briefer.core.models import (
     citation_problem,
 )
 from briefer.core.segment import split_sentences
-from briefer.verify.evidence import Evidence, analyse
+from briefer.verify.evidence import Evidence, analyse, coverage
 from briefer.verify.scorer import scorer
 from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
 
@@ -88,6 +89,13 @@ def widened(citation: Citation, doc: Document) -> str:
 def _sentence_bounds(text: str, body: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Sentence spans of a document's body, in order (as `core.segment.segment` finds them)."""
     return tuple((b + s, b + e) for b, end in body for s, e in split_sentences(text[b:end]))
+
+
+def echoes_instructions(sentence: str, docs: dict[str, Document]) -> bool:
+    """Whether a sentence says what the documents' text addressed to a model says (a model that obeyed
+    an injection it should never have seen): such a sentence is not shown even as unverified."""
+    said = [d.text[f.start : f.end] for d in docs.values() for f in d.furniture if f.reason == TO_A_MODEL]
+    return bool(said) and coverage(sentence, analyse(said)) >= SUPPORTED_COVERAGE
 
 
 def _checked(sentence: SummarySentence, docs: dict[str, Document]) -> SummarySentence:

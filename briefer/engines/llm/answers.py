@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 from pydantic.json_schema import SkipJsonSchema
 
 from briefer.core.errors import problems
-from briefer.core.models import ClaimKind, ComposedKind, Document, Label, Sentence
+from briefer.core.models import ClaimKind, ComposedKind, Document, Label, Sentence, touches_instructions
 from briefer.core.text import names, normalize, numbers
 
 MIN_QUOTE_WORDS = 4  # shorter quotes cannot carry a claim; the whole sentences are cited instead
@@ -110,7 +110,7 @@ def ground(claim: ExtractedClaim, doc: Document, by_index: dict[int, Sentence]) 
         regions.append((cited[0].start, cited[-1].end))  # a quote may run across adjacent sentences
     for start, end in regions:
         hit = locate(doc.text, start, end, quote)
-        if hit:
+        if hit and not touches_instructions(doc, *hit):  # text addressed to a model between two sentences
             narrow = len(quote.split()) >= MIN_QUOTE_WORDS and _quote_carries(claim.text, quote)
             return [hit] if narrow else whole
     if normalize(quote).lower() in normalize(" ".join(s.text for s in cited)).lower():

@@ -26,7 +26,7 @@ class Extracted:
     text: str
     encoding: str
     meta: dict[str, Any] = field(default_factory=dict)  # DocumentMeta fields the reader found
-    furniture: tuple[Furniture, ...] = ()  # leading furniture (front matter); lines are read after it
+    furniture: tuple[Furniture, ...] = ()  # regions the reader recognised: front matter, HTML comments
     pages: tuple[Page, ...] = ()  # paginated formats (PDF): each page's span of `text`
 
 
