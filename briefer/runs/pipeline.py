@@ -84,6 +84,15 @@ def _without_repeats(draft: Draft) -> Draft:
     )
 
 
+def _not_printed(dropped: list[SummarySentence], printed: Draft) -> list[SummarySentence]:
+    """The withheld sentences, less any the brief prints (by id or by text): a sentence is shown as
+    supported or as unverified, never as both."""
+    shown = [*printed.bottom_line, *printed.key_points, *(s for q in printed.open_questions for s in q.sentences)]
+    ids = {s.id for s in shown}
+    texts = {normalize(s.text).casefold() for s in shown}
+    return [s for s in dropped if s.id not in ids and normalize(s.text).casefold() not in texts]
+
+
 def run(
     paths: Sequence[str | Path],
     *,
@@ -127,6 +136,7 @@ def run(
     verified, dropped = verify_draft(draft, by_id)
     verified, dropped = impl.review(verified, dropped, docs)
     verified = _without_repeats(verified)
+    dropped = _not_printed(dropped, verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
     report = RunReport(  # verification figures are counted by _recount, on what is printed
