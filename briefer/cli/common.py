@@ -7,7 +7,9 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,14 @@ from briefer.core.errors import BrieferError
 
 log = logging.getLogger("briefer")
 
-EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM."
+)
 SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")  # user:password@ in any URL
+_KEYLIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
+SDK_LOGGERS = ("openai", "httpx", "httpx2", "httpcore", "httpcore2")
 
 
 def one_line(text: str) -> str:
@@ -30,8 +37,10 @@ def one_line(text: str) -> str:
     model's answer) shown as escapes, so a message is always the one line it claims to be."""
     for name in SECRET_VARIABLES:
         secret = os.environ.get(name, "")
-        if len(secret) >= 8:
-            text = text.replace(secret, "***")
+        for variant in {secret, secret.strip()}:
+            if len(variant) >= 8:
+                text = text.replace(variant, "***")
+    text = _KEYLIKE.sub("***", _URL_CREDENTIALS.sub("***@", text))
     return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else ascii(m.group())[1:-1], text)
 
 
@@ -55,25 +64,59 @@ def setup_logging(verbosity: int, log_format: str = "text") -> None:
     log.propagate = False
     for noisy in ("httpx", "httpx2", "openai", "instructor", "trafilatura", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
-    quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors
-    if not quiet.handlers:
-        quiet.addHandler(logging.NullHandler())
+    for name in SDK_LOGGERS:  # their records pass our redaction, whatever OPENAI_LOG sets up later
+        sdk = logging.getLogger(name)
+        sdk.handlers[:] = [handler]
+        sdk.propagate = False
+    quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors: shown at -vv only
+    quiet.handlers[:] = [handler if verbosity >= 2 else logging.NullHandler()]
+    quiet.propagate = False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so one path stops the run."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def stoppable() -> Any:
+    """SIGINT and SIGTERM stop the command: KeyboardInterrupt (or `Terminated`) in the main thread,
+    which the LLM runner turns into "cancel everything queued, abandon what is in flight". Installed
+    by the CLI only (library code never touches signals) and put back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every failure into a one-line message and the documented exit code."""
+    """Turn every failure into a one-line message and the documented exit code; a stopped run
+    (SIGINT, SIGTERM) exits 130 or 143 having written nothing."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
         log_format = kwargs.get("log_format") or "text"
         try:
-            return fn(*args, **kwargs)
+            with stoppable():
+                return fn(*args, **kwargs)
         except BrieferError as e:
             click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
             sys.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo(error_line("interrupted", log_format), err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as e:
+            code = 143 if isinstance(e, Terminated) else 130
+            message = "interrupted" + (" (SIGTERM)" if code == 143 else "")
+            click.echo(error_line(message, log_format), err=True)
+            sys.exit(code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: still one line unless asked for the traceback

@@ -87,7 +87,11 @@ def _without_repeats(draft: Draft) -> Draft:
 def _not_printed(dropped: list[SummarySentence], printed: Draft) -> list[SummarySentence]:
     """The withheld sentences, less any the brief prints (by id or by text): a sentence is shown as
     supported or as unverified, never as both."""
-    shown = [*printed.bottom_line, *printed.key_points, *(s for q in printed.open_questions for s in q.sentences)]
+    shown = [
+        *printed.bottom_line,
+        *printed.key_points,
+        *(s for q in printed.open_questions for s in q.sentences),
+    ]
     ids = {s.id for s in shown}
     texts = {normalize(s.text).casefold() for s in shown}
     return [s for s in dropped if s.id not in ids and normalize(s.text).casefold() not in texts]

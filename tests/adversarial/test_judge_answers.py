@@ -54,7 +54,9 @@ def judge_reply(edit: Any) -> Any:
 def judged_ids(server: FaultServer) -> list[list[str]]:
     """The sentence ids of each judge request, in order."""
     return [
-        [t["id"] for t in tagged(first_user(r["body"]))] for r in server.requests if r["stage"] == "Judgements"
+        [t["id"] for t in tagged(first_user(r["body"]))]
+        for r in server.requests
+        if r["stage"] == "Judgements"
     ]
 
 
@@ -65,7 +67,11 @@ def brief_of(server: FaultServer, tmp_path: Path) -> tuple[Brief, str]:
 
 
 def printed(brief: Brief) -> list[str]:
-    return [s.id for s in [*brief.bottom_line, *brief.key_points] + [s for q in brief.open_questions for s in q.sentences]]
+    return [
+        s.id
+        for s in [*brief.bottom_line, *brief.key_points]
+        + [s for q in brief.open_questions for s in q.sentences]
+    ]
 
 
 def test_a_judge_that_mis_keys_ids_is_asked_again_for_the_missing_ones_only(tmp_path: Path) -> None:
@@ -97,7 +103,9 @@ def test_a_sentence_the_judge_never_labels_is_withheld_while_the_rest_print(tmp_
     assert asked[1:] == [["k0"], ["k0"]]  # re-asked for k0 alone, --reasks (2) times, and no repair
     assert "Rewrites" not in server.stages()
     (withheld,) = brief.dropped
-    assert withheld.id == "k0" and withheld.verdict and withheld.verdict.reasons[0] == "judge: gave no verdict"
+    assert (
+        withheld.id == "k0" and withheld.verdict and withheld.verdict.reasons[0] == "judge: gave no verdict"
+    )
     unverified = [q for q in brief.open_questions if q.kind == "unverified"]
     assert [s.id for q in unverified for s in q.sentences] == ["k0"]
     assert unverified[0].note == "judge: gave no verdict"

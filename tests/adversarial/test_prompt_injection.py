@@ -248,7 +248,9 @@ def test_an_obedient_model_cannot_publish_an_injected_claim(obeyed: tuple[Any, A
         s for s in [*brief.bottom_line, *brief.key_points]
         if len(s.citations) == 1 and s.text == " ".join(docs[s.citations[0].doc_id].text[s.citations[0].start : s.citations[0].end].split())
     ]  # fmt: skip
-    assert any(p in withheld for p in PAYLOADS) or fallbacks, "the payloads should fail the deterministic check"
+    assert any(p in withheld for p in PAYLOADS) or fallbacks, (
+        "the payloads should fail the deterministic check"
+    )
 
 
 @LOCAL_ONLY

@@ -253,7 +253,9 @@ def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseMod
                 v.sentence_id = sentence_handle(v.sentence_id)
                 if v.sentence_id not in evidence:
                     continue
-                v.evidence_ids = [e for e in (sentence_handle(x) for x in v.evidence_ids) if e in evidence[v.sentence_id]]
+                v.evidence_ids = [
+                    e for e in (sentence_handle(x) for x in v.evidence_ids) if e in evidence[v.sentence_id]
+                ]
                 before = kept.get(v.sentence_id)
                 if before is None or SEVERITY[v.label] > SEVERITY[before.label]:
                     kept[v.sentence_id] = v

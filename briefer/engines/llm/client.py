@@ -17,17 +17,19 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import logging
 import re
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ValidationError
 from tenacity import (
@@ -43,11 +45,13 @@ from briefer.core.errors import BrieferError, ConfigError, ProviderError
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final
 from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
-from briefer.engines.llm.ledger import Ledger, price_for
+from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep
+from briefer.engines.llm.ledger import Ledger, billable, estimate_tokens, price_for
 from briefer.engines.llm.parallel import run_bounded
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
+from briefer.engines.llm.vet import vet
 
 if TYPE_CHECKING:
     import instructor
@@ -81,22 +85,55 @@ def reaskable() -> tuple[type[Exception], ...]:
     return (ValidationError, json.JSONDecodeError, instructor_errors.ResponseParsingError)
 
 
+def without_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without any `user:password@`, and the Basic auth header those credentials meant.
+
+    The SDK and httpx log the URL of every request; with the credentials moved into a header (which
+    their loggers redact) no log line at any level can show them, and nor can a recorded cassette."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, {}
+    host = parts.hostname or ""
+    netloc = host if ":" not in host else f"[{host}]"
+    netloc += f":{parts.port}" if parts.port else ""
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    header = {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+    return urlunsplit(parts._replace(netloc=netloc)), header
+
+
+def url_secrets(url: str | None) -> tuple[str, ...]:
+    """The credentials inside a URL, as they may be echoed back (raw and percent-decoded)."""
+    if not url:
+        return ()
+    parts = urlsplit(url)
+    found = [x for x in (parts.password, parts.username) if x and len(x) >= 6]
+    return tuple(dict.fromkeys([*found, *(unquote(x) for x in found)]))
+
+
 def make_client(s: Settings) -> openai.OpenAI:
     """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
     key = s.api_key.get_secret_value() if s.api_key else None
     if s.azure_endpoint:
+        endpoint, auth = without_credentials(s.azure_endpoint)
         if not key:
             raise ConfigError("AZURE_OPENAI_ENDPOINT is set but no key: set AZURE_OPENAI_API_KEY")
         return openai.AzureOpenAI(
-            azure_endpoint=s.azure_endpoint,
+            azure_endpoint=endpoint,
+            default_headers=auth or None,
             api_key=key,
             api_version=s.api_version or quirks.azure_api_version(),
             timeout=s.timeout,
             max_retries=0,
         )
     # Local servers need no key, but the client insists on one.
-    base_url = s.base_url or quirks.default_base_url()
-    return openai.OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=s.timeout, max_retries=0)
+    base_url, auth = without_credentials(s.base_url or quirks.default_base_url())
+    return openai.OpenAI(
+        api_key=key or "not-needed",
+        base_url=base_url,
+        default_headers=auth or None,
+        timeout=s.timeout,
+        max_retries=0,
+    )
 
 
 # --- transport errors ----------------------------------------------------------------------------
@@ -104,7 +141,7 @@ def make_client(s: Settings) -> openai.OpenAI:
 
 def transient(e: BaseException) -> bool:
     """Worth retrying: rate limits, server errors, timeouts, dropped connections, empty answers."""
-    if isinstance(e, openai.APIConnectionError | EmptyAnswer):  # includes APITimeoutError
+    if isinstance(e, openai.APIConnectionError | EmptyAnswer | AttemptTimeout):  # incl. APITimeoutError
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
 
@@ -135,7 +172,7 @@ def redact(text: str, secret: str | None = None) -> str:
 
 def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
     """One line about a transport error, without credentials."""
-    if isinstance(e, openai.APITimeoutError):
+    if isinstance(e, openai.APITimeoutError | AttemptTimeout):
         return f"timed out waiting for {endpoint}"
     if isinstance(e, openai.APIConnectionError):
         return f"could not connect to {endpoint}"
@@ -171,10 +208,11 @@ class LLMClient:
         self,
         settings: Settings,
         sdk: openai.OpenAI | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         cache: ResponseCache | None = None,
     ) -> None:
         self.settings = settings
+        self.cancel = threading.Event()  # set by whoever stops the run: no request is sent after it
         self.model = settings.model
         self.prompts = load_prompts()
         self.prompt_hash = self.prompts.hash
@@ -191,8 +229,13 @@ class LLMClient:
         self.ledger = Ledger(settings.model, price, settings.max_cost)
         self._client = sdk or make_client(settings)
         self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
-        self._sleep = sleep
+        self._sleep = sleep or interruptible_sleep(self.cancel)
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._secrets = tuple(
+            x
+            for x in (self._secret, *url_secrets(settings.base_url), *url_secrets(settings.azure_endpoint))
+            if x and len(x) >= 6
+        )
         self._cache = cache if cache is not None else _open_cache(settings)
 
     def ask(
@@ -206,7 +249,7 @@ class LLMClient:
 
     def parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
         """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`)."""
-        return run_bounded(tasks, self.settings.concurrency)
+        return run_bounded(tasks, self.settings.concurrency, cancel=self.cancel)
 
     def _ask(
         self,
@@ -282,16 +325,35 @@ class LLMClient:
             )
         finally:
             self.ledger.release(reserved)
-        usage = getattr(response, "usage", None)
-        self.ledger.add_tokens(
-            getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
-        )
+        response = self._vetted(stage, kwargs, response)
+        self._count_usage(stage, getattr(response, "usage", None), estimate_tokens(chars), max_tokens)
         state.responses += 1
         if refused := _refusal(response):
             raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
         if key and self._cache and _complete(response):
             self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
         return response
+
+    def _vetted(self, stage: Stage, request: dict[str, Any], response: Any) -> Any:
+        """The answer with echoed secrets masked and unencodable text replaced; an answer that calls
+        an unknown tool or holds a lone surrogate is made invalid, so instructor re-asks (`vet`)."""
+        if not isinstance(response, openai.types.chat.ChatCompletion):
+            return response
+        tools = request.get("tools") or []
+        tool = tools[0].get("function", {}).get("name") if tools else None
+        data, problem = vet(response.model_dump(), tool, self._secrets)
+        if problem:
+            log.info("%s answer is invalid: %s", stage, problem)
+        return openai.types.chat.ChatCompletion.model_validate(data)
+
+    def _count_usage(self, stage: Stage, usage: Any, estimated_prompt: int, max_tokens: int) -> None:
+        """Tokens into the ledger: the reported ones when believable, else the worst case (`billable`)."""
+        prompt, completion, why = billable(usage, estimated_prompt, max_tokens)
+        if why:
+            log.warning(
+                "%s call: %s; counted at its worst case (%d + %d tokens)", stage, why, prompt, completion
+            )
+        self.ledger.add_tokens(prompt, completion)
 
     def _cache_key(self, request: dict[str, Any]) -> str | None:
         """The request's cache key: the exact request plus what changes an answer outside it."""
@@ -347,8 +409,16 @@ class LLMClient:
         try:
             for attempt in retrying:
                 with attempt:
+                    if self.cancel.is_set():
+                        raise Cancelled("stopped before the request was sent")
                     self.ledger.count_attempt()
-                    result = call()
+                    result = bounded(call, s.timeout, self.cancel)
+        except AttemptTimeout:
+            n, where = s.max_attempts, s.endpoint_label()
+            raise ProviderError(
+                f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: timed out waiting for "
+                f"{where} (no complete answer within --timeout {s.timeout:g}s)"
+            ) from None
         except EmptyAnswer as e:
             n = s.max_attempts
             raise ProviderError(f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {e}") from None

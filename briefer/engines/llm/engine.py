@@ -8,7 +8,6 @@ from the draft it is given.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from briefer.core.errors import ConfigError
@@ -55,7 +54,7 @@ class LLMEngine:
         self,
         settings: Settings,
         client: LLMClient | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         cache: ResponseCache | None = None,
     ) -> None:
         self.settings = settings

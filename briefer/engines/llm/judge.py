@@ -77,7 +77,9 @@ def review(
             verdict = merge_verdicts(candidate.verdict, rejudged.get(candidate.id))
             if verdict.label == "supported" and original.id not in passed:
                 passed[original.id] = candidate.model_copy(update={"id": original.id, "verdict": verdict})
-                how = "from its source sentence" if candidate.id.endswith(FALLBACK) else "after a failed check"
+                how = (
+                    "from its source sentence" if candidate.id.endswith(FALLBACK) else "after a failed check"
+                )
                 log.info("repaired sentence %s %s", original.id, how)
         still_failing += [s for s in failing if s.id not in passed]
     log.info("%s", client.ledger.summary())

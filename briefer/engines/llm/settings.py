@@ -191,6 +191,8 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     for key, value in (flags or {}).items():
         if value is not None:
             values[key], sources[key] = value, FLAG_NAMES.get(key, key)
+    if "api_key" in values:
+        values["api_key"] = clean_key(str(values["api_key"]), sources.get("api_key", "the API key"))
 
     prices: dict[str, Price] = {}
     if "price_table" in values:
@@ -204,6 +206,19 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
         key = str(err["loc"][0]) if err["loc"] else "?"
         where = sources.get(key, "settings")
         raise ConfigError(f"invalid {key} from {where}: {err['msg']}") from None
+
+
+def clean_key(key: str, source: str) -> str:
+    """The key without surrounding whitespace (a stray `\r` from a file saved on Windows, a newline
+    from `$(cat key.txt)`); a key with whitespace or control characters inside is refused, in words
+    that never show it: sent as is it would fail as a malformed header and be printed by the HTTP
+    library's debug log."""
+    stripped = key.strip()
+    if any(ch.isspace() or not ch.isprintable() for ch in stripped):
+        raise ConfigError(
+            f"{source} holds a space or control character inside the key; set it to the key alone"
+        )
+    return stripped
 
 
 def _first_error(e: Exception) -> str:
