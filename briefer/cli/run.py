@@ -51,7 +51,16 @@ log = logging.getLogger("briefer")
     help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 20).")
-@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per model call (default 120).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds an attempt of a model call may take in all, connect to last byte (default 120).",
+)
+@click.option(
+    "--context-window",
+    type=click.IntRange(min=1024),
+    help="The model's context window in tokens; known for OpenAI's models, default 16384 for others.",
+)
 @click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more (USD).")
 @click.option(
     "--price-table",

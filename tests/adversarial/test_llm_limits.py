@@ -73,7 +73,9 @@ def drip_headers(h: Any, body: dict[str, Any], stage: str) -> None:
 
 
 @pytest.mark.parametrize("reply", [drip_body, drip_headers], ids=["body", "headers"])
-def test_timeout_bounds_a_drip_fed_attempt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reply: Any) -> None:
+def test_timeout_bounds_a_drip_fed_attempt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reply: Any
+) -> None:
     one_attempt(tmp_path, monkeypatch)
     arrived: list[float] = []
     with FaultServer(lambda n, stage, body: arrived.append(time.monotonic()) or reply) as server:

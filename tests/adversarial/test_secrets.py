@@ -263,7 +263,14 @@ def test_a_key_with_a_stray_line_ending_is_stripped(tmp_path: Path, stray: str) 
     key = fake_key()
     with FaultServer() as server:
         result = run_process(
-            tmp_path, key + stray, str(storm(tmp_path)), "--base-url", server.base_url, "-vv", "--format", "json"
+            tmp_path,
+            key + stray,
+            str(storm(tmp_path)),
+            "--base-url",
+            server.base_url,
+            "-vv",
+            "--format",
+            "json",
         )
     assert result.returncode == 0, result.stderr[-2000:]
     assert server.requests[0]["headers"]["authorization"] == f"Bearer {key}"

@@ -17,19 +17,14 @@
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ValidationError
 from tenacity import (
@@ -45,12 +40,14 @@ from briefer.core.errors import BrieferError, ConfigError, ProviderError
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final
 from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
-from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep
+from briefer.engines.llm.credentials import redact, url_secrets, without_credentials
+from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep, retry_after
 from briefer.engines.llm.ledger import Ledger, billable, estimate_tokens, price_for
 from briefer.engines.llm.parallel import run_bounded
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
+from briefer.engines.llm.tokens import MARGIN, Estimator, context_window, estimator_for
 from briefer.engines.llm.vet import vet
 
 if TYPE_CHECKING:
@@ -75,39 +72,14 @@ else:
 
 log = logging.getLogger("briefer")
 
-_SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
-
 M = TypeVar("M", bound=BaseModel)
+
+SCHEMA_ALLOWANCE = 1024  # tokens a response model's JSON schema (tool or response_format) may take
 
 
 def reaskable() -> tuple[type[Exception], ...]:
     """The only errors instructor may re-ask for: answers that do not parse or do not validate."""
     return (ValidationError, json.JSONDecodeError, instructor_errors.ResponseParsingError)
-
-
-def without_credentials(url: str) -> tuple[str, dict[str, str]]:
-    """The URL without any `user:password@`, and the Basic auth header those credentials meant.
-
-    The SDK and httpx log the URL of every request; with the credentials moved into a header (which
-    their loggers redact) no log line at any level can show them, and nor can a recorded cassette."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url, {}
-    host = parts.hostname or ""
-    netloc = host if ":" not in host else f"[{host}]"
-    netloc += f":{parts.port}" if parts.port else ""
-    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
-    header = {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
-    return urlunsplit(parts._replace(netloc=netloc)), header
-
-
-def url_secrets(url: str | None) -> tuple[str, ...]:
-    """The credentials inside a URL, as they may be echoed back (raw and percent-decoded)."""
-    if not url:
-        return ()
-    parts = urlsplit(url)
-    found = [x for x in (parts.password, parts.username) if x and len(x) >= 6]
-    return tuple(dict.fromkeys([*found, *(unquote(x) for x in found)]))
 
 
 def make_client(s: Settings) -> openai.OpenAI:
@@ -144,30 +116,6 @@ def transient(e: BaseException) -> bool:
     if isinstance(e, openai.APIConnectionError | EmptyAnswer | AttemptTimeout):  # incl. APITimeoutError
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
-
-
-def retry_after(e: BaseException | None) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
-    headers = getattr(getattr(e, "response", None), "headers", None)
-    if not headers:
-        return None
-    try:
-        if headers.get("retry-after-ms"):
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        value = headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def redact(text: str, secret: str | None = None) -> str:
-    text = text.replace(secret, "***") if secret else text
-    return _SECRETISH.sub("***", " ".join(text.split()))
 
 
 def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
@@ -210,12 +158,15 @@ class LLMClient:
         sdk: openai.OpenAI | None = None,
         sleep: Callable[[float], None] | None = None,
         cache: ResponseCache | None = None,
+        estimator: Estimator | None = None,
     ) -> None:
         self.settings = settings
         self.cancel = threading.Event()  # set by whoever stops the run: no request is sent after it
         self.model = settings.model
         self.prompts = load_prompts()
         self.prompt_hash = self.prompts.hash
+        self.estimate: Estimator = estimator or estimator_for(settings.model)  # text -> tokens
+        self.window = context_window(settings.model, settings.context_window)
         price = price_for(settings.model, settings.prices)
         if price is None and settings.max_cost is not None:
             raise ConfigError(
@@ -297,6 +248,39 @@ class LLMClient:
         except instructor_errors.IncompleteOutputException:
             raise _cut_off(stage) from None
 
+    def prompt_budget(self, stage: Stage) -> int:
+        """Tokens a `stage` prompt may take: the window less the answer's budget, the response
+        schema's allowance and a margin."""
+        return self.window - self.output_tokens(stage) - SCHEMA_ALLOWANCE - MARGIN
+
+    def output_tokens(self, stage: Stage) -> int:
+        limits = self._limits(stage)
+        return int(limits.get("max_tokens") or limits.get("max_completion_tokens") or 0)
+
+    def prompt_tokens(self, template: str, variables: dict[str, Any]) -> int:
+        """The estimated size of the messages a call with `template` would send (no schema)."""
+        system = self.prompts.render("system.j2")
+        return self.estimate(system + self.prompts.render(template, **variables)) + 16
+
+    def fits(self, stage: Stage, template: str, variables: dict[str, Any]) -> bool:
+        """Whether a call fits the model's context window, answer included."""
+        return self.prompt_tokens(template, variables) <= self.prompt_budget(stage)
+
+    def _check_fits(self, stage: Stage, request: dict[str, Any], max_tokens: int) -> int:
+        """The request's estimated prompt tokens; `TooLarge` (nothing sent) past the window."""
+        sent = json.dumps(
+            [request.get("messages"), request.get("tools"), request.get("response_format")],
+            ensure_ascii=False,
+        )
+        tokens = self.estimate(sent)
+        if tokens + max_tokens + MARGIN > self.window:
+            raise TooLarge(
+                f"the {stage} request (about {tokens:,} tokens plus {max_tokens:,} for the answer) would "
+                f"not fit the context window of {self.model} ({self.window:,} tokens); nothing was sent "
+                "(set --context-window if the model's window is larger)"
+            )
+        return tokens
+
     def _on_invalid(self, stage: Stage, state: _CallState, error: Exception, **meta: Any) -> None:
         """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
         if state.final():
@@ -318,6 +302,7 @@ class LLMClient:
             return cached
         chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
         max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
+        self._check_fits(stage, kwargs, max_tokens)
         reserved = self.ledger.reserve(stage, chars, max_tokens)
         try:
             response = self._with_retries(
@@ -441,6 +426,12 @@ def _open_cache(s: Settings) -> ResponseCache | None:
 
 class InvalidAnswer(ProviderError):
     """The model's answers kept failing validation after every re-ask."""
+
+
+class TooLarge(InvalidAnswer):
+    """A request that would not fit the model's context window: refused before it is sent. The
+    stages size their requests to fit (`fits`); this is the guard behind them. An extraction window
+    that still does not fit costs that window only, like an answer that never validates."""
 
 
 class Refused(InvalidAnswer):

@@ -51,6 +51,7 @@ class Settings(BaseModel):
     reasks: int = Field(default=2, ge=0, le=5)  # extra attempts when the answer fails validation
     retry_base_delay: float = Field(default=1.0, ge=0)  # first backoff step, seconds
     retry_max_delay: float = Field(default=60.0, ge=0)  # cap on any single wait, Retry-After included
+    context_window: int | None = Field(default=None, ge=1024)  # tokens; None: providers.toml or 16,384
     chunk_sentences: int = Field(default=80, ge=10)  # long documents are read in windows this size
     chunk_overlap: int = Field(default=8, ge=0)
     # The response cache (`briefer.cache`): off unless the CLI turns it on; refresh = write, never read.
@@ -94,6 +95,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "price_table": ("BRIEFER_PRICE_TABLE",),
     "retry_base_delay": ("BRIEFER_RETRY_BASE_DELAY",),
     "cache_dir": ("BRIEFER_CACHE_DIR",),
+    "context_window": ("BRIEFER_CONTEXT_WINDOW",),
 }
 FLAG_NAMES = {
     "model": "--model",
@@ -104,6 +106,7 @@ FLAG_NAMES = {
     "max_cost": "--max-cost",
     "price_table": "--price-table",
     "cache_dir": "--cache-dir",
+    "context_window": "--context-window",
 }
 CONFIG_KEYS = {
     "model",
@@ -123,6 +126,7 @@ CONFIG_KEYS = {
     "chunk_sentences",
     "chunk_overlap",
     "cache_dir",
+    "context_window",
 }
 
 
