@@ -53,12 +53,26 @@ class _OneLine(logging.Filter):
         return True
 
 
+class _Progress(logging.Filter):
+    """Progress events (`engines.llm.progress`) show on a terminal and in JSON logs; a text log that
+    goes to a file or a pipe keeps only the lines worth keeping."""
+
+    def __init__(self, show: bool) -> None:
+        super().__init__()
+        self.show = show
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        return self.show or not (isinstance(data, dict) and data.get("event") == "progress")
+
+
 def setup_logging(verbosity: int, log_format: str = "text") -> None:
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))  # `briefer: message`, or one JSON object per line
     handler.addFilter(ContextFilter())
     handler.addFilter(_OneLine())
+    handler.addFilter(_Progress(show=log_format == "json" or sys.stderr.isatty()))
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False

@@ -72,6 +72,11 @@ log = logging.getLogger("briefer")
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier --format json brief of this topic: add a 'New since last brief' section.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the planned model calls, estimated tokens and worst-case cost; send nothing, write nothing.",
+)
 @cache_options
 @log_options
 @guarded
@@ -82,6 +87,7 @@ def run(
     max_words: int,
     engine: EngineChoice,
     since_brief: Path | None,
+    dry_run: bool,
     cache_dir: Path | None,
     refresh: bool,
     no_cache: bool,
@@ -98,6 +104,9 @@ def run(
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
     flags.update(cache_flags(cache_dir, refresh, no_cache))
     settings = None if engine == "offline" else load_settings(flags)
+    if dry_run:
+        _dry_run(paths, engine, settings, fmt)
+        return
     since = None
     if since_brief is not None:
         from briefer.runs.history import from_brief_file
@@ -120,3 +129,37 @@ def run(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _dry_run(paths: tuple[Path, ...], engine: EngineChoice, settings: Any, fmt: str) -> None:
+    """`--dry-run`: the plan on stdout (JSON with --format json); no call is sent, nothing written."""
+    import json
+
+    from briefer.runs.pipeline import plan_run
+
+    name, reason, plan = plan_run(paths, engine=engine, settings=settings)
+    if fmt == "json":
+        data = {"dry_run": True, "engine": name, "engine_reason": reason}
+        if plan is not None:
+            data |= plan.model_dump() | {"total_calls": plan.total_calls}  # type: ignore[attr-defined]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    lines = ["dry run: nothing sent, nothing written", f"engine: {name} ({reason})"]
+    if plan is None:
+        lines.append("no model calls: the offline engine costs nothing")
+    else:
+        p: Any = plan
+        lines += [
+            f"documents: {p.documents:,}; model {p.model}, context window {p.window:,} tokens",
+            "planned calls: "
+            + ", ".join(f"{stage} {n:,}" for stage, n in p.calls.items())
+            + f" (total {p.total_calls:,})",
+            f"estimated tokens: {p.prompt_tokens:,} prompt, up to {p.output_tokens:,} output; largest request {p.largest_request:,}",
+            "worst-case cost: "
+            + (
+                f"${p.worst_cost_usd:.4f} (every call using its full output budget); ${p.ceiling_usd:.4f} if every call is re-asked"
+                if p.worst_cost_usd is not None
+                else "unknown (no price for this model; see --price-table)"
+            ),
+        ]
+    sys.stdout.write("\n".join(lines) + "\n")

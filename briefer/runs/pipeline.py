@@ -18,9 +18,11 @@ from briefer.core.budget import DEFAULT_WORDS, page_cap
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
+    Document,
     Draft,
     OpenQuestion,
     RunReport,
+    Sentence,
     SummarySentence,
 )
 from briefer.core.segment import segment
@@ -84,6 +86,40 @@ def _without_repeats(draft: Draft) -> Draft:
     )
 
 
+def announce(
+    impl: Engine,
+    reason: str,
+    requested: EngineChoice,
+    docs: list[Document],
+    sentences: dict[str, list[Sentence]],
+) -> None:
+    """The first line of a run: the engine and why; for the LLM engine also what it is about to
+    spend, before the first call. When `auto` picked the LLM engine it is a warning, so even `-q`
+    shows that a run which could have been offline is about to spend money."""
+    planner = getattr(impl, "plan", None)
+    if planner is None:
+        log.info("engine: %s (%s)", impl.name, reason)
+        return
+    level = logging.WARNING if requested == "auto" else logging.INFO
+    log.log(level, "engine: %s (%s); %s", impl.name, reason, planner(docs, sentences).summary())
+
+
+def plan_run(
+    paths: Sequence[str | Path],
+    *,
+    engine: EngineChoice = "auto",
+    settings: Settings | None = None,
+    root: Path | None = None,
+) -> tuple[str, str, object | None]:
+    """What `run` would do, sending nothing: the engine, why, and the LLM engine's `Plan` (None offline)."""
+    loaded = load(paths, root=root)
+    impl, reason = choose_engine(engine, settings)
+    planner = getattr(impl, "plan", None)
+    if planner is None:
+        return impl.name, reason, None
+    return impl.name, reason, planner(loaded.documents, {d.id: segment(d) for d in loaded.documents})
+
+
 def _not_printed(dropped: list[SummarySentence], printed: Draft) -> list[SummarySentence]:
     """The withheld sentences, less any the brief prints (by id or by text): a sentence is shown as
     supported or as unverified, never as both."""
@@ -127,10 +163,10 @@ def run(
     loaded = load(paths, root=root)  # raises InputError when nothing is readable
     docs, skipped = loaded.documents, list(loaded.skipped)
     impl, reason = chosen or choose_engine(engine, settings)
-    log.info("engine: %s (%s)", impl.name, reason)
+    sentences = {d.id: segment(d) for d in docs}
+    announce(impl, reason, engine, docs, sentences)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
 
-    sentences = {d.id: segment(d) for d in docs}
     claims = impl.extract(docs, sentences)
     log.info("extracted %d claims", len(claims))
     if not claims:

@@ -44,6 +44,7 @@ from briefer.engines.llm.credentials import redact, url_secrets, without_credent
 from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep, retry_after
 from briefer.engines.llm.ledger import Ledger, billable, estimate_tokens, price_for
 from briefer.engines.llm.parallel import run_bounded
+from briefer.engines.llm.progress import Progress
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
@@ -198,8 +199,18 @@ class LLMClient:
         state = _CallState(self.settings.reasks + 1)
         return self._ask(stage, template, variables, answer(state.final), state)
 
-    def parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
-        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`)."""
+    def parallel(self, tasks: list[Callable[[], Any]], progress: str | None = None) -> list[Any]:
+        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`); with
+        `progress` (what a task is, e.g. "extraction calls"), log progress as they finish."""
+        if progress and len(tasks) > 1:
+            meter = Progress(self.ledger, len(tasks), progress)
+
+            def counted(task: Callable[[], Any]) -> Any:
+                result = task()
+                meter.tick()
+                return result
+
+            tasks = [partial(counted, t) for t in tasks]
         return run_bounded(tasks, self.settings.concurrency, cancel=self.cancel)
 
     def _ask(

@@ -33,6 +33,18 @@ def extract(
     client: LLMClient, docs: list[Document], sentences: dict[str, list[Sentence]]
 ) -> tuple[list[Claim], int]:
     """The claims of every document, and how many invalid claims were dropped."""
+    parts = plan_parts(client, docs, sentences)
+    results = client.parallel([partial(_extract_part, client, p) for p in parts], progress="extraction calls")
+    dropped = sum(rejected for _, rejected in results)
+    claims: list[Claim] = []
+    for doc in docs:
+        found = [c for p, (r, _) in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
+        claims.extend(_claims(doc, found, sentences[doc.id]))
+    return claims, dropped
+
+
+def plan_parts(client: LLMClient, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[_Part]:
+    """The extraction calls a run will make: one per window of each document's body sentences."""
     s = client.settings
     parts: list[_Part] = []
     for number, doc in enumerate(docs, 1):
@@ -41,13 +53,12 @@ def extract(
         for k, window in enumerate(windows, 1):
             info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
             parts.append(_Part(number, doc, window, info))
-    results = client.parallel([partial(_extract_part, client, p) for p in parts])
-    dropped = sum(rejected for _, rejected in results)
-    claims: list[Claim] = []
-    for doc in docs:
-        found = [c for p, (r, _) in zip(parts, results, strict=True) if p.doc.id == doc.id for c in r]
-        claims.extend(_claims(doc, found, sentences[doc.id]))
-    return claims, dropped
+    return parts
+
+
+def part_tokens(client: LLMClient, p: _Part) -> int:
+    """The estimated prompt of one extraction call."""
+    return client.prompt_tokens("extract.j2", _variables(p.doc, p.sentences, p.part))
 
 
 def _extract_part(client: LLMClient, p: _Part) -> tuple[list[ExtractedClaim], int]:
