@@ -170,3 +170,59 @@ def test_a_stopped_run_sends_nothing_new_exits_and_writes_nothing(
     # what was answered before the signal stayed cached: the rerun resumes, asking only for the rest
     assert rerun.returncode == 0 and out.exists(), rerun.stderr[-2000:]
     assert answered >= concurrency and resent <= 40 + 4 - answered + concurrency, (answered, resent)
+
+
+# --- runs you can see and preview -----------------------------------------------------------------
+
+
+def cli_run(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["run", *args])
+
+
+def test_dry_run_prints_the_plan_and_sends_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dry-000000000")
+    folder = corpus(tmp_path / "docs", 30)
+    out = tmp_path / "brief.md"
+    with FixtureServer() as server:
+        text = cli_run(str(folder), "--base-url", server.base_url, "--dry-run", "-o", str(out))
+        js = cli_run(str(folder), "--base-url", server.base_url, "--dry-run", "--format", "json")
+        assert server.log.requests == []  # nothing sent
+    assert text.exit_code == 0 and js.exit_code == 0, text.stderr
+    assert not out.exists()
+    assert "planned calls: extract 30, compose 1" in text.stdout and "worst-case cost: $" in text.stdout
+    plan = json.loads(js.stdout)
+    assert plan["dry_run"] and plan["engine"] == "llm" and plan["calls"]["extract"] == 30
+    assert 0 < plan["worst_cost_usd"] < plan["ceiling_usd"] and plan["largest_request"] <= plan["window"]
+    offline = cli_run(str(folder), "--engine", "offline", "--dry-run")
+    assert offline.exit_code == 0 and "the offline engine costs nothing" in offline.stdout
+
+
+def test_auto_says_it_picked_the_llm_engine_with_the_estimate_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-auto-000000000")
+    folder = corpus(tmp_path / "docs", 3)
+    with FixtureServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        for quiet in ([], ["-q"]):
+            result = cli_run(str(folder), "--no-cache", *quiet)
+            assert result.exit_code == 0, result.stderr
+            first = result.stderr.splitlines()[0]
+            assert first.startswith("briefer: engine: llm (OPENAI_BASE_URL is set; model gpt-4o-mini")
+            assert "about 7 calls (3 extract + 1 compose + 2 judge + 1 repair)" in first and "worst case $" in first
+
+
+def test_progress_is_an_event_in_json_logs_and_quiet_with_q(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-progress-000000000")
+    folder = corpus(tmp_path / "docs", 12)
+    with FixtureServer() as server:
+        args = [str(folder), "--engine", "llm", "--base-url", server.base_url, "--no-cache"]
+        logged = cli_run(*args, "--log-format", "json")
+        quiet = cli_run(*args, "--log-format", "json", "-q")
+        text = cli_run(*args)  # stderr is not a terminal here: no progress lines in a text log
+    events = [json.loads(line) for line in logged.stderr.splitlines()]
+    progress = [e for e in events if e.get("event") == "progress"]
+    assert progress and progress[-1]["done"] == progress[-1]["total"] == 12
+    assert {"calls", "tokens", "cost_usd", "eta_seconds"} <= set(progress[-1])
+    assert progress[-1]["calls"] >= 12 and progress[-1]["tokens"] > 0
+    assert "progress" not in quiet.stderr and "progress:" not in text.stderr
