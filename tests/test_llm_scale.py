@@ -209,10 +209,15 @@ def test_auto_says_it_picked_the_llm_engine_with_the_estimate_first(
             assert result.exit_code == 0, result.stderr
             first = result.stderr.splitlines()[0]
             assert first.startswith("briefer: engine: llm (OPENAI_BASE_URL is set; model gpt-4o-mini")
-            assert "about 7 calls (3 extract + 1 compose + 2 judge + 1 repair)" in first and "worst case $" in first
+            assert (
+                "about 7 calls (3 extract + 1 compose + 2 judge + 1 repair)" in first
+                and "worst case $" in first
+            )
 
 
-def test_progress_is_an_event_in_json_logs_and_quiet_with_q(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_is_an_event_in_json_logs_and_quiet_with_q(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-progress-000000000")
     folder = corpus(tmp_path / "docs", 12)
     with FixtureServer() as server:

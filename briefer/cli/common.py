@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import re
 import signal
 import sys
 import threading
@@ -18,30 +16,15 @@ import click
 
 from briefer.cli.logs import ContextFilter, error_line, formatter
 from briefer.core.errors import BrieferError
+from briefer.core.terminal import SECRET_VARIABLES, one_line
 
 log = logging.getLogger("briefer")
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM."
 )
-SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")  # user:password@ in any URL
-_KEYLIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
+__all__ = ["SECRET_VARIABLES", "one_line"]  # re-exported: `briefer.core.terminal` is the one place
 SDK_LOGGERS = ("openai", "httpx", "httpx2", "httpcore", "httpcore2")
-
-
-def one_line(text: str) -> str:
-    """Text safe for one line of stderr: any API key from the environment masked, and control
-    characters (line breaks, terminal escapes, bidi overrides from a file name, a document or a
-    model's answer) shown as escapes, so a message is always the one line it claims to be."""
-    for name in SECRET_VARIABLES:
-        secret = os.environ.get(name, "")
-        for variant in {secret, secret.strip()}:
-            if len(variant) >= 8:
-                text = text.replace(variant, "***")
-    text = _KEYLIKE.sub("***", _URL_CREDENTIALS.sub("***@", text))
-    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else ascii(m.group())[1:-1], text)
 
 
 class _OneLine(logging.Filter):

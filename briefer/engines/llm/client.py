@@ -38,7 +38,7 @@ from tenacity import (
 
 from briefer.core.errors import BrieferError, ConfigError, ProviderError
 from briefer.engines.llm import quirks
-from briefer.engines.llm.answers import Final
+from briefer.engines.llm.answers import Final, problem_of
 from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
 from briefer.engines.llm.credentials import redact, url_secrets, without_credentials
 from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep, retry_after
@@ -188,7 +188,14 @@ class LLMClient:
             for x in (self._secret, *url_secrets(settings.base_url), *url_secrets(settings.azure_endpoint))
             if x and len(x) >= 6
         )
+        self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
+
+    def close(self) -> None:
+        """Release what the run held: the response cache's connection (when this client opened it)."""
+        if self._cache is not None and self._owns_cache:
+            self._cache.close()
+            self._cache = None
 
     def ask(
         self, stage: Stage, template: str, variables: dict[str, Any], answer: Callable[[Final], type[M]]
@@ -251,7 +258,7 @@ class LLMClient:
             if isinstance(cause, reaskable()):
                 raise InvalidAnswer(
                     f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
-                    f"{redact(_problem(cause), self._secret)[:200]}"
+                    f"{redact(problem_of(cause), self._secret)[:200]}"
                 ) from None
             raise ProviderError(
                 redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
@@ -478,15 +485,6 @@ def _complete(response: Any) -> bool:
         and response.choices[0].finish_reason in ("stop", "tool_calls")
         and _refusal(response) is None
     )
-
-
-def _problem(error: Exception) -> str:
-    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
-        )
-    return " ".join(str(error).split())
 
 
 def _cut_off(stage: Stage) -> ProviderError:

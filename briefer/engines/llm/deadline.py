@@ -9,6 +9,7 @@ so a stopped run abandons requests in flight within a fraction of a second.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -49,7 +50,8 @@ def bounded(call: Callable[[], T], seconds: float, cancel: threading.Event | Non
         finally:
             done.set()
 
-    threading.Thread(target=target, name="briefer-attempt", daemon=True).start()
+    context = contextvars.copy_context()  # log lines from the attempt keep the caller's tags (batch topic)
+    threading.Thread(target=context.run, args=(target,), name="briefer-attempt", daemon=True).start()
     deadline = time.monotonic() + seconds
     while not done.wait(max(0.0, min(POLL, deadline - time.monotonic()))):
         if cancel is not None and cancel.is_set():

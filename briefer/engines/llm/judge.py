@@ -23,7 +23,7 @@ log = logging.getLogger("briefer")
 
 
 def review(
-    client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+    client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
 ) -> tuple[Draft, list[SummarySentence]]:
     """Judge every verified sentence; give each failure (deterministic or judge) one repair call,
     then re-verify the rewrite deterministically *and* with the judge. A failure whose rewrite does
@@ -83,7 +83,7 @@ def review(
                 log.info("repaired sentence %s %s", original.id, how)
         still_failing += [s for s in failing if s.id not in passed]
     log.info("%s", client.ledger.summary())
-    return rebuild(slots(draft, dropped), passed), still_failing
+    return rebuild(slots(composed), passed), still_failing
 
 
 FALLBACK = "~source"  # the id suffix of a fallback candidate while it is judged

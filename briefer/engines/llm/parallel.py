@@ -12,6 +12,7 @@ fails, and what happens when the run is stopped, is one policy in one place.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -42,7 +43,8 @@ def run_bounded(
 
     pool = ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="briefer-llm")
     try:
-        futures = [pool.submit(guarded, t) for t in tasks]
+        # each task in a copy of the caller's context, so what it logs is tagged as the caller's is
+        futures = [pool.submit(contextvars.copy_context().run, guarded, t) for t in tasks]
         while wait(futures, timeout=0.1, return_when=FIRST_EXCEPTION).not_done and not stop.is_set():
             pass  # short waits, so a signal reaches this thread at once
         if stop.is_set():
