@@ -12,7 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from briefer.core.models import Document, Draft, SummarySentence, cite
+from briefer.core.models import Document, Draft, SummarySentence, cite, touches_instructions
 from briefer.core.segment import segment
 from briefer.engines.llm.answers import Judgement, judgement_model, rewrite_model
 from briefer.engines.llm.client import InvalidAnswer, LLMClient, Refused
@@ -97,9 +97,9 @@ def fallback(s: SummarySentence, docs: dict[str, Document]) -> SummarySentence |
         return None
     first = s.citations[0]
     doc = docs[first.doc_id]
-    sentence = next((x for x in segment(doc) if x.start <= first.start < x.end), None)
-    if sentence is None:
-        return None
+    sentence = next((x for x in segment(doc) if x.start <= first.start < x.end and x.kind == "body"), None)
+    if sentence is None or touches_instructions(doc, sentence.start, sentence.end):
+        return None  # text addressed to a model is never evidence, so never a fallback either
     text = doc.text[sentence.start : sentence.end]
     return SummarySentence(
         id=s.id + FALLBACK,
