@@ -231,3 +231,35 @@ def test_progress_is_an_event_in_json_logs_and_quiet_with_q(
     assert {"calls", "tokens", "cost_usd", "eta_seconds"} <= set(progress[-1])
     assert progress[-1]["calls"] >= 12 and progress[-1]["tokens"] > 0
     assert "progress" not in quiet.stderr and "progress:" not in text.stderr
+
+
+def test_context_windows_and_a_pluggable_estimate(tmp_path: Path) -> None:
+    from briefer.engines.llm.settings import load_settings
+
+    assert context_window("gpt-4o-mini-2024-07-18") == 128_000 and context_window("gpt-4.1-mini") == 1_047_576
+    assert context_window("llama3.1:8b") == 16_384 and context_window("llama3.1:8b", 32_768) == 32_768
+    config = tmp_path / "config.toml"
+    config.write_text("context_window = 65536\n")
+    env = {"BRIEFER_CONFIG": str(config), "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    assert load_settings(env=env).context_window == 65_536
+    assert load_settings({"context_window": 8192}, env=env).context_window == 8192  # the flag wins
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model="local-model", context_window=8192)
+    by_chars = LLMClient(settings, cache=None)
+    by_words = LLMClient(settings, cache=None, estimator=lambda text: len(text.split()))
+    variables = {"title": "t", "part": None, "sentences": [], "max_claims": 5}
+    assert by_chars.window == 8192
+    assert by_words.prompt_tokens("extract.j2", variables) < by_chars.prompt_tokens("extract.j2", variables)
+
+
+def test_a_request_over_the_window_is_never_sent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard behind the stages: one document whose single sentence is bigger than the window
+    gives no claims (the request is refused unsent), and nothing reaches the server."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-guard-000000000")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "huge.txt").write_text("Officials said " + " ".join(["river"] * 6000) + " rose on Monday.\n")
+    with FixtureServer() as server:
+        result = cli_run(str(folder), "--engine", "llm", "--base-url", server.base_url, "--no-cache",
+                         "--context-window", "2048")  # fmt: skip
+        assert server.log.requests == []
+    assert result.exit_code == 1 and "would not fit the context window" in result.stderr
