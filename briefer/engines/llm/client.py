@@ -22,6 +22,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,16 +40,17 @@ from tenacity import (
 from briefer.core.errors import BrieferError, ConfigError, ProviderError
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final, problem_of
-from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
+from briefer.engines.llm.cache import AnswerStore, open_cache, request_key
 from briefer.engines.llm.credentials import redact, url_secrets, without_credentials
 from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep, retry_after
-from briefer.engines.llm.ledger import Ledger, billable, estimate_tokens, price_for
+from briefer.engines.llm.ledger import Ledger, estimate_tokens, price_for
 from briefer.engines.llm.parallel import run_bounded
 from briefer.engines.llm.progress import Progress
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
-from briefer.engines.llm.tokens import MARGIN, Estimator, context_window, estimator_for
+from briefer.engines.llm.sizing import InvalidAnswer, Refused, Sizing
+from briefer.engines.llm.tokens import Estimator, context_window, estimator_for
 from briefer.engines.llm.vet import vet
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ if TYPE_CHECKING:
     import openai
     from instructor.core import exceptions as instructor_errors
     from instructor.core import hooks as instructor_hooks
+
+    from briefer.engines.llm.batchapi import BatchQueue
 else:
 
     class _Lazy:
@@ -73,9 +77,15 @@ else:
 
 log = logging.getLogger("briefer")
 
-M = TypeVar("M", bound=BaseModel)
 
-SCHEMA_ALLOWANCE = 1024  # tokens a response model's JSON schema (tool or response_format) may take
+def import_sdks() -> None:
+    """Import openai and instructor now. Topics briefed side by side in threads would otherwise all
+    import them at once on their first call, queueing on the import lock (about 3 s lost per run)."""
+    for name in ("openai", "instructor", "instructor.core.exceptions", "instructor.core.hooks"):
+        importlib.import_module(name)
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def reaskable() -> tuple[type[Exception], ...]:
@@ -150,7 +160,7 @@ class _CallState:
         return self.responses >= self.attempts
 
 
-class LLMClient:
+class LLMClient(Sizing):
     """Structured calls to one endpoint and model, with the prompts, the ledger and the cache of a run."""
 
     def __init__(
@@ -158,7 +168,8 @@ class LLMClient:
         settings: Settings,
         sdk: openai.OpenAI | None = None,
         sleep: Callable[[float], None] | None = None,
-        cache: ResponseCache | None = None,
+        cache: AnswerStore | None = None,
+        limiter: AbstractContextManager[Any] | None = None,
         estimator: Estimator | None = None,
     ) -> None:
         self.settings = settings
@@ -190,6 +201,11 @@ class LLMClient:
         )
         self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
+        # One limit on requests in flight shared by every topic of a `briefer batch --jobs N` run, so
+        # `--concurrency` holds for the whole run, not per topic (None: this client's pool is the limit).
+        self._limiter = limiter or nullcontext()
+        # Set while a run goes through the provider's Batch API (`batchapi.through_batch_api`).
+        self.batch: BatchQueue | None = None
 
     def close(self) -> None:
         """Release what the run held: the response cache's connection (when this client opened it)."""
@@ -208,7 +224,10 @@ class LLMClient:
 
     def parallel(self, tasks: list[Callable[[], Any]], progress: str | None = None) -> list[Any]:
         """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`); with
-        `progress` (what a task is, e.g. "extraction calls"), log progress as they finish."""
+        `progress` (what a task is, e.g. "extraction calls"), log progress as they finish. While a
+        stage's requests are being gathered for the Batch API every task runs, so the batch holds all."""
+        if self.batch is not None:
+            return self.batch.gather(tasks)
         if progress and len(tasks) > 1:
             meter = Progress(self.ledger, len(tasks), progress)
 
@@ -266,39 +285,6 @@ class LLMClient:
         except instructor_errors.IncompleteOutputException:
             raise _cut_off(stage) from None
 
-    def prompt_budget(self, stage: Stage) -> int:
-        """Tokens a `stage` prompt may take: the window less the answer's budget, the response
-        schema's allowance and a margin."""
-        return self.window - self.output_tokens(stage) - SCHEMA_ALLOWANCE - MARGIN
-
-    def output_tokens(self, stage: Stage) -> int:
-        limits = self._limits(stage)
-        return int(limits.get("max_tokens") or limits.get("max_completion_tokens") or 0)
-
-    def prompt_tokens(self, template: str, variables: dict[str, Any]) -> int:
-        """The estimated size of the messages a call with `template` would send (no schema)."""
-        system = self.prompts.render("system.j2")
-        return self.estimate(system + self.prompts.render(template, **variables)) + 16
-
-    def fits(self, stage: Stage, template: str, variables: dict[str, Any]) -> bool:
-        """Whether a call fits the model's context window, answer included."""
-        return self.prompt_tokens(template, variables) <= self.prompt_budget(stage)
-
-    def _check_fits(self, stage: Stage, request: dict[str, Any], max_tokens: int) -> int:
-        """The request's estimated prompt tokens; `TooLarge` (nothing sent) past the window."""
-        sent = json.dumps(
-            [request.get("messages"), request.get("tools"), request.get("response_format")],
-            ensure_ascii=False,
-        )
-        tokens = self.estimate(sent)
-        if tokens + max_tokens + MARGIN > self.window:
-            raise TooLarge(
-                f"the {stage} request (about {tokens:,} tokens plus {max_tokens:,} for the answer) would "
-                f"not fit the context window of {self.model} ({self.window:,} tokens); nothing was sent "
-                "(set --context-window if the model's window is larger)"
-            )
-        return tokens
-
     def _on_invalid(self, stage: Stage, state: _CallState, error: Exception, **meta: Any) -> None:
         """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
         if state.final():
@@ -313,23 +299,27 @@ class LLMClient:
     def _send(self, stage: Stage, state: _CallState, *args: Any, **kwargs: Any) -> Any:
         """The function instructor calls for every attempt: cache, budget check, HTTP with retries, ledger."""
         key = self._cache_key(kwargs)
+        if self.batch is not None and key is not None:
+            body = self.batch.answered(key)  # answered through the Batch API in this run: counted there
+            if body is not None:
+                state.responses += 1
+                return openai.types.chat.ChatCompletion.model_validate_json(body)
         cached = self._cached(key)
-        if cached is not None:
+        if cached is not None:  # vetted too: the Batch API's answers reach the run only this way
             self.ledger.count_hit()
             state.responses += 1
-            return cached
-        chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
-        max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
+            return self._vetted(stage, kwargs, cached)
+        chars, max_tokens = worst_case(kwargs)
         self._check_fits(stage, kwargs, max_tokens)
+        if self.batch is not None and key is not None:
+            self.batch.defer(stage, key, kwargs)  # raises Deferred unless this request is to go live
         reserved = self.ledger.reserve(stage, chars, max_tokens)
         try:
-            response = self._with_retries(
-                stage, lambda: _answered(self._client.chat.completions.create(*args, **kwargs))
-            )
+            response = self._with_retries(stage, lambda: self._limited(*args, **kwargs))
         finally:
             self.ledger.release(reserved)
         response = self._vetted(stage, kwargs, response)
-        self._count_usage(stage, getattr(response, "usage", None), estimate_tokens(chars), max_tokens)
+        self.ledger.settle(stage, getattr(response, "usage", None), estimate_tokens(chars), max_tokens)
         state.responses += 1
         if refused := _refusal(response):
             raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
@@ -349,14 +339,20 @@ class LLMClient:
             log.info("%s answer is invalid: %s", stage, problem)
         return openai.types.chat.ChatCompletion.model_validate(data)
 
-    def _count_usage(self, stage: Stage, usage: Any, estimated_prompt: int, max_tokens: int) -> None:
-        """Tokens into the ledger: the reported ones when believable, else the worst case (`billable`)."""
-        prompt, completion, why = billable(usage, estimated_prompt, max_tokens)
-        if why:
-            log.warning(
-                "%s call: %s; counted at its worst case (%d + %d tokens)", stage, why, prompt, completion
-            )
-        self.ledger.add_tokens(prompt, completion)
+    def _limited(self, *args: Any, **kwargs: Any) -> Any:
+        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent."""
+        with self._limiter:
+            return _answered(self._client.chat.completions.create(*args, **kwargs))
+
+    def remember(self, key: str, body: str) -> None:
+        """Store an answer that came another way (the Batch API) in the response cache."""
+        if self._cache is not None:
+            self._cache.put(key, body, model=self.model, prompt_hash=self.prompt_hash)
+
+    @property
+    def sdk(self) -> Any:
+        """The openai client, for the Batch API's file and batch endpoints (`batchapi`)."""
+        return self._client
 
     def _cache_key(self, request: dict[str, Any]) -> str | None:
         """The request's cache key: the exact request plus what changes an answer outside it."""
@@ -438,23 +434,27 @@ class LLMClient:
         return result
 
 
-def _open_cache(s: Settings) -> ResponseCache | None:
+def worst_case(request: dict[str, Any]) -> tuple[int, int]:
+    """A request's size in characters and its output limit, for the budget's reservation."""
+    chars = len(json.dumps([request.get("messages"), request.get("tools"), request.get("response_format")]))
+    return chars, int(request.get("max_tokens") or request.get("max_completion_tokens") or 0)
+
+
+def parse_completion(body: str) -> Any:
+    """A stored chat completion, or None when it does not parse (the Batch API's answers)."""
+    try:
+        return openai.types.chat.ChatCompletion.model_validate_json(body)
+    except ValidationError:
+        return None
+
+
+def cacheable(response: Any) -> bool:
+    """Whether an answer may go into the response cache (a whole answer, not refused)."""
+    return _complete(response)
+
+
+def _open_cache(s: Settings) -> AnswerStore | None:
     return None if s.cache == "off" else open_cache(s.cache_dir)
-
-
-class InvalidAnswer(ProviderError):
-    """The model's answers kept failing validation after every re-ask."""
-
-
-class TooLarge(InvalidAnswer):
-    """A request that would not fit the model's context window: refused before it is sent. The
-    stages size their requests to fit (`fits`); this is the guard behind them. An extraction window
-    that still does not fit costs that window only, like an answer that never validates."""
-
-
-class Refused(InvalidAnswer):
-    """The model declined to answer (OpenAI's `refusal` field). Not re-asked: asking again for valid
-    JSON does not change its mind. An extraction refusal costs that document only."""
 
 
 class EmptyAnswer(Exception):

@@ -14,8 +14,9 @@ from typing import Any
 from briefer.core.errors import ProviderError
 from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, SummarySentence
 from briefer.engines.llm.answers import ComposedSentence, composition_model
-from briefer.engines.llm.client import InvalidAnswer, LLMClient
+from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.review import within_words
+from briefer.engines.llm.sizing import InvalidAnswer
 
 log = logging.getLogger("briefer")
 

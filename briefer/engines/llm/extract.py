@@ -16,7 +16,8 @@ from typing import Any
 from briefer.core.models import Claim, Document, Sentence, cite
 from briefer.core.text import normalize
 from briefer.engines.llm.answers import ExtractedClaim, extraction_model
-from briefer.engines.llm.client import InvalidAnswer, LLMClient
+from briefer.engines.llm.client import LLMClient
+from briefer.engines.llm.sizing import InvalidAnswer
 
 log = logging.getLogger("briefer")
 

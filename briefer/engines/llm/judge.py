@@ -15,8 +15,9 @@ from typing import Any
 from briefer.core.models import Document, Draft, SummarySentence, cite, touches_instructions
 from briefer.core.segment import segment
 from briefer.engines.llm.answers import Judgement, judgement_model, rewrite_model
-from briefer.engines.llm.client import InvalidAnswer, LLMClient, Refused
+from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.review import evidence_items, merge_verdicts, rebuild, slots
+from briefer.engines.llm.sizing import InvalidAnswer, Refused
 from briefer.verify import verify_sentence
 
 log = logging.getLogger("briefer")

@@ -15,8 +15,9 @@ import math
 from pydantic import BaseModel
 
 from briefer.core.models import Document, Sentence
-from briefer.engines.llm.client import SCHEMA_ALLOWANCE, LLMClient
+from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.extract import part_tokens, plan_parts
+from briefer.engines.llm.sizing import SCHEMA_ALLOWANCE
 
 REVIEW_PROMPT = 4_000  # tokens of a judge or repair prompt: the brief's sentences and their spans
 

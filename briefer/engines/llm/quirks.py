@@ -99,3 +99,11 @@ def context_window(model: str) -> int | None:
         return table[model]
     prefixes = [name for name in table if model.startswith(name + "-")]
     return table[max(prefixes, key=len)] if prefixes else None
+
+
+def batch_prices() -> tuple[float, dict[str, tuple[float, float]]]:
+    """The Batch API's price: a factor on the list price (`[batch] price_factor`) and exceptions
+    (`[batch.prices]`, model -> (input, output) in USD per 1M tokens)."""
+    table = _data().get("batch", {})
+    prices = {name: (float(p["input"]), float(p["output"])) for name, p in table.get("prices", {}).items()}
+    return float(table.get("price_factor", 1.0)), prices
