@@ -340,9 +340,11 @@ class LLMClient(Sizing):
         return openai.types.chat.ChatCompletion.model_validate(data)
 
     def _limited(self, *args: Any, **kwargs: Any) -> Any:
-        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent."""
+        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent and
+        waited for: an attempt abandoned at its deadline or on a stop gives its slot back at once."""
         with self._limiter:
-            return _answered(self._client.chat.completions.create(*args, **kwargs))
+            create = partial(self._client.chat.completions.create, *args, **kwargs)
+            return _answered(bounded(create, self.settings.timeout, self.cancel))
 
     def remember(self, key: str, body: str) -> None:
         """Store an answer that came another way (the Batch API) in the response cache."""
@@ -411,7 +413,7 @@ class LLMClient(Sizing):
                     if self.cancel.is_set():
                         raise Cancelled("stopped before the request was sent")
                     self.ledger.count_attempt()
-                    result = bounded(call, s.timeout, self.cancel)
+                    result = call()  # `_limited`: bounded by --timeout, abandoned on a stop
         except AttemptTimeout:
             n, where = s.max_attempts, s.endpoint_label()
             raise ProviderError(
