@@ -353,6 +353,7 @@ def test_judgement_model_keeps_what_is_keyed_right_and_the_worse_of_two_labels()
         "verdicts": [
             {"sentence_id": "B0", "label": "supported", "evidence_ids": ["k0.e1", "b0.e1"]},
             {"sentence_id": "zz9", "label": "supported"},
+            {"sentence_id": "3", "label": "unsupported", "evidence_ids": ["k1.e1"]},  # known by its evidence
             {"sentence_id": "sentence k0", "label": "supported"},
             {"sentence_id": "k0", "label": "contradicted", "reason": "It says the opposite."},
             {"sentence_id": "k0", "label": "supported"},
@@ -361,7 +362,11 @@ def test_judgement_model_keeps_what_is_keyed_right_and_the_worse_of_two_labels()
     for final in (False, True):
         got = judgement_model(evidence, always(final)).model_validate(answer)
         verdicts = {v.sentence_id: (v.label, v.evidence_ids) for v in got.verdicts}  # type: ignore[attr-defined]
-        assert verdicts == {"b0": ("supported", ["b0.e1"]), "k0": ("contradicted", [])}
+        assert verdicts == {
+            "b0": ("supported", ["b0.e1"]),
+            "k0": ("contradicted", []),
+            "k1": ("unsupported", ["k1.e1"]),
+        }
 
 
 # --- retries, errors, ledger ---------------------------------------------------------------------

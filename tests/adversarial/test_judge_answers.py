@@ -81,7 +81,10 @@ def test_a_judge_that_mis_keys_ids_is_asked_again_for_the_missing_ones_only(tmp_
     def mis_key(k: int, verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if k > 1:
             return verdicts
-        wrong = [{**v, "sentence_id": f"x{v['sentence_id']}"} if i % 2 else v for i, v in enumerate(verdicts)]
+        wrong = [  # under an id that does not exist, and with no evidence ids to place it by
+            {**v, "sentence_id": f"x{v['sentence_id']}", "evidence_ids": []} if i % 2 else v
+            for i, v in enumerate(verdicts)
+        ]
         return wrong + wrong[:1]  # and one sentence labelled twice
 
     with FaultServer(judge_reply(mis_key)) as server:
@@ -135,4 +138,20 @@ def test_supported_and_contradicted_for_one_sentence_is_contradicted(tmp_path: P
     (dropped,) = [s for s in brief.dropped if s.id == "k0"]
     assert dropped.verdict and dropped.verdict.label == "contradicted"
     assert any(json.dumps(r["body"]).count("Rewrites") for r in server.requests)  # it was sent to repair
+    assert_published_is_verified(brief)
+
+
+def test_a_judge_that_always_mis_keys_but_cites_the_evidence_is_understood(tmp_path: Path) -> None:
+    """Every answer keys its verdicts by position ("1", "2", ...), never by id; each verdict's
+    evidence ids still name its sentence, so the verdicts are placed and the verified sentences print
+    without a single re-ask."""
+
+    def by_position(k: int, verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**v, "sentence_id": str(i)} for i, v in enumerate(verdicts, 1)]
+
+    with FaultServer(judge_reply(by_position)) as server:
+        brief, stderr = brief_of(server, tmp_path)
+    (asked,) = judged_ids(server)  # one judge call: nothing was missing
+    assert "asking again" not in stderr and not brief.dropped
+    assert sorted(printed(brief)) == sorted(asked)
     assert_published_is_verified(brief)

@@ -240,8 +240,8 @@ def sentence_handle(raw: str) -> str:
 def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseModel]:
     """`evidence` maps each sentence id to the ids of its evidence spans.
 
-    Id faults never fail the answer (and so never re-ask the whole batch): verdicts for unknown ids
-    are dropped, evidence ids that belong elsewhere are removed, and a sentence labelled twice keeps
+    Id faults never fail the answer (and so never re-ask the whole batch): a verdict under an unknown
+    id is kept when its evidence ids all belong to one sentence, else dropped; evidence ids that belong elsewhere are removed, and a sentence labelled twice keeps
     the worse label (`worst`), so a judge that says both supported and contradicted has said
     contradicted. Sentences left without a verdict are asked again on their own by `judge.judge`.
     `final` is unused: nothing here is re-asked."""
@@ -254,10 +254,14 @@ def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseMod
         @model_validator(mode="after")
         def _every_sentence_once(self) -> Judgements:
             kept: dict[str, Judgement] = {}
+            owner = {e: sid for sid, ids in evidence.items() for e in ids}
             for v in self.verdicts:
                 v.sentence_id = sentence_handle(v.sentence_id)
-                if v.sentence_id not in evidence:
-                    continue
+                if v.sentence_id not in evidence:  # known by its evidence ids, if they name one sentence
+                    owners = {owner.get(sentence_handle(e)) for e in v.evidence_ids}
+                    if len(owners) != 1 or None in owners:
+                        continue
+                    v.sentence_id = owners.pop()  # type: ignore[assignment]
                 v.evidence_ids = [
                     e for e in (sentence_handle(x) for x in v.evidence_ids) if e in evidence[v.sentence_id]
                 ]
