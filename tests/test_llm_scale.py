@@ -263,3 +263,40 @@ def test_a_request_over_the_window_is_never_sent(tmp_path: Path, monkeypatch: py
                          "--context-window", "2048")  # fmt: skip
         assert server.log.requests == []
     assert result.exit_code == 1 and "would not fit the context window" in result.stderr
+
+
+def test_a_stopped_batch_with_jobs_stops_every_topic(tmp_path: Path) -> None:
+    """`briefer batch --jobs 2`: SIGINT stops both topics' requests (they share the run's stop
+    signal through its request limit), exits 130 within 2 s and publishes nothing."""
+    topics = [corpus(tmp_path / f"t{i}", 20) for i in range(2)]
+    config = tmp_path / "batch.toml"
+    config.write_text(
+        '[batch]\nmanifest = "out/manifest.json"\nengine = "llm"\ncache_dir = "cache"\n\n'
+        + "".join(
+            f'[[topic]]\nname = "t{i}"\nsources = ["{folder}"]\noutputs = ["out/t{i}.md"]\n\n'
+            for i, folder in enumerate(topics)
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "BRIEFER_", "AZURE_"))}
+    env["OPENAI_API_KEY"] = "sk-test-batch-stop-000000000"
+    concurrency = 4
+    with SlowServer(latency=1.0) as server:
+        env["OPENAI_BASE_URL"] = server.base_url
+        cmd = [sys.executable, "-m", "briefer", "batch", str(config), "--jobs", "2",
+               "--concurrency", str(concurrency)]  # fmt: skip
+        child = subprocess.Popen(
+            cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.time() + 30
+        while len(server.arrivals) < concurrency + 1 and time.time() < deadline:
+            time.sleep(0.02)
+        signalled = time.time()
+        child.send_signal(signal.SIGINT)
+        _, stderr = child.communicate(timeout=10)
+        ended = time.time()
+        time.sleep(1.5)
+        after = [t for t in server.arrivals if t > signalled]
+    assert child.returncode == 130, stderr[-2000:]
+    assert ended - signalled < 2.0
+    assert len(after) <= concurrency, len(after)
+    assert not list((tmp_path / "out").glob("t*.md"))

@@ -173,7 +173,8 @@ class LLMClient(Sizing):
         estimator: Estimator | None = None,
     ) -> None:
         self.settings = settings
-        self.cancel = threading.Event()  # set by whoever stops the run: no request is sent after it
+        # Set by whoever stops the run: no request is sent after it (a batch's `RunLimit` shares one).
+        self.cancel: threading.Event = getattr(limiter, "cancel", None) or threading.Event()
         self.model = settings.model
         self.prompts = load_prompts()
         self.prompt_hash = self.prompts.hash

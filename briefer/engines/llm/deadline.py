@@ -90,3 +90,22 @@ def retry_after(e: BaseException | None) -> float | None:
             return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+class RunLimit:
+    """The limit on requests in flight shared by every topic of a `briefer batch --jobs N` run, and
+    that run's stop signal: each topic's client takes `cancel` from it, so one stop (the batch runner
+    sets it when the main thread is interrupted) halts every topic's requests, queued and in flight."""
+
+    def __init__(self, slots: int) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self.cancel = threading.Event()
+
+    def __enter__(self) -> RunLimit:
+        while not self._slots.acquire(timeout=POLL):
+            if self.cancel.is_set():
+                raise Cancelled("stopped while waiting for a free request slot")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
