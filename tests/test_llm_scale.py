@@ -152,7 +152,10 @@ def test_a_stopped_run_sends_nothing_new_exits_and_writes_nothing(
             time.sleep(0.02)  # wait until the second wave of calls is in flight: answers are cached
         signalled = time.time()
         child.send_signal(sig)
-        stdout, stderr = child.communicate(timeout=10)
+        try:
+            stdout, stderr = child.communicate(timeout=10)
+        finally:
+            child.kill()  # only if it is still running: a failed test leaves no process behind
         ended = time.time()
         time.sleep(1.5)  # anything still queued would arrive now
         after = [t for t in server.arrivals if t > signalled]
@@ -292,7 +295,10 @@ def test_a_stopped_batch_with_jobs_stops_every_topic(tmp_path: Path) -> None:
             time.sleep(0.02)
         signalled = time.time()
         child.send_signal(signal.SIGINT)
-        _, stderr = child.communicate(timeout=10)
+        try:
+            _, stderr = child.communicate(timeout=10)
+        finally:
+            child.kill()
         ended = time.time()
         time.sleep(1.5)
         after = [t for t in server.arrivals if t > signalled]
