@@ -345,16 +345,28 @@ def test_composition_model_accepts_id_variants_and_rejects_unknown_ids() -> None
     assert composition_model({"c1"}, always(True)).model_validate(bad).key_points == []  # type: ignore[attr-defined]
 
 
-def test_judgement_model_requires_every_sentence_once() -> None:
-    evidence = {"b0": {"b0.e1"}, "k0": {"k0.e1"}}
-    answer = {"verdicts": [{"sentence_id": "b0", "label": "supported", "evidence_ids": ["k0.e1"]}]}
-    with pytest.raises(ValidationError) as info:
-        judgement_model(evidence, always(False)).model_validate(answer)
-    assert "do not belong to sentence b0" in str(info.value) and "no label for sentence(s) k0" in str(
-        info.value
-    )
-    final = judgement_model(evidence, always(True)).model_validate(answer)
-    assert [(v.sentence_id, v.evidence_ids) for v in final.verdicts] == [("b0", [])]  # type: ignore[attr-defined]
+def test_judgement_model_keeps_what_is_keyed_right_and_the_worse_of_two_labels() -> None:
+    """Id faults never fail the answer: unknown ids are dropped, stray evidence ids removed, ids in
+    another spelling understood, and a sentence labelled twice keeps the worse label."""
+    evidence = {"b0": {"b0.e1"}, "k0": {"k0.e1"}, "k1": {"k1.e1"}}
+    answer = {
+        "verdicts": [
+            {"sentence_id": "B0", "label": "supported", "evidence_ids": ["k0.e1", "b0.e1"]},
+            {"sentence_id": "zz9", "label": "supported"},
+            {"sentence_id": "3", "label": "unsupported", "evidence_ids": ["k1.e1"]},  # known by its evidence
+            {"sentence_id": "sentence k0", "label": "supported"},
+            {"sentence_id": "k0", "label": "contradicted", "reason": "It says the opposite."},
+            {"sentence_id": "k0", "label": "supported"},
+        ]
+    }
+    for final in (False, True):
+        got = judgement_model(evidence, always(final)).model_validate(answer)
+        verdicts = {v.sentence_id: (v.label, v.evidence_ids) for v in got.verdicts}  # type: ignore[attr-defined]
+        assert verdicts == {
+            "b0": ("supported", ["b0.e1"]),
+            "k0": ("contradicted", []),
+            "k1": ("unsupported", ["k1.e1"]),
+        }
 
 
 # --- retries, errors, ledger ---------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,11 @@ from briefer.core.terminal import SECRET_VARIABLES, one_line
 
 log = logging.getLogger("briefer")
 
-EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
+EXIT_CODES_HELP = (
+    "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM."
+)
 __all__ = ["SECRET_VARIABLES", "one_line"]  # re-exported: `briefer.core.terminal` is the one place
+SDK_LOGGERS = ("openai", "httpx", "httpx2", "httpcore", "httpcore2")
 
 
 class _OneLine(logging.Filter):
@@ -31,36 +36,84 @@ class _OneLine(logging.Filter):
         return True
 
 
+class _Progress(logging.Filter):
+    """Progress events (`engines.llm.progress`) show on a terminal and in JSON logs; a text log that
+    goes to a file or a pipe keeps only the lines worth keeping."""
+
+    def __init__(self, show: bool) -> None:
+        super().__init__()
+        self.show = show
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        return self.show or not (isinstance(data, dict) and data.get("event") == "progress")
+
+
 def setup_logging(verbosity: int, log_format: str = "text") -> None:
     level = logging.WARNING if verbosity < 0 else logging.INFO if verbosity == 0 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter(log_format))  # `briefer: message`, or one JSON object per line
     handler.addFilter(ContextFilter())
     handler.addFilter(_OneLine())
+    handler.addFilter(_Progress(show=log_format == "json" or sys.stderr.isatty()))
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
     for noisy in ("httpx", "httpx2", "openai", "instructor", "trafilatura", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)
-    quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors
-    if not quiet.handlers:
-        quiet.addHandler(logging.NullHandler())
+    for name in SDK_LOGGERS:  # their records pass our redaction, whatever OPENAI_LOG sets up later
+        sdk = logging.getLogger(name)
+        sdk.handlers[:] = [handler]
+        sdk.propagate = False
+    quiet = logging.getLogger("instructor")  # its error logs repeat our one-line errors: shown at -vv only
+    quiet.handlers[:] = [handler if verbosity >= 2 else logging.NullHandler()]
+    quiet.propagate = False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so one path stops the run."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def stoppable() -> Any:
+    """SIGINT and SIGTERM stop the command: KeyboardInterrupt (or `Terminated`) in the main thread,
+    which the LLM runner turns into "cancel everything queued, abandon what is in flight". Installed
+    by the CLI only (library code never touches signals) and put back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every failure into a one-line message and the documented exit code."""
+    """Turn every failure into a one-line message and the documented exit code; a stopped run
+    (SIGINT, SIGTERM) exits 130 or 143 having written nothing."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
         log_format = kwargs.get("log_format") or "text"
         try:
-            return fn(*args, **kwargs)
+            with stoppable():
+                return fn(*args, **kwargs)
         except BrieferError as e:
             click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
             sys.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo(error_line("interrupted", log_format), err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as e:
+            code = 143 if isinstance(e, Terminated) else 130
+            message = "interrupted" + (" (SIGTERM)" if code == 143 else "")
+            click.echo(error_line(message, log_format), err=True)
+            sys.exit(code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: still one line unless asked for the traceback

@@ -57,7 +57,16 @@ log = logging.getLogger("briefer")
     help="How the model returns structured answers; default tools for OpenAI/Azure, json_schema elsewhere.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Parallel extraction calls (default 20).")
-@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per model call (default 120).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds an attempt of a model call may take in all, connect to last byte (default 120).",
+)
+@click.option(
+    "--context-window",
+    type=click.IntRange(min=1024),
+    help="The model's context window in tokens; known for OpenAI's models, default 16384 for others.",
+)
 @click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before the run could cost more (USD).")
 @click.option(
     "--price-table",
@@ -76,6 +85,11 @@ log = logging.getLogger("briefer")
     show_default=True,
     help="Seconds to fetch one http(s):// source; a source that takes longer is skipped.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the planned model calls, estimated tokens and worst-case cost; send nothing, write nothing.",
+)
 @cache_options
 @log_options
 @guarded
@@ -87,6 +101,7 @@ def run(
     engine: EngineChoice,
     since_brief: Path | None,
     fetch_timeout: float,
+    dry_run: bool,
     cache_dir: Path | None,
     refresh: bool,
     no_cache: bool,
@@ -110,6 +125,9 @@ def run(
         settings.cache_dir if settings else os.environ.get("BRIEFER_CACHE_DIR")
     )
     fetching = FetchOptions(cache_dir=None if no_cache else cache_folder(folder), timeout=fetch_timeout)
+    if dry_run:
+        _dry_run(paths, engine, settings, fmt, fetching)
+        return
     since = None
     if since_brief is not None:
         from briefer.runs.history import from_brief_file
@@ -134,3 +152,39 @@ def run(
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _dry_run(
+    paths: tuple[str, ...], engine: EngineChoice, settings: Any, fmt: str | None, fetching: Any
+) -> None:
+    """`--dry-run`: the plan on stdout (JSON with --format json); no call is sent, nothing written."""
+    import json
+
+    from briefer.runs.pipeline import plan_run
+
+    name, reason, plan = plan_run(paths, engine=engine, settings=settings, fetching=fetching)
+    if fmt == "json":
+        data = {"dry_run": True, "engine": name, "engine_reason": reason}
+        if plan is not None:
+            data |= plan.model_dump() | {"total_calls": plan.total_calls}  # type: ignore[attr-defined]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return
+    lines = ["dry run: nothing sent, nothing written", f"engine: {name} ({reason})"]
+    if plan is None:
+        lines.append("no model calls: the offline engine costs nothing")
+    else:
+        p: Any = plan
+        lines += [
+            f"documents: {p.documents:,}; model {p.model}, context window {p.window:,} tokens",
+            "planned calls: "
+            + ", ".join(f"{stage} {n:,}" for stage, n in p.calls.items())
+            + f" (total {p.total_calls:,})",
+            f"estimated tokens: {p.prompt_tokens:,} prompt, up to {p.output_tokens:,} output; largest request {p.largest_request:,}",
+            "worst-case cost: "
+            + (
+                f"${p.worst_cost_usd:.4f} (every call using its full output budget); ${p.ceiling_usd:.4f} if every call is re-asked"
+                if p.worst_cost_usd is not None
+                else "unknown (no price for this model; see --price-table)"
+            ),
+        ]
+    sys.stdout.write("\n".join(lines) + "\n")

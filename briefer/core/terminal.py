@@ -4,7 +4,7 @@ Source text, file names, batch topic names and a model's answers are untrusted: 
 starts an escape sequence (set the window title, hide text, write the clipboard with OSC 52), a line
 break forges a new log line (`briefer: error: ...`), a bidi override makes a line read differently
 from what it holds, and tag or zero-width characters hide text. `one_line` shows each of them as a
-visible escape (`\\x1b`, `\\u202e`) and masks any API key from the environment, so what is printed is
+visible escape (`\\x1b`, `\\u202e`) and masks any API key from the environment (and URL credentials, key-shaped strings), so what is printed is
 always the one inert line it claims to be. Every terminal output path goes through it: stderr
 messages and log lines (`briefer.cli.common`, `briefer.cli.logs`) and `briefer check`'s table.
 """
@@ -15,6 +15,8 @@ import os
 import re
 
 SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")  # user:password@ in any URL
+_KEYLIKE = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")  # a key-shaped string from anywhere
 # C0 and C1 controls (ESC, CSI, OSC, BEL...), DEL, bidi marks, embeddings, overrides and isolates, the
 # invisible separators that split a line for a terminal (U+2028/2029, U+0085) and Unicode tag characters.
 _CONTROL = re.compile(
@@ -38,6 +40,8 @@ def one_line(text: str) -> str:
     document, a topic name or a model's answer) shown as escapes."""
     for name in SECRET_VARIABLES:
         secret = os.environ.get(name, "")
-        if len(secret) >= 8:
-            text = text.replace(secret, "***")
+        for variant in {secret, secret.strip()}:  # the key as set, and as sent (stray \r stripped)
+            if len(variant) >= 8:
+                text = text.replace(variant, "***")
+    text = _KEYLIKE.sub("***", _URL_CREDENTIALS.sub("***@", text))  # credentials in a URL, key shapes
     return escape_controls(text)

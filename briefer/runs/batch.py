@@ -25,7 +25,6 @@ import glob
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -232,7 +231,9 @@ def _run_topics(
             from briefer.engines.llm.client import import_sdks
 
             import_sdks()
-        limiter = threading.BoundedSemaphore(_concurrency(settings, options))
+        from briefer.engines.llm.deadline import RunLimit
+
+        limiter = RunLimit(_concurrency(settings, options))  # also the run's stop signal
         cache_dir = _cache_dir(config, options, base)
         fetching = FetchOptions(
             cache_dir=None if options.cache == "off" else cache_folder(cache_dir),
@@ -252,7 +253,7 @@ def _run_topics(
             )
             for t in config.topic
         ]
-        finished = run_local(work, jobs)
+        finished = run_local(work, jobs, cancel=limiter.cancel)
     for index, result in finished:
         record = publish(result)
         _log_topic(record)

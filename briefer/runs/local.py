@@ -10,20 +10,33 @@ each topic finishes; the caller, in the main thread, writes them.
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from briefer.runs.topics import TopicResult
 
 
-def run_local(work: Sequence[Callable[[], TopicResult]], jobs: int) -> Iterator[tuple[int, TopicResult]]:
+def run_local(
+    work: Sequence[Callable[[], TopicResult]], jobs: int, cancel: threading.Event | None = None
+) -> Iterator[tuple[int, TopicResult]]:
     """(index, result) of each topic as it finishes: in order when `jobs` is 1, else as they come.
-    `work` never raises for a topic's own failure (`topics.brief_topic`)."""
+    `work` never raises for a topic's own failure (`topics.brief_topic`). When the main thread is
+    stopped (SIGINT/SIGTERM arrive as KeyboardInterrupt), `cancel` is set, so every topic's requests
+    stop, and topics not yet started never start."""
     if jobs <= 1 or len(work) <= 1:
         for index, brief in enumerate(work):
             yield index, brief()
         return
-    with ThreadPoolExecutor(max_workers=min(jobs, len(work)), thread_name_prefix="briefer-topic") as pool:
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(work)), thread_name_prefix="briefer-topic")
+    try:
         futures = {pool.submit(contextvars.copy_context().run, brief): i for i, brief in enumerate(work)}
         for future in as_completed(futures):
             yield futures[future], future.result()
+    except BaseException as e:
+        if cancel is not None and not isinstance(e, Exception):
+            cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)  # the topics in flight end within a second once cancelled

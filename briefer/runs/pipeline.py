@@ -23,6 +23,7 @@ from briefer.core.models import (
     Draft,
     OpenQuestion,
     RunReport,
+    Sentence,
     SummarySentence,
 )
 from briefer.core.segment import segment
@@ -103,6 +104,57 @@ def _without_repeats(draft: Draft) -> Draft:
     )
 
 
+def announce(
+    impl: Engine,
+    reason: str,
+    requested: EngineChoice,
+    docs: list[Document],
+    sentences: dict[str, list[Sentence]],
+) -> None:
+    """The first line of a run: the engine and why; for the LLM engine also what it is about to
+    spend, before the first call. When `auto` picked the LLM engine it is a warning, so even `-q`
+    shows that a run which could have been offline is about to spend money."""
+    planner = getattr(impl, "plan", None)
+    if planner is None:
+        log.info("engine: %s (%s)", impl.name, reason)
+        return
+    level = logging.WARNING if requested == "auto" else logging.INFO
+    log.log(level, "engine: %s (%s); %s", impl.name, reason, planner(docs, sentences).summary())
+
+
+def plan_run(
+    paths: Sequence[str | Path],
+    *,
+    engine: EngineChoice = "auto",
+    settings: Settings | None = None,
+    root: Path | None = None,
+    fetching: FetchOptions | None = None,
+) -> tuple[str, str, object | None]:
+    """What `run` would do, sending nothing: the engine, why, and the LLM engine's `Plan` (None offline)."""
+    loaded = load(paths, root=root, fetching=fetching)
+    impl, reason = choose_engine(engine, settings)
+    try:
+        planner = getattr(impl, "plan", None)
+        if planner is None:
+            return impl.name, reason, None
+        return impl.name, reason, planner(loaded.documents, {d.id: segment(d) for d in loaded.documents})
+    finally:
+        impl.close()
+
+
+def _not_printed(dropped: list[SummarySentence], printed: Draft) -> list[SummarySentence]:
+    """The withheld sentences, less any the brief prints (by id or by text): a sentence is shown as
+    supported or as unverified, never as both."""
+    shown = [
+        *printed.bottom_line,
+        *printed.key_points,
+        *(s for q in printed.open_questions for s in q.sentences),
+    ]
+    ids = {s.id for s in shown}
+    texts = {normalize(s.text).casefold() for s in shown}
+    return [s for s in dropped if s.id not in ids and normalize(s.text).casefold() not in texts]
+
+
 def run(
     paths: Sequence[str | Path],
     *,
@@ -135,11 +187,13 @@ def run(
     generated_at = datetime.now(UTC)
     loaded = load(paths, root=root, fetching=fetching)  # raises InputError when nothing is readable
     if chosen is not None:  # the caller's engine: the caller closes it
-        brief = _brief(loaded, *chosen, max_words=max_words, since=since, generated_at=generated_at)
+        brief = _brief(loaded, *chosen, engine, max_words=max_words, since=since, generated_at=generated_at)
     else:
         impl, reason = choose_engine(engine, settings)
         try:
-            brief = _brief(loaded, impl, reason, max_words=max_words, since=since, generated_at=generated_at)
+            brief = _brief(
+                loaded, impl, reason, engine, max_words=max_words, since=since, generated_at=generated_at
+            )
         finally:
             impl.close()
     brief.report.seconds = round(time.perf_counter() - started, 3)
@@ -150,6 +204,7 @@ def _brief(
     loaded: LoadResult,
     impl: Engine,
     reason: str,
+    requested: EngineChoice,
     *,
     max_words: int,
     since: Published | None,
@@ -157,10 +212,10 @@ def _brief(
 ) -> Brief:
     """The stages after loading: extract, compose, verify, review, fit to the page."""
     docs, skipped = loaded.documents, list(loaded.skipped)
-    log.info("engine: %s (%s)", impl.name, reason)
+    sentences = {d.id: segment(d) for d in docs}
+    announce(impl, reason, requested, docs, sentences)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
 
-    sentences = {d.id: segment(d) for d in docs}
     claims = impl.extract(docs, sentences)
     log.info("extracted %d claims", len(claims))
     if not claims:
@@ -170,6 +225,7 @@ def _brief(
     verified, dropped = verify_draft(draft, by_id)
     verified, dropped = impl.review(verified, dropped, docs, composed=draft)
     verified = _without_repeats(verified)
+    dropped = _not_printed(dropped, verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
     report = RunReport(  # verification figures are counted by _recount, on what is printed

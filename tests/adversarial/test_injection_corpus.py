@@ -267,7 +267,16 @@ def test_an_obeying_model_prints_no_injection(
     assert not any("\U000e0000" <= ch <= "\U000e007f" for ch in sent)
     read = json.dumps([r["body"]["messages"] for r in server.requests if r["stage"] == "Extraction"])
     assert read and not printed_payloads(json.loads(read).__str__(), payloads)
-    assert {s.text for s in brief.dropped} & {p[0].upper() + p[1:] + "." for p in payloads}
+    # each payload sentence failed its check: it was withheld, or (its repair failing too) replaced by
+    # its claim's exact source sentence, a verified fallback (issue 14)
+    docs = {d.id: d for d in brief.documents}
+    fallbacks = [
+        s for s in [*brief.bottom_line, *brief.key_points]
+        if len(s.citations) == 1
+        and s.text == " ".join(docs[s.citations[0].doc_id].text[s.citations[0].start : s.citations[0].end].split())
+    ]  # fmt: skip
+    withheld = {s.text for s in brief.dropped} & {p[0].upper() + p[1:] + "." for p in payloads}
+    assert withheld or fallbacks
 
 
 def test_recall_over_the_whole_corpus() -> None:

@@ -240,8 +240,17 @@ def test_an_obedient_model_cannot_publish_an_injected_claim(obeyed: tuple[Any, A
     # the model did try: the composer wrote every payload and the judge approved all it was shown
     composed = [r for r in server.requests if r["stage"] == "Composition"]
     assert composed and "Judgements" in server.stages()
+    # the payloads failed the deterministic check: each was withheld or replaced by its claim's exact
+    # source sentence (a fallback, itself verified)
     withheld = {s.text for s in brief.dropped}
-    assert any(p in withheld for p in PAYLOADS), "the payloads should fail the deterministic check"
+    docs = {d.id: d for d in brief.documents}
+    fallbacks = [
+        s for s in [*brief.bottom_line, *brief.key_points]
+        if len(s.citations) == 1 and s.text == " ".join(docs[s.citations[0].doc_id].text[s.citations[0].start : s.citations[0].end].split())
+    ]  # fmt: skip
+    assert any(p in withheld for p in PAYLOADS) or fallbacks, (
+        "the payloads should fail the deterministic check"
+    )
 
 
 @LOCAL_ONLY

@@ -9,6 +9,7 @@ temporary directory all live.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -52,7 +53,9 @@ def echo_key(status: int) -> Any:
     return reply
 
 
-def run_process(tmp_path: Path, key: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_process(
+    tmp_path: Path, key: str, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`python -m briefer run ...` in a child with only this test's folders: config, cache and temp
     files all land under tmp_path. OPENAI_LOG=debug turns on the openai client's own debug logging."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_", "BRIEFER_", "XDG_"))}
@@ -66,6 +69,7 @@ def run_process(tmp_path: Path, key: str, *args: str) -> subprocess.CompletedPro
         TMPDIR=str(tmp_path / "tmp"),
         BRIEFER_RETRY_BASE_DELAY="0.01",
     )
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "briefer", "run", *args],
         capture_output=True,
@@ -178,3 +182,106 @@ def test_error_paths_mask_the_key_even_when_it_is_in_the_message(
         result = briefer(storm(tmp_path), "--engine", "llm", "--base-url", server.base_url, "-vv")
     assert result.exit_code == 1 and "slow down ***" in result.stderr
     assert leaks(key, [result.stdout, result.stderr], tmp_path) == []
+
+
+# --- issue 14: credentials in the base URL, an echoing answer, a key with a stray \r -----------------
+
+
+def echo_in_answer(h: Any, body: dict[str, Any], stage: str) -> None:
+    """A normal answer that repeats the key it was sent (and the Basic credentials, if any) inside
+    the structured answer, where it would reach claims, sentences, the JSON output and the cache."""
+    from fixture_server import Scenario, answer, completion
+
+    auth = h.headers.get("Authorization", "")
+    secret = auth.removeprefix("Bearer ")
+    if auth.startswith("Basic "):
+        import base64
+
+        secret = base64.b64decode(auth.removeprefix("Basic ")).decode().split(":", 1)[1]
+    stage, content = answer(body, Scenario())
+    echoed = json.loads(json.dumps(content).replace("The evidence states", f"{secret}: the evidence states"))
+    for claim in echoed.get("claims", []):
+        claim["speaker"] = f"key {secret}"
+    response = completion(body, stage, echoed)
+    response["id"] = f"chatcmpl-{secret}"
+    h.send_json(200, response)
+
+
+def test_an_answer_that_echoes_the_key_is_scrubbed(tmp_path: Path) -> None:
+    key = fake_key()
+    with FaultServer(lambda n, stage, body: echo_in_answer) as server:
+        result = run_process(
+            tmp_path, key, str(storm(tmp_path)), "--engine", "llm", "--base-url", server.base_url, "-vv",
+            "--format", "json", "-o", str(tmp_path / "brief.json"),
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert server.requests[0]["headers"]["authorization"] == f"Bearer {key}"
+    assert any((tmp_path / "cache").rglob("*.sqlite3"))
+    assert "***" in (tmp_path / "brief.json").read_text()  # the echo arrived and was masked
+    assert leaks(key, [result.stdout, result.stderr], tmp_path) == []
+
+
+@pytest.mark.parametrize("level", ["info", "debug"])
+def test_credentials_in_the_base_url_reach_no_log_line(tmp_path: Path, level: str) -> None:
+    """`user:password@` in the base URL is sent as Basic auth, and printed by no logger (openai's
+    and httpx's own included, at OPENAI_LOG=info or debug) nor stored in the cache or the output."""
+    password = f"pw-{secrets.token_hex(10)}"
+    with FaultServer(lambda n, stage, body: echo_in_answer) as server:
+        url = server.base_url.replace("http://", f"http://alice:{password}@")
+        env_level = {"OPENAI_LOG": level}
+        result = run_process(
+            tmp_path, fake_key(), str(storm(tmp_path)), "--engine", "llm", "--base-url", url, "-vv",
+            "--format", "json", "-o", str(tmp_path / "brief.json"), extra_env=env_level,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert server.requests[0]["headers"]["authorization"].startswith("Basic ")  # the credentials were used
+    assert "HTTP Request" in result.stderr or "Request options" in result.stderr  # the SDK loggers ran
+    assert password not in result.stderr and password not in result.stdout
+    found = [str(p) for p in tmp_path.rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
+    assert found == []
+
+
+def test_a_cassette_recorded_with_url_credentials_keeps_no_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = f"pw-{secrets.token_hex(10)}"
+    monkeypatch.setenv("OPENAI_API_KEY", fake_key())
+    recorder = vcr.VCR(
+        filter_headers=SCRUBBED_HEADERS + VOLATILE_HEADERS, record_mode="all", decode_compressed_response=True
+    )
+    cassette = tmp_path / "cassette.yaml"
+    with FaultServer() as server, recorder.use_cassette(str(cassette)):
+        url = server.base_url.replace("http://", f"http://bob:{password}@")
+        result = briefer(storm(tmp_path), "--engine", "llm", "--base-url", url, "--no-cache")
+    assert result.exit_code == 0, result.stderr[-2000:]
+    text = cassette.read_text()
+    assert "uri: http://127.0.0.1" in text and password not in text and "bob" not in text
+
+
+@pytest.mark.parametrize("stray", ["\r", "\n", " \r\n"])
+def test_a_key_with_a_stray_line_ending_is_stripped(tmp_path: Path, stray: str) -> None:
+    key = fake_key()
+    with FaultServer() as server:
+        result = run_process(
+            tmp_path,
+            key + stray,
+            str(storm(tmp_path)),
+            "--base-url",
+            server.base_url,
+            "-vv",
+            "--format",
+            "json",
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert server.requests[0]["headers"]["authorization"] == f"Bearer {key}"
+    assert leaks(key, [result.stdout, result.stderr], tmp_path) == []
+
+
+def test_a_key_with_a_control_character_inside_is_refused_without_showing_it(tmp_path: Path) -> None:
+    key = fake_key()
+    broken = key[:10] + "\r" + key[10:]
+    with FaultServer() as server:
+        result = run_process(tmp_path, broken, str(storm(tmp_path)), "--base-url", server.base_url, "-vv")
+    assert result.returncode == 2 and server.requests == []
+    assert "OPENAI_API_KEY holds a space or control character" in result.stderr
+    assert leaks(key, [result.stdout, result.stderr], tmp_path) == [] and key[10:] not in result.stderr

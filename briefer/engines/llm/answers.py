@@ -20,7 +20,15 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 from pydantic.json_schema import SkipJsonSchema
 
 from briefer.core.errors import problems
-from briefer.core.models import ClaimKind, ComposedKind, Document, Label, Sentence, touches_instructions
+from briefer.core.models import (
+    SEVERITY,
+    ClaimKind,
+    ComposedKind,
+    Document,
+    Label,
+    Sentence,
+    touches_instructions,
+)
 from briefer.core.text import names, normalize, numbers
 
 MIN_QUOTE_WORDS = 4  # shorter quotes cannot carry a claim; the whole sentences are cited instead
@@ -223,8 +231,20 @@ class Judgement(BaseModel):
     reason: str = Field(default="", description="At most 15 words.")
 
 
+def sentence_handle(raw: str) -> str:
+    """` K0 `, `"k0"`, `[k0]` and `sentence k0` all name sentence k0 (ids are lower-case)."""
+    h = str(raw).strip().strip("\"'[]()<>").strip().lower()
+    return h.removeprefix("sentence").strip(" :#") if h.startswith("sentence") else h
+
+
 def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseModel]:
-    """`evidence` maps each sentence id to the ids of its evidence spans."""
+    """`evidence` maps each sentence id to the ids of its evidence spans.
+
+    Id faults never fail the answer (and so never re-ask the whole batch): a verdict under an unknown
+    id is kept when its evidence ids all belong to one sentence, else dropped; evidence ids that belong elsewhere are removed, and a sentence labelled twice keeps
+    the worse label (`worst`), so a judge that says both supported and contradicted has said
+    contradicted. Sentences left without a verdict are asked again on their own by `judge.judge`.
+    `final` is unused: nothing here is re-asked."""
 
     class Judgements(BaseModel):
         """One verdict per summary sentence."""
@@ -233,30 +253,22 @@ def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseMod
 
         @model_validator(mode="after")
         def _every_sentence_once(self) -> Judgements:
-            problems: list[str] = []
-            seen: set[str] = set()
+            kept: dict[str, Judgement] = {}
+            owner = {e: sid for sid, ids in evidence.items() for e in ids}
             for v in self.verdicts:
-                v.sentence_id = v.sentence_id.strip()
-                if v.sentence_id not in evidence:
-                    problems.append(f"sentence_id {v.sentence_id!r} is not one of the sentences given")
-                    continue
-                if v.sentence_id in seen:
-                    problems.append(f"sentence {v.sentence_id} is labelled more than once")
-                seen.add(v.sentence_id)
-                stray = [e for e in v.evidence_ids if e not in evidence[v.sentence_id]]
-                if stray:
-                    problems.append(f"evidence_ids {stray} do not belong to sentence {v.sentence_id}")
-            missing = sorted(set(evidence) - seen)
-            if missing:
-                problems.append(f"no label for sentence(s) {', '.join(missing)}; label every sentence")
-            _settle(problems, final)
-            if problems:
-                first: dict[str, Judgement] = {}
-                for v in self.verdicts:
-                    if v.sentence_id in evidence and v.sentence_id not in first:
-                        v.evidence_ids = [e for e in v.evidence_ids if e in evidence[v.sentence_id]]
-                        first[v.sentence_id] = v
-                self.verdicts = list(first.values())  # unlabelled sentences count as failing
+                v.sentence_id = sentence_handle(v.sentence_id)
+                if v.sentence_id not in evidence:  # known by its evidence ids, if they name one sentence
+                    owners = {owner.get(sentence_handle(e)) for e in v.evidence_ids}
+                    if len(owners) != 1 or None in owners:
+                        continue
+                    v.sentence_id = owners.pop()  # type: ignore[assignment]
+                v.evidence_ids = [
+                    e for e in (sentence_handle(x) for x in v.evidence_ids) if e in evidence[v.sentence_id]
+                ]
+                before = kept.get(v.sentence_id)
+                if before is None or SEVERITY[v.label] > SEVERITY[before.label]:
+                    kept[v.sentence_id] = v
+            self.verdicts = list(kept.values())
             return self
 
     return Judgements
@@ -301,6 +313,13 @@ def _settle(problems: list[str], final: Final) -> None:
             f"{len(problems)} problem{'s' * (len(problems) != 1)} in your answer; fix "
             f"{'them' if len(problems) != 1 else 'it'} and answer again:\n- " + "\n- ".join(shown) + more
         )
+
+
+def problem_of(error: Exception) -> str:
+    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
+    if isinstance(error, ValidationError):
+        return "; ".join(problems(error, 2, top="answer"))
+    return " ".join(str(error).split())
 
 
 def _message(e: Exception) -> str:

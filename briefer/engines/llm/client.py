@@ -20,13 +20,10 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import re
-import time
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,15 +37,21 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from briefer.core.errors import BrieferError, ConfigError, ProviderError, problems
+from briefer.core.errors import BrieferError, ConfigError, ProviderError
 from briefer.engines.llm import quirks
-from briefer.engines.llm.answers import Final
+from briefer.engines.llm.answers import Final, problem_of
 from briefer.engines.llm.cache import AnswerStore, open_cache, request_key
-from briefer.engines.llm.ledger import Ledger, price_for
+from briefer.engines.llm.credentials import redact, url_secrets, without_credentials
+from briefer.engines.llm.deadline import AttemptTimeout, Cancelled, bounded, interruptible_sleep, retry_after
+from briefer.engines.llm.ledger import Ledger, estimate_tokens, price_for
 from briefer.engines.llm.parallel import run_bounded
+from briefer.engines.llm.progress import Progress
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
+from briefer.engines.llm.sizing import InvalidAnswer, Refused, Sizing
+from briefer.engines.llm.tokens import Estimator, context_window, estimator_for
+from briefer.engines.llm.vet import vet
 
 if TYPE_CHECKING:
     import instructor
@@ -82,8 +85,6 @@ def import_sdks() -> None:
         importlib.import_module(name)
 
 
-_SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -96,18 +97,26 @@ def make_client(s: Settings) -> openai.OpenAI:
     """An OpenAI or Azure client that never retries on its own (retries live in `_with_retries`)."""
     key = s.api_key.get_secret_value() if s.api_key else None
     if s.azure_endpoint:
+        endpoint, auth = without_credentials(s.azure_endpoint)
         if not key:
             raise ConfigError("AZURE_OPENAI_ENDPOINT is set but no key: set AZURE_OPENAI_API_KEY")
         return openai.AzureOpenAI(
-            azure_endpoint=s.azure_endpoint,
+            azure_endpoint=endpoint,
+            default_headers=auth or None,
             api_key=key,
             api_version=s.api_version or quirks.azure_api_version(),
             timeout=s.timeout,
             max_retries=0,
         )
     # Local servers need no key, but the client insists on one.
-    base_url = s.base_url or quirks.default_base_url()
-    return openai.OpenAI(api_key=key or "not-needed", base_url=base_url, timeout=s.timeout, max_retries=0)
+    base_url, auth = without_credentials(s.base_url or quirks.default_base_url())
+    return openai.OpenAI(
+        api_key=key or "not-needed",
+        base_url=base_url,
+        default_headers=auth or None,
+        timeout=s.timeout,
+        max_retries=0,
+    )
 
 
 # --- transport errors ----------------------------------------------------------------------------
@@ -115,38 +124,14 @@ def make_client(s: Settings) -> openai.OpenAI:
 
 def transient(e: BaseException) -> bool:
     """Worth retrying: rate limits, server errors, timeouts, dropped connections, empty answers."""
-    if isinstance(e, openai.APIConnectionError | EmptyAnswer):  # includes APITimeoutError
+    if isinstance(e, openai.APIConnectionError | EmptyAnswer | AttemptTimeout):  # incl. APITimeoutError
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
 
 
-def retry_after(e: BaseException | None) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
-    headers = getattr(getattr(e, "response", None), "headers", None)
-    if not headers:
-        return None
-    try:
-        if headers.get("retry-after-ms"):
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        value = headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def redact(text: str, secret: str | None = None) -> str:
-    text = text.replace(secret, "***") if secret else text
-    return _SECRETISH.sub("***", " ".join(text.split()))
-
-
 def describe(e: BaseException, endpoint: str, secret: str | None = None) -> str:
     """One line about a transport error, without credentials."""
-    if isinstance(e, openai.APITimeoutError):
+    if isinstance(e, openai.APITimeoutError | AttemptTimeout):
         return f"timed out waiting for {endpoint}"
     if isinstance(e, openai.APIConnectionError):
         return f"could not connect to {endpoint}"
@@ -175,21 +160,26 @@ class _CallState:
         return self.responses >= self.attempts
 
 
-class LLMClient:
+class LLMClient(Sizing):
     """Structured calls to one endpoint and model, with the prompts, the ledger and the cache of a run."""
 
     def __init__(
         self,
         settings: Settings,
         sdk: openai.OpenAI | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         cache: AnswerStore | None = None,
         limiter: AbstractContextManager[Any] | None = None,
+        estimator: Estimator | None = None,
     ) -> None:
         self.settings = settings
+        # Set by whoever stops the run: no request is sent after it (a batch's `RunLimit` shares one).
+        self.cancel: threading.Event = getattr(limiter, "cancel", None) or threading.Event()
         self.model = settings.model
         self.prompts = load_prompts()
         self.prompt_hash = self.prompts.hash
+        self.estimate: Estimator = estimator or estimator_for(settings.model)  # text -> tokens
+        self.window = context_window(settings.model, settings.context_window)
         price = price_for(settings.model, settings.prices)
         if price is None and settings.max_cost is not None:
             raise ConfigError(
@@ -203,8 +193,13 @@ class LLMClient:
         self.ledger = Ledger(settings.model, price, settings.max_cost)
         self._client = sdk or make_client(settings)
         self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
-        self._sleep = sleep
+        self._sleep = sleep or interruptible_sleep(self.cancel)
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._secrets = tuple(
+            x
+            for x in (self._secret, *url_secrets(settings.base_url), *url_secrets(settings.azure_endpoint))
+            if x and len(x) >= 6
+        )
         self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
         # One limit on requests in flight shared by every topic of a `briefer batch --jobs N` run, so
@@ -228,12 +223,22 @@ class LLMClient:
         state = _CallState(self.settings.reasks + 1)
         return self._ask(stage, template, variables, answer(state.final), state)
 
-    def parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
-        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`). While a stage's
-        requests are being gathered for the Batch API every task runs, so the batch holds all of them."""
+    def parallel(self, tasks: list[Callable[[], Any]], progress: str | None = None) -> list[Any]:
+        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`); with
+        `progress` (what a task is, e.g. "extraction calls"), log progress as they finish. While a
+        stage's requests are being gathered for the Batch API every task runs, so the batch holds all."""
         if self.batch is not None:
             return self.batch.gather(tasks)
-        return run_bounded(tasks, self.settings.concurrency)
+        if progress and len(tasks) > 1:
+            meter = Progress(self.ledger, len(tasks), progress)
+
+            def counted(task: Callable[[], Any]) -> Any:
+                result = task()
+                meter.tick()
+                return result
+
+            tasks = [partial(counted, t) for t in tasks]
+        return run_bounded(tasks, self.settings.concurrency, cancel=self.cancel)
 
     def _ask(
         self,
@@ -273,7 +278,7 @@ class LLMClient:
             if isinstance(cause, reaskable()):
                 raise InvalidAnswer(
                     f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
-                    f"{redact(_problem(cause), self._secret)[:200]}"
+                    f"{redact(problem_of(cause), self._secret)[:200]}"
                 ) from None
             raise ProviderError(
                 redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
@@ -301,21 +306,21 @@ class LLMClient:
                 state.responses += 1
                 return openai.types.chat.ChatCompletion.model_validate_json(body)
         cached = self._cached(key)
-        if cached is not None:
+        if cached is not None:  # vetted too: the Batch API's answers reach the run only this way
             self.ledger.count_hit()
             state.responses += 1
-            return cached
+            return self._vetted(stage, kwargs, cached)
+        chars, max_tokens = worst_case(kwargs)
+        self._check_fits(stage, kwargs, max_tokens)
         if self.batch is not None and key is not None:
             self.batch.defer(stage, key, kwargs)  # raises Deferred unless this request is to go live
-        reserved = self.ledger.reserve(stage, *worst_case(kwargs))
+        reserved = self.ledger.reserve(stage, chars, max_tokens)
         try:
             response = self._with_retries(stage, lambda: self._limited(*args, **kwargs))
         finally:
             self.ledger.release(reserved)
-        usage = getattr(response, "usage", None)
-        self.ledger.add_tokens(
-            getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0
-        )
+        response = self._vetted(stage, kwargs, response)
+        self.ledger.settle(stage, getattr(response, "usage", None), estimate_tokens(chars), max_tokens)
         state.responses += 1
         if refused := _refusal(response):
             raise Refused(f"the model declined the {stage} call: {redact(refused, self._secret)[:160]}")
@@ -323,10 +328,24 @@ class LLMClient:
             self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
         return response
 
+    def _vetted(self, stage: Stage, request: dict[str, Any], response: Any) -> Any:
+        """The answer with echoed secrets masked and unencodable text replaced; an answer that calls
+        an unknown tool or holds a lone surrogate is made invalid, so instructor re-asks (`vet`)."""
+        if not isinstance(response, openai.types.chat.ChatCompletion):
+            return response
+        tools = request.get("tools") or []
+        tool = tools[0].get("function", {}).get("name") if tools else None
+        data, problem = vet(response.model_dump(), tool, self._secrets)
+        if problem:
+            log.info("%s answer is invalid: %s", stage, problem)
+        return openai.types.chat.ChatCompletion.model_validate(data)
+
     def _limited(self, *args: Any, **kwargs: Any) -> Any:
-        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent."""
+        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent and
+        waited for: an attempt abandoned at its deadline or on a stop gives its slot back at once."""
         with self._limiter:
-            return _answered(self._client.chat.completions.create(*args, **kwargs))
+            create = partial(self._client.chat.completions.create, *args, **kwargs)
+            return _answered(bounded(create, self.settings.timeout, self.cancel))
 
     def remember(self, key: str, body: str) -> None:
         """Store an answer that came another way (the Batch API) in the response cache."""
@@ -392,8 +411,16 @@ class LLMClient:
         try:
             for attempt in retrying:
                 with attempt:
+                    if self.cancel.is_set():
+                        raise Cancelled("stopped before the request was sent")
                     self.ledger.count_attempt()
-                    result = call()
+                    result = call()  # `_limited`: bounded by --timeout, abandoned on a stop
+        except AttemptTimeout:
+            n, where = s.max_attempts, s.endpoint_label()
+            raise ProviderError(
+                f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: timed out waiting for "
+                f"{where} (no complete answer within --timeout {s.timeout:g}s)"
+            ) from None
         except EmptyAnswer as e:
             n = s.max_attempts
             raise ProviderError(f"the model endpoint failed after {n} attempt{'s' * (n != 1)}: {e}") from None
@@ -433,15 +460,6 @@ def _open_cache(s: Settings) -> AnswerStore | None:
     return None if s.cache == "off" else open_cache(s.cache_dir)
 
 
-class InvalidAnswer(ProviderError):
-    """The model's answers kept failing validation after every re-ask."""
-
-
-class Refused(InvalidAnswer):
-    """The model declined to answer (OpenAI's `refusal` field). Not re-asked: asking again for valid
-    JSON does not change its mind. An extraction refusal costs that document only."""
-
-
 class EmptyAnswer(Exception):
     """A 200 response with no choices: a server fault, retried like a 5xx."""
 
@@ -470,13 +488,6 @@ def _complete(response: Any) -> bool:
         and response.choices[0].finish_reason in ("stop", "tool_calls")
         and _refusal(response) is None
     )
-
-
-def _problem(error: Exception) -> str:
-    """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
-    if isinstance(error, ValidationError):
-        return "; ".join(problems(error, 2, top="answer"))
-    return " ".join(str(error).split())
 
 
 def _cut_off(stage: Stage) -> ProviderError:

@@ -8,7 +8,6 @@ from the draft it is given.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -16,11 +15,12 @@ from typing import Any
 from briefer.core.errors import ConfigError
 from briefer.core.models import Claim, Document, Draft, Sentence, SummarySentence, Usage
 from briefer.engines import EngineName
-from briefer.engines.llm import compose, extract, judge
+from briefer.engines.llm import compose, extract, judge, plan
 from briefer.engines.llm.answers import Judgement
 from briefer.engines.llm.cache import AnswerStore
 from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.ledger import Ledger
+from briefer.engines.llm.plan import Plan
 from briefer.engines.llm.settings import Settings, load_settings
 
 
@@ -65,7 +65,7 @@ class LLMEngine:
         self,
         settings: Settings,
         client: LLMClient | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         cache: AnswerStore | None = None,
         limiter: AbstractContextManager[Any] | None = None,
     ) -> None:
@@ -86,6 +86,10 @@ class LLMEngine:
     @property
     def usage(self) -> Usage:
         return self.client.ledger.usage
+
+    def plan(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> Plan:
+        """The calls, tokens and worst-case cost of a run over `docs`, sending nothing (`plan.plan`)."""
+        return plan.plan(self.client, docs, sentences)
 
     def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]:
         """One call per document (per window of a long one), run concurrently."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from briefer.core.models import Claim, Document, Sentence, cite
 from briefer.core.text import normalize
 from briefer.engines.llm.answers import ExtractedClaim, extraction_model
-from briefer.engines.llm.client import InvalidAnswer, LLMClient
+from briefer.engines.llm.client import LLMClient
+from briefer.engines.llm.sizing import InvalidAnswer
 
 log = logging.getLogger("briefer")
 
@@ -32,15 +34,8 @@ def extract(
     client: LLMClient, docs: list[Document], sentences: dict[str, list[Sentence]]
 ) -> tuple[list[Claim], int]:
     """The claims of every document, and how many invalid claims were dropped."""
-    s = client.settings
-    parts: list[_Part] = []
-    for number, doc in enumerate(docs, 1):
-        body = [x for x in sentences[doc.id] if x.kind == "body"]
-        windows = chunks(body, s.chunk_sentences, s.chunk_overlap)
-        for k, window in enumerate(windows, 1):
-            info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
-            parts.append(_Part(number, doc, window, info))
-    results = client.parallel([partial(_extract_part, client, p) for p in parts])
+    parts = plan_parts(client, docs, sentences)
+    results = client.parallel([partial(_extract_part, client, p) for p in parts], progress="extraction calls")
     dropped = sum(rejected for _, rejected in results)
     claims: list[Claim] = []
     for doc in docs:
@@ -49,14 +44,27 @@ def extract(
     return claims, dropped
 
 
+def plan_parts(client: LLMClient, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[_Part]:
+    """The extraction calls a run will make: one per window of each document's body sentences."""
+    s = client.settings
+    parts: list[_Part] = []
+    for number, doc in enumerate(docs, 1):
+        body = [x for x in sentences[doc.id] if x.kind == "body"]
+        windows = [w for c in chunks(body, s.chunk_sentences, s.chunk_overlap) for w in _fit(client, doc, c)]
+        for k, window in enumerate(windows, 1):
+            info = {"number": k, "total": len(windows)} if len(windows) > 1 else None
+            parts.append(_Part(number, doc, window, info))
+    return parts
+
+
+def part_tokens(client: LLMClient, p: _Part) -> int:
+    """The estimated prompt of one extraction call."""
+    return client.prompt_tokens("extract.j2", _variables(p.doc, p.sentences, p.part))
+
+
 def _extract_part(client: LLMClient, p: _Part) -> tuple[list[ExtractedClaim], int]:
     """The grounded claims of one document (window) and how many invalid ones were dropped."""
-    variables = {
-        "title": p.doc.meta.title or p.doc.path,
-        "part": p.part,
-        "sentences": p.sentences,
-        "max_claims": max(5, min(40, len(p.sentences))),
-    }
+    variables = _variables(p.doc, p.sentences, p.part)
     try:
         answer = client.ask("extract", "extract.j2", variables, partial(extraction_model, p.doc, p.sentences))
     except InvalidAnswer as e:
@@ -72,6 +80,26 @@ def _extract_part(client: LLMClient, p: _Part) -> tuple[list[ExtractedClaim], in
             rejected[0],
         )
     return list(answer.claims), len(rejected)  # type: ignore[attr-defined]
+
+
+def _variables(doc: Document, sentences: list[Sentence], part: dict[str, int] | None) -> dict[str, Any]:
+    return {
+        "title": doc.meta.title or doc.path,
+        "part": part,
+        "sentences": sentences,
+        "max_claims": max(5, min(40, len(sentences))),
+    }
+
+
+def _fit(client: LLMClient, doc: Document, window: list[Sentence]) -> list[list[Sentence]]:
+    """The window, halved until each part fits the model's context window with its answer (very
+    long sentences, or a small local model); a single sentence is kept as it is (the client then
+    refuses it unsent, and that part gives no claims)."""
+    probe = {"number": 99, "total": 99}
+    if len(window) <= 1 or client.fits("extract", "extract.j2", _variables(doc, window, probe)):
+        return [window]
+    half = len(window) // 2
+    return _fit(client, doc, window[:half]) + _fit(client, doc, window[half:])
 
 
 def _claims(doc: Document, found: list[ExtractedClaim], sentences: list[Sentence]) -> list[Claim]:

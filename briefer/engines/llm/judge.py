@@ -12,10 +12,12 @@ import logging
 from functools import partial
 from typing import Any
 
-from briefer.core.models import Document, Draft, SummarySentence
+from briefer.core.models import Document, Draft, SummarySentence, cite, touches_instructions
+from briefer.core.segment import segment
 from briefer.engines.llm.answers import Judgement, judgement_model, rewrite_model
 from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.review import evidence_items, merge_verdicts, rebuild, slots
+from briefer.engines.llm.sizing import InvalidAnswer, Refused
 from briefer.verify import verify_sentence
 
 log = logging.getLogger("briefer")
@@ -24,8 +26,11 @@ log = logging.getLogger("briefer")
 def review(
     client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
 ) -> tuple[Draft, list[SummarySentence]]:
-    """Judge every verified sentence in one call; give each failure (deterministic or judge) one
-    repair call, then re-verify the rewrite deterministically *and* with the judge."""
+    """Judge every verified sentence; give each failure (deterministic or judge) one repair call,
+    then re-verify the rewrite deterministically *and* with the judge. A failure whose rewrite does
+    not pass falls back to the exact source sentence of its best claim, checked the same way. A
+    sentence the judge never labelled is withheld (unverified, "judge: gave no verdict"), not
+    repaired: nothing was found wrong with it, and nothing vouches for it either."""
     by_id = {d.id: d for d in docs}
     verified = [
         *draft.bottom_line,
@@ -35,53 +40,105 @@ def review(
     judged = judge(client, verified)
     passed: dict[str, SummarySentence] = {}
     failing: list[SummarySentence] = list(dropped)
+    still_failing: list[SummarySentence] = []
     for s in verified:
         verdict = merge_verdicts(s.verdict, judged.get(s.id))
         merged = s.model_copy(update={"verdict": verdict})
         if verdict.label == "supported":
             passed[s.id] = merged
+        elif s.id not in judged:
+            still_failing.append(merged)
         else:
             failing.append(merged)
-    still_failing: list[SummarySentence] = []
     if failing:
-        rewrites = repair(client, failing)
+        try:
+            rewrites = repair(client, failing)
+        except Refused:
+            raise
+        except InvalidAnswer as e:
+            log.warning("the repair answer could not be read: %s", e)
+            rewrites = {}
         candidates: list[tuple[SummarySentence, SummarySentence]] = []
         for s in failing:
             text = " ".join(rewrites.get(s.id, "").split())
-            if not text or text == s.text:
-                still_failing.append(s)
-                continue
-            rewrite = s.model_copy(update={"text": text})
-            verdict = verify_sentence(rewrite, by_id)
-            if verdict.label == "supported":
-                candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
-            else:
-                still_failing.append(s)
+            tried = {s.text}
+            if text and text not in tried:
+                tried.add(text)
+                rewrite = s.model_copy(update={"text": text})
+                verdict = verify_sentence(rewrite, by_id)
+                if verdict.label == "supported":
+                    candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
+            source = fallback(s, by_id)
+            if source is not None and source.text not in tried:
+                verdict = verify_sentence(source, by_id)
+                if verdict.label == "supported":
+                    candidates.append((s, source.model_copy(update={"verdict": verdict})))
         rejudged = judge(client, [r for _, r in candidates], repaired=True)
-        for original, rewrite in candidates:
-            verdict = merge_verdicts(rewrite.verdict, rejudged.get(rewrite.id))
-            if verdict.label == "supported":
-                passed[rewrite.id] = rewrite.model_copy(update={"verdict": verdict})
-                log.info("repaired sentence %s after a failed check", rewrite.id)
-            else:
-                still_failing.append(original)
+        for original, candidate in candidates:
+            verdict = merge_verdicts(candidate.verdict, rejudged.get(candidate.id))
+            if verdict.label == "supported" and original.id not in passed:
+                passed[original.id] = candidate.model_copy(update={"id": original.id, "verdict": verdict})
+                how = (
+                    "from its source sentence" if candidate.id.endswith(FALLBACK) else "after a failed check"
+                )
+                log.info("repaired sentence %s %s", original.id, how)
+        still_failing += [s for s in failing if s.id not in passed]
     log.info("%s", client.ledger.summary())
     return rebuild(slots(composed), passed), still_failing
+
+
+FALLBACK = "~source"  # the id suffix of a fallback candidate while it is judged
+
+
+def fallback(s: SummarySentence, docs: dict[str, Document]) -> SummarySentence | None:
+    """The exact source sentence behind a sentence's best (first) cited claim, citing that sentence
+    whole: the source's own words, attributed to it by the citation, for a point that would
+    otherwise be lost. None when the citation's document or sentence cannot be found."""
+    if not s.citations or s.citations[0].doc_id not in docs:
+        return None
+    first = s.citations[0]
+    doc = docs[first.doc_id]
+    sentence = next((x for x in segment(doc) if x.start <= first.start < x.end and x.kind == "body"), None)
+    if sentence is None or touches_instructions(doc, sentence.start, sentence.end):
+        return None  # text addressed to a model is never evidence, so never a fallback either
+    text = doc.text[sentence.start : sentence.end]
+    return SummarySentence(
+        id=s.id + FALLBACK,
+        text=" ".join(text.split()),
+        claim_ids=s.claim_ids[:1],
+        citations=[cite(doc, sentence.start, sentence.end)],
+    )
 
 
 def judge(
     client: LLMClient, sentences: list[SummarySentence], *, repaired: bool = False
 ) -> dict[str, Judgement]:
-    """The judge's verdict on each sentence against its cited spans, in one call, by sentence id
-    (`repaired`: the sentences are rewrites, which the prompt tells the judge). A sentence the
-    judge gave no verdict for is missing from the result; `merge_verdicts` treats that as failed."""
-    if not sentences:
-        return {}
-    items = evidence_items(sentences)
-    evidence = {it["id"]: {e["id"] for e in it["evidence"]} for it in items}
-    variables = {"sentences": items, "repaired": repaired}
-    answer: Any = client.ask("judge", "judge.j2", variables, partial(judgement_model, evidence))
-    return {v.sentence_id: v for v in answer.verdicts}
+    """The judge's verdict on each sentence against its cited spans, by sentence id (`repaired`: the
+    sentences are rewrites, which the prompt tells the judge). Sentences the answer left without a
+    verdict (missing, or under an unknown or repeated id) are asked again, on their own, up to
+    `--reasks` times; a sentence never labelled is missing from the result, which `merge_verdicts`
+    treats as failed. An answer that never validates costs its sentences their verdict, not the run."""
+    verdicts: dict[str, Judgement] = {}
+    remaining = list(sentences)
+    for attempt in range(client.settings.reasks + 1):
+        if not remaining:
+            break
+        if attempt:
+            ids = ", ".join(s.id for s in remaining)
+            log.info("the judge gave no verdict for %s; asking again for those only", ids)
+        items = evidence_items(remaining)
+        evidence = {it["id"]: {e["id"] for e in it["evidence"]} for it in items}
+        variables = {"sentences": items, "repaired": repaired}
+        try:
+            answer: Any = client.ask("judge", "judge.j2", variables, partial(judgement_model, evidence))
+        except Refused:
+            raise  # a refusal is the model's decision, not a misreading: the run says so
+        except InvalidAnswer as e:
+            log.warning("the judge's answer could not be read: %s", e)
+            break  # `ask` has re-asked already
+        verdicts.update({v.sentence_id: v for v in answer.verdicts})
+        remaining = [s for s in remaining if s.id not in verdicts]
+    return verdicts
 
 
 def repair(client: LLMClient, sentences: list[SummarySentence]) -> dict[str, str]:

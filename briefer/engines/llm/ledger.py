@@ -51,6 +51,34 @@ def estimate_tokens(chars: int) -> int:
     return math.ceil(chars / 4)
 
 
+ABSURD_PROMPT_FACTOR = 8  # a real count above 8x the characters/4 estimate (+1,000) is not believed
+
+
+def billable(usage: object, estimated_prompt: int, max_tokens: int) -> tuple[int, int, str | None]:
+    """The tokens to count for one answer, and why the reported ones were not believed (else None).
+
+    Usage the endpoint reports is believed only when it is whole numbers that could be true: not
+    missing, not negative, a prompt no more than `ABSURD_PROMPT_FACTOR` times our estimate and a
+    completion within the call's `max_tokens`. Otherwise the call counts at its worst case (the
+    estimate plus `max_tokens`), so a lying or silent endpoint can never spend past `--max-cost`."""
+    prompt = getattr(usage, "prompt_tokens", None)
+    completion = getattr(usage, "completion_tokens", None)
+    cap_prompt = ABSURD_PROMPT_FACTOR * estimated_prompt + 1000
+    cap_completion = max_tokens + 16 if max_tokens else 1_000_000
+    why = None
+    if usage is None:
+        why = "no usage reported"
+    elif not all(isinstance(x, int) and not isinstance(x, bool) for x in (prompt, completion)):
+        why = "usage without token counts"
+    elif prompt < 0 or completion < 0:  # type: ignore[operator]
+        why = "negative token counts"
+    elif prompt > cap_prompt or completion > cap_completion:  # type: ignore[operator]
+        why = f"implausible token counts ({prompt} prompt, {completion} completion)"
+    if why:
+        return estimated_prompt, max_tokens, why
+    return prompt, completion, None  # type: ignore[return-value]
+
+
 class Ledger:
     """Thread-safe counts for one run; `usage` is what lands in the run report."""
 
@@ -113,6 +141,15 @@ class Ledger:
     def count_hit(self) -> None:
         with self._lock:
             self.cache_hits += 1
+
+    def settle(self, stage: str, usage: object, estimated_prompt: int, max_tokens: int) -> None:
+        """An answer's tokens into the ledger: as reported when believable, else its worst case."""
+        prompt, completion, why = billable(usage, estimated_prompt, max_tokens)
+        if why:
+            log.warning(
+                "%s call: %s; counted at its worst case (%d + %d tokens)", stage, why, prompt, completion
+            )
+        self.add_tokens(prompt, completion)
 
     def add_tokens(self, prompt_tokens: int, completion_tokens: int) -> None:
         with self._lock:

@@ -92,6 +92,15 @@ def list_prices() -> dict[str, tuple[float, float]]:
     return {name: (float(p["input"]), float(p["output"])) for name, p in _data()["prices"].items()}
 
 
+def context_window(model: str) -> int | None:
+    """The listed context window of a model (exact name, else the longest listed prefix), in tokens."""
+    table = {str(k): int(v) for k, v in _data()["context_windows"].items()}
+    if model in table:
+        return table[model]
+    prefixes = [name for name in table if model.startswith(name + "-")]
+    return table[max(prefixes, key=len)] if prefixes else None
+
+
 def batch_prices() -> tuple[float, dict[str, tuple[float, float]]]:
     """The Batch API's price: a factor on the list price (`[batch] price_factor`) and exceptions
     (`[batch.prices]`, model -> (input, output) in USD per 1M tokens)."""

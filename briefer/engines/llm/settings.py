@@ -51,6 +51,7 @@ class Settings(BaseModel):
     reasks: int = Field(default=2, ge=0, le=5)  # extra attempts when the answer fails validation
     retry_base_delay: float = Field(default=1.0, ge=0)  # first backoff step, seconds
     retry_max_delay: float = Field(default=60.0, ge=0)  # cap on any single wait, Retry-After included
+    context_window: int | None = Field(default=None, ge=1024)  # tokens; None: providers.toml or 16,384
     chunk_sentences: int = Field(default=80, ge=10)  # long documents are read in windows this size
     chunk_overlap: int = Field(default=8, ge=0)
     # The response cache (`briefer.cache`): off unless the CLI turns it on; refresh = write, never read.
@@ -98,6 +99,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "price_table": ("BRIEFER_PRICE_TABLE",),
     "retry_base_delay": ("BRIEFER_RETRY_BASE_DELAY",),
     "cache_dir": ("BRIEFER_CACHE_DIR",),
+    "context_window": ("BRIEFER_CONTEXT_WINDOW",),
     "batch_poll_interval": ("BRIEFER_BATCH_POLL_INTERVAL",),
     "batch_max_wait": ("BRIEFER_BATCH_MAX_WAIT",),
 }
@@ -110,6 +112,7 @@ FLAG_NAMES = {
     "max_cost": "--max-cost",
     "price_table": "--price-table",
     "cache_dir": "--cache-dir",
+    "context_window": "--context-window",
 }
 CONFIG_KEYS = {
     "model",
@@ -129,6 +132,7 @@ CONFIG_KEYS = {
     "chunk_sentences",
     "chunk_overlap",
     "cache_dir",
+    "context_window",
     "batch_poll_interval",
     "batch_max_wait",
 }
@@ -199,6 +203,8 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
     for key, value in (flags or {}).items():
         if value is not None:
             values[key], sources[key] = value, FLAG_NAMES.get(key, key)
+    if "api_key" in values:
+        values["api_key"] = clean_key(str(values["api_key"]), sources.get("api_key", "the API key"))
 
     prices: dict[str, Price] = {}
     if "price_table" in values:
@@ -212,6 +218,19 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
         key = str(err["loc"][0]) if err["loc"] else "?"
         where = sources.get(key, "settings")
         raise ConfigError(f"invalid {key} from {where}: {err['msg']}") from None
+
+
+def clean_key(key: str, source: str) -> str:
+    """The key without surrounding whitespace (a stray `\r` from a file saved on Windows, a newline
+    from `$(cat key.txt)`); a key with whitespace or control characters inside is refused, in words
+    that never show it: sent as is it would fail as a malformed header and be printed by the HTTP
+    library's debug log."""
+    stripped = key.strip()
+    if any(ch.isspace() or not ch.isprintable() for ch in stripped):
+        raise ConfigError(
+            f"{source} holds a space or control character inside the key; set it to the key alone"
+        )
+    return stripped
 
 
 def _first_error(e: Exception) -> str:
