@@ -7,7 +7,9 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import click
 
 from briefer.cli.logs import ContextFilter, error_line, formatter
 from briefer.core.errors import BrieferError
+from briefer.core.paths import shown
 
 log = logging.getLogger("briefer")
 
@@ -28,6 +31,7 @@ def one_line(text: str) -> str:
     """Text safe for one line of stderr: any API key from the environment masked, and control
     characters (line breaks, terminal escapes, bidi overrides from a file name, a document or a
     model's answer) shown as escapes, so a message is always the one line it claims to be."""
+    text = shown(text)  # an undecodable file name's lone surrogates as \xNN
     for name in SECRET_VARIABLES:
         secret = os.environ.get(name, "")
         if len(secret) >= 8:
@@ -60,20 +64,56 @@ def setup_logging(verbosity: int, log_format: str = "text") -> None:
         quiet.addHandler(logging.NullHandler())
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so `finally` blocks run (staged output files are removed)
+    as they do for Ctrl-C. A BaseException, so no `except Exception` in a topic's run swallows it."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Any:
+    """The CLI owns the process, so it (not library code) turns SIGTERM into `Terminated`, for the
+    command's duration only."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def error_lines(message: str) -> list[str]:
+    """A message as its lines, each made safe by `one_line`: a config with three problems is three
+    lines (the first says what failed, each further line one problem), not one squashed line."""
+    return [one_line(line) for line in message.split("\n") if line.strip()] or [""]
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every failure into a one-line message and the documented exit code."""
+    """Turn every failure into a one-line message (one line per problem) and the documented exit code."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
         log_format = kwargs.get("log_format") or "text"
         try:
-            return fn(*args, **kwargs)
+            with _sigterm_raises():
+                return fn(*args, **kwargs)
         except BrieferError as e:
-            click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
+            first, *rest = error_lines(str(e))
+            click.echo(error_line(f"error: {first}", log_format), err=True)
+            for line in rest:
+                click.echo(error_line(f"  {line.strip()}", log_format), err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo(error_line("interrupted", log_format), err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo(error_line("terminated", log_format), err=True)
+            sys.exit(143)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: still one line unless asked for the traceback
