@@ -51,7 +51,7 @@ def target(given: Path) -> Target:
         info = os.stat(path)  # follows symlinks
     except FileNotFoundError:
         if os.path.islink(path):
-            raise BrieferError(
+            raise InputError(
                 f"cannot write {name}: it is a symlink to {shown(os.readlink(path))}, which does not exist"
             ) from None
         folder = path.parent if str(path.parent) else Path(".")
@@ -158,7 +158,7 @@ def write_together(files: Sequence[tuple[Path, str]]) -> None:
                 _write_direct(t.path, data)
     except OSError as e:
         name = shown(current.given) if current else "output"
-        raise InputError(f"cannot write {name}: {e.strerror or e}") from None
+        raise BrieferError(f"cannot write {name}: {e.strerror or e}") from None
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefer.core import limits
 from briefer.core.errors import InputError
 from briefer.core.models import Document, DocumentMeta, Skipped
+from briefer.core.paths import shown as shown_path
 from briefer.sources.furniture import annotate
 from briefer.sources.readers import Reader
 from briefer.sources.walk import read_file, skip_summary, walk, warn_skipped
@@ -38,28 +42,38 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000, root: Path
 
     candidates: dict[str, tuple[Path, Reader]] = {}
     visited: set[tuple[int, int]] = set()
-    for given in paths:
-        actual = (root or Path()) / given  # an absolute `given` stays as it is
+    actuals = [(root or Path()) / given for given in paths]  # an absolute `given` stays as it is
+    for given, actual in zip(paths, actuals, strict=True):
         if not actual.exists():
-            raise InputError(f"no such file or directory: {given}")
-        for shown, file, reader in walk(actual, str(given), visited, skip):
+            raise InputError(f"no such file or directory: {shown_path(given)}")
+    roots = [Path(os.path.realpath(a)) for a in actuals]
+    for given, actual in zip(paths, actuals, strict=True):
+        for shown, file, reader in walk(actual, shown_path(given), visited, skip, roots):
             candidates.setdefault(shown, (file, reader))
+            if len(candidates) > limits.MAX_FILES:
+                raise InputError(limits.too_many_files(paths))
     documents: list[Document] = []
     seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
     copies: dict[bytes, str] = {}  # raw digest -> first path: an exact copy is skipped before decoding
+    total = 0  # bytes read so far: the run's input is bounded as a whole, not only per file
     for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
         file, reader = candidates[shown]
         raw = read_file(file, max_bytes)
         if isinstance(raw, str):
             skip(shown, raw)
             continue
+        total += len(raw)
+        if total > limits.MAX_TOTAL_BYTES:
+            raise InputError(limits.too_much_input(paths))
         digest = hashlib.sha256(raw).digest()
         if digest in copies:
             skip(shown, f"duplicate of {copies[digest]}")
             continue
         copies[digest] = shown
         loaded = _load_file(reader, file, shown, raw)
-        if isinstance(loaded, str):
+        if isinstance(loaded, Document) and is_brief(loaded.text):
+            skip(shown, "a brief written by briefer (its own output is never a source)")
+        elif isinstance(loaded, str):
             skip(shown, loaded)
         elif (key := _body_key(loaded)) in seen:
             skip(shown, f"duplicate of {seen[key]}")
@@ -67,10 +81,22 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000, root: Path
             seen[key] = shown
             documents.append(loaded)
     if not documents:
-        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        where = ", ".join(shown_path(p) for p in paths) or "(no paths)"
         raise InputError(f"no readable documents in {where}{skip_summary(skipped)}")
     warn_skipped(skipped)
     return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
+
+
+# The footer every Markdown brief ends with (`output.render.footer`; a test keeps the two in step):
+# a brief written into its own sources folder (`briefer run dir -o dir/brief.md`, twice) must not come
+# back as a source, or it would cite itself and give its facts false corroboration.
+_BRIEF_FOOTER = re.compile(r"^\d+/\d+ sentences supported by their cited spans( · [^\n]*)? · engine: \w+")
+
+
+def is_brief(text: str) -> bool:
+    """Whether `text` is a Markdown brief written by briefer: its last non-empty line is the footer."""
+    lines = text.rstrip().rsplit("\n", 1)
+    return bool(_BRIEF_FOOTER.match(lines[-1].strip()))
 
 
 def _body_key(doc: Document) -> str:
