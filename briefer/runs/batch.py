@@ -36,6 +36,7 @@ from briefer.core.errors import BrieferError, ConfigError, InputError
 from briefer.output import formats
 from briefer.runs import context
 from briefer.runs.batchconfig import BatchConfig, Topic, read_config
+from briefer.runs.collisions import output_problems
 from briefer.runs.manifest import Manifest, OutputRecord, TopicRecord, UsedDocument, Verification, total
 
 log = logging.getLogger("briefer")
@@ -68,9 +69,12 @@ def manifest_path(config_path: Path, config: BatchConfig, options: Options) -> P
     return config_path.with_name(config_path.stem + ".manifest.json").resolve()
 
 
+HISTORY_SUFFIX = ".published.json"
+
+
 def history_path(first_output: Path) -> Path:
     """Where a topic's published claims are kept: next to its first output, so they travel with it."""
-    return first_output.with_name(first_output.name + ".published.json")
+    return first_output.with_name(first_output.name + HISTORY_SUFFIX)
 
 
 def resolve_sources(sources: list[str], base: Path) -> list[str]:
@@ -103,8 +107,11 @@ def exclusive(lock: Path, config_path: Path) -> Iterator[None]:
         log.warning("cannot lock %s on this platform; overlapping runs are not prevented", lock)
         yield
         return
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise BrieferError(f"cannot create the lock file {lock}: {e.strerror or e}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -115,8 +122,11 @@ def exclusive(lock: Path, config_path: Path) -> Iterator[None]:
                 f"{f' (pid {holder})' if holder.isdigit() else ''}; it holds {lock}. "
                 "Not starting a second run."
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:  # a full disk: the lock is held all the same, only the pid is not recorded
+            log.warning("cannot record the pid in %s: %s", lock, e.strerror or e)
         yield
     finally:
         os.close(fd)  # closing releases the lock
@@ -276,6 +286,12 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     config = read_config(config_path)
     base = config_path.parent
     manifest_file = manifest_path(config_path, config, options)
+    clashes = output_problems(config, config_path, manifest_file, HISTORY_SUFFIX)
+    if clashes:
+        raise ConfigError(
+            f"invalid batch config ({len(clashes)} problem{'s' * (len(clashes) != 1)}):\n  "
+            + "\n  ".join(clashes)
+        )
     settings = preflight(config, options, base)
     lock = manifest_file.with_name(manifest_file.name + ".lock")
     with exclusive(lock, config_path):
@@ -303,8 +319,15 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
             usage=total([r.usage for r in records]),
             topics=records,
         )
-        manifest_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(manifest_file, manifest.model_dump_json(indent=2) + "\n")
+        try:
+            manifest_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(manifest_file, manifest.model_dump_json(indent=2) + "\n")
+        except (OSError, BrieferError) as e:
+            written = len(records) - failed
+            raise BrieferError(
+                f"{written} of {len(records)} topic{'s' * (len(records) != 1)} succeeded (their outputs "
+                f"were written), but the manifest was not: {e}"
+            ) from None
     log.info(
         "batch %s: %d of %d topics succeeded; %d calls, %d from the cache, $%.4f; manifest %s",
         outcome,
