@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from briefer.checker.draft import DraftSentence, parse_draft
-from briefer.checker.retrieve import Contexts, Retriever, Source, Window, prepare_sources
+from briefer.checker.retrieve import Contexts, EmptySlot, Retriever, Source, Window, prepare_sources
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Citation, Document, Label, worst
 from briefer.core.text import content_terms
@@ -135,7 +135,7 @@ def gather(
 
 def gather_all(
     draft: str,
-    sources: Sequence[str | Path | Document],
+    sources: Sequence[str | Path | Document | EmptySlot],
     *,
     top_k: int = TOP_K,
     markdown: bool = True,
@@ -163,6 +163,11 @@ def check_sentence(
     """Check one draft sentence against the best spans of the sources it cites (or of all sources)."""
     found = gather(sentence, sources, retriever, contexts, top_k)
     reasons = [f"cites source [{n}], but only {len(sources)} source(s) were given" for n in found.unknown]
+    reasons += [
+        f"cites source [{n}] ({sources[n - 1].path}), which was skipped: {sources[n - 1].skipped}"
+        for n in dict.fromkeys(sentence.citations)
+        if 1 <= n <= len(sources) and sources[n - 1].skipped
+    ]
     label: Label
     if found.evidence is None:
         label, score = "unsupported", 0.0
@@ -199,7 +204,7 @@ def _best_index(sentence: str, spans: Sequence[EvidenceSpan]) -> int:
 
 def check(
     draft: str | Path,
-    sources: Sequence[str | Path | Document],
+    sources: Sequence[str | Path | Document | EmptySlot],
     *,
     top_k: int = TOP_K,
     markdown: bool = True,

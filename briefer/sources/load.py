@@ -26,6 +26,7 @@ log = logging.getLogger("briefer")
 class LoadResult:
     documents: list[Document]  # sorted by display path
     skipped: list[Skipped]  # every file not loaded, with the reason
+    found: tuple[str, ...] = ()  # every supported file found, sorted (loaded or skipped after reading)
 
 
 def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000, root: Path | None = None) -> LoadResult:
@@ -84,7 +85,9 @@ def load(paths: Sequence[str | Path], *, max_bytes: int = 20_000_000, root: Path
         where = ", ".join(shown_path(p) for p in paths) or "(no paths)"
         raise InputError(f"no readable documents in {where}{skip_summary(skipped)}")
     warn_skipped(skipped)
-    return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
+    return LoadResult(
+        documents=documents, skipped=sorted(skipped, key=lambda s: s.path), found=tuple(sorted(candidates))
+    )
 
 
 # The footer every Markdown brief ends with (`output.render.footer`; a test keeps the two in step):
