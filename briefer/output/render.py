@@ -198,7 +198,7 @@ def _add_utf16(node: object, maps: dict[str, _Utf16]) -> None:
     elif isinstance(node, dict):
         for value in node.values():
             _add_utf16(value, maps)
-        if _CITATION_KEYS <= node.keys() and node["doc_id"] in maps:
+        if node.keys() >= _CITATION_KEYS and node["doc_id"] in maps:
             to16 = maps[node["doc_id"]]
             start, end = int(node["start"]), int(node["end"])
             items = list(node.items())

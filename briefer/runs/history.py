@@ -89,6 +89,8 @@ def read_published(path: Path) -> Published | None:
 def from_brief_file(path: Path) -> Published:
     """The claims of an earlier `briefer run --format json` output (for `--since-brief`)."""
     try:
+        if path.exists() and not path.is_file():  # /dev/zero would be read without end
+            raise InputError(f"--since-brief: {path} is not a regular file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"--since-brief: no such file: {path}") from None
