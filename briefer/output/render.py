@@ -10,6 +10,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -117,6 +118,15 @@ def footer(brief: Brief) -> str:
     return " · ".join(parts)
 
 
+def _local_date(when: datetime) -> str:
+    """The day `when` fell on locally; at the ends of the calendar (year 1, year 9999), where moving to
+    the local zone overflows, the day as written."""
+    try:
+        return when.astimezone().date().isoformat()
+    except (OverflowError, ValueError, OSError):
+        return when.date().isoformat()
+
+
 def render_markdown(brief: Brief) -> str:
     numbers, shown = shown_sources(brief)
     docs = {d.id: d for d in brief.documents}
@@ -143,7 +153,7 @@ def render_markdown(brief: Brief) -> str:
             title_refs=refs_for([title_doc]) if title_doc else "",
             bottom_line=brief.bottom_line,
             new_since=brief.new_since.points if brief.new_since else [],
-            new_since_date=brief.new_since.since.astimezone().date().isoformat() if brief.new_since else "",
+            new_since_date=_local_date(brief.new_since.since) if brief.new_since else "",
             key_points=brief.key_points,
             open_questions=brief.open_questions,
             single_source=cited[:1] if len(cited) == 1 else None,

@@ -105,7 +105,10 @@ def from_brief_file(path: Path) -> Published:
         ) from None
     result = published(brief)
     if brief.report.generated_at is None:  # written before briefs carried a date: use the file's
-        when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        try:
+            when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except (OverflowError, ValueError, OSError):  # a modification time past the calendar's ends
+            when = datetime.now(UTC)
         result = result.model_copy(update={"generated_at": when})
     return result
 
