@@ -21,6 +21,7 @@ import importlib
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -194,6 +195,8 @@ class LLMClient:
         self._sleep = sleep
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
         self._cache = cache if cache is not None else _open_cache(settings)
+        self._retries_seen: set[tuple[str, str]] = set()  # (stage, failure) already logged at INFO
+        self._retries_lock = threading.Lock()
 
     def ask(
         self, stage: Stage, template: str, variables: dict[str, Any], answer: Callable[[Final], type[M]]
@@ -325,15 +328,23 @@ class LLMClient:
             return min(asked if asked is not None else backoff(rs), s.retry_max_delay)
 
         def before_sleep(rs: RetryCallState) -> None:
+            """One INFO line per kind of failure and stage (30 documents against a dead endpoint are
+            one line, not 63); each repeat at DEBUG (-v)."""
             error = rs.outcome.exception() if rs.outcome else None
             wait_s = rs.next_action.sleep if rs.next_action else 0.0
-            log.info(
-                "%s call: %s; retrying in %.2fs (attempt %d of %d)",
+            failure = describe(error, s.endpoint_label(), self._secret) if error else "error"
+            with self._retries_lock:
+                first = (stage, failure) not in self._retries_seen
+                self._retries_seen.add((stage, failure))
+            log.log(
+                logging.INFO if first else logging.DEBUG,
+                "%s call: %s; retrying in %.2fs (attempt %d of %d)%s",
                 stage,
-                describe(error, s.endpoint_label(), self._secret) if error else "error",
+                failure,
                 wait_s,
                 rs.attempt_number + 1,
                 s.max_attempts,
+                "; further retries after this failure are logged with -v" if first else "",
             )
 
         retrying = Retrying(
