@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_seri
 
 from briefer.checker.draft import DraftSentence, parse_draft
 from briefer.checker.retrieve import Contexts, EmptySlot, Retriever, Source, Window, prepare_sources
+from briefer.core import limits
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Citation, Document, Label, worst
 from briefer.core.text import content_terms
@@ -229,10 +230,24 @@ def check(
         raise InputError("the draft is empty")
     sentences = parse_draft(draft, markdown=markdown)
     prepared = prepare_sources(sources)
+    bound_work(len(sentences), prepared)
     retriever = Retriever.over(prepared)
     contexts = Contexts(prepared)
     checks = [check_sentence(s, i, prepared, retriever, contexts, top_k) for i, s in enumerate(sentences)]
     return summarise(checks, prepared)
+
+
+def bound_work(sentences: int, sources: Sequence[Source]) -> None:
+    """Refuse a check whose work would be unbounded: each draft sentence is weighed against the
+    sentences (windows) of its sources, so the work grows as their product. Over
+    `limits.MAX_CHECK_PAIRS` it is bad input (exit 2) with a clear message, not an hour of CPU."""
+    windows = sum(len(s.windows) for s in sources)
+    if sentences * windows > limits.MAX_CHECK_PAIRS:
+        raise InputError(
+            f"too much to check: {sentences:,} draft sentences against {windows:,} source sentences is "
+            f"{sentences * windows:,} comparisons, more than {limits.MAX_CHECK_PAIRS:,} (the limit per check); "
+            "check a shorter draft or fewer sources"
+        )
 
 
 def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckResult:

@@ -156,6 +156,10 @@ class Retriever:
         n = len(self.windows)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.avg_len = sum(w.length for w in self.windows) / max(1, n)
+        self.postings: dict[str, list[int]] = {}  # term -> windows holding it, in window order
+        for i, w in enumerate(self.windows):
+            for t in w.terms:
+                self.postings.setdefault(t, []).append(i)
 
     @classmethod
     def over(cls, sources: Sequence[Source]) -> Retriever:
@@ -165,9 +169,13 @@ class Retriever:
     def top(
         self, query: Sequence[str], k: int, sources: set[int] | None = None
     ) -> list[tuple[float, Window]]:
+        """The k best windows for `query` (of `sources` only, when given). Only windows sharing a term
+        with the query can score above 0, so only those are scored (an inverted index): the work per
+        sentence is the windows holding its words, not every window of every source."""
         terms = [t for t in set(query) if t in self.idf]
         scored: list[tuple[float, Window]] = []
-        for w in self.windows:
+        hit = sorted({i for t in terms for i in self.postings[t]})
+        for w in (self.windows[i] for i in hit):
             if sources is not None and w.source not in sources:
                 continue
             score = 0.0

@@ -18,7 +18,7 @@ MAX_FILES = 20_000  # supported files found under the given paths, per run
 MAX_TOTAL_BYTES = 200_000_000  # bytes read from all input files together, per run
 MAX_DRAFT_BYTES = 5_000_000  # a `briefer check` draft
 MAX_JSONL_LINE_BYTES = 20_000_000  # one line of `briefer check --jsonl`
-MAX_CHECK_PAIRS = 200_000_000  # draft sentences x source windows that `briefer check` may compare
+MAX_CHECK_PAIRS = 5_000_000  # draft sentences x source sentences that one `briefer check` may compare
 
 
 def _where(paths: Sequence[str | Path]) -> str:
