@@ -89,9 +89,11 @@ def test_a_symlink_is_written_through_to_its_target(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", ["dangling link", "folder", "missing folder"])
 def test_an_unusable_output_fails_before_the_run(tmp_path: Path, case: str) -> None:
-    target = {"dangling link": tmp_path / "dangling.md", "folder": tmp_path, "missing folder": tmp_path / "no" / "b.md"}[
-        case
-    ]
+    target = {
+        "dangling link": tmp_path / "dangling.md",
+        "folder": tmp_path,
+        "missing folder": tmp_path / "no" / "b.md",
+    }[case]
     if case == "dangling link":
         target.symlink_to("nowhere.md")
     result = briefer(STORM, "-o", target)
@@ -170,7 +172,8 @@ def test_a_brief_written_into_its_sources_is_not_read_back(tmp_path: Path) -> No
     brief = Brief.model_validate_json(result.stdout)
     assert [d.path for d in brief.documents if d.path.endswith("brief.md")] == []
     assert any(
-        s.path.endswith("brief.md") and "written by briefer" in s.reason for s in brief.report.documents_skipped
+        s.path.endswith("brief.md") and "written by briefer" in s.reason
+        for s in brief.report.documents_skipped
     )
 
 
@@ -255,7 +258,8 @@ outputs = ["out/two.md", {{path = "storm/daily_ledger.txt", format = "md"}}, "br
 
 def test_a_failed_manifest_write_says_the_outputs_were_written(tmp_path: Path) -> None:
     config = _config(
-        tmp_path, '[batch]\nmanifest = "m.json"\n[[topic]]\nname = "one"\nsources = ["storm/"]\noutputs = ["out/one.md"]\n'
+        tmp_path,
+        '[batch]\nmanifest = "m.json"\n[[topic]]\nname = "one"\nsources = ["storm/"]\noutputs = ["out/one.md"]\n',
     )
     (tmp_path / "m.json").mkdir()  # the manifest path is a folder: it cannot be written
     result = batch(config)
@@ -306,3 +310,17 @@ def test_cache_clear_removes_a_damaged_cache(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "removed the damaged cache" in result.stdout
     assert not (tmp_path / FILE_NAME).exists()
+
+
+def test_the_brief_signature_matches_the_footer_render_writes() -> None:
+    """`sources.load.is_brief` and `output.render.footer` must stay in step, or a brief written into
+    its sources folder would be read back as a source."""
+    from briefer.output.render import render_markdown
+    from briefer.runs.pipeline import run
+    from briefer.sources.load import is_brief
+
+    brief = run([STORM])
+    assert is_brief(render_markdown(brief))
+    assert not is_brief((STORM / "daily_ledger.txt").read_text())
+    dropped = brief.model_copy(update={"report": brief.report.model_copy(update={"sentences_dropped": 2})})
+    assert is_brief(render_markdown(dropped))
