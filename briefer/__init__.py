@@ -7,6 +7,7 @@ The Python API, the same one the command line uses::
     brief = briefer.run(["seeds/"])               # load, extract, compose, verify, fit to one page
     print(briefer.render_markdown(brief))         # the page `briefer run` prints
     data = briefer.render_json(brief)             # everything, documents' text included
+    page = briefer.render_html(brief)             # one self-contained page, quotes on hover
     result = briefer.check(draft, ["seeds/"])     # any draft against its sources, sentence by sentence
     documents = briefer.load(["seeds/"]).documents
 
@@ -28,6 +29,7 @@ _EXPORTS = {
     "load": "briefer.sources",
     "render_markdown": "briefer.output.render",
     "render_json": "briefer.output.render",
+    "render_html": "briefer.output.html",
     "Brief": "briefer.core.models",
     "Document": "briefer.core.models",
     "Claim": "briefer.core.models",
@@ -48,6 +50,7 @@ __all__ = [  # the names above, spelled out for tools that read __all__ statical
     "load",
     "render_markdown",
     "render_json",
+    "render_html",
     "Brief",
     "Document",
     "Claim",
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
     from briefer.checker import CheckResult, check
     from briefer.core.errors import BrieferError, BudgetExceeded, ConfigError, InputError, ProviderError
     from briefer.core.models import Brief, Citation, Claim, Document, SummarySentence, Verdict
+    from briefer.output.html import render_html
     from briefer.output.render import render_json, render_markdown
     from briefer.runs.pipeline import run
     from briefer.sources import load

@@ -29,7 +29,6 @@ from invariants import assert_json_invariants, assert_markdown_invariants
 from test_since import NEW_FACTS, UPDATE, section, source_number
 
 from briefer.cli.app import cli
-from briefer.engines.llm import cache as cache_module
 from briefer.engines.llm.cache import ResponseCache
 from briefer.runs.batch import exclusive
 from briefer.runs.batchconfig import BatchConfig, key_line
@@ -57,12 +56,6 @@ sources = ["second/"]
 outputs = [{{path = "out/second.md", format = "md"}}]
 max_words = 300
 """
-
-
-@pytest.fixture(autouse=True)
-def _fresh_connections() -> Iterator[None]:
-    yield
-    cache_module.forget_open()
 
 
 def allsides_cluster(folder: Path) -> None:

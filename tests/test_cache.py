@@ -31,12 +31,6 @@ REQUEST = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_t
 WHERE = {"endpoint": "http://127.0.0.1:1/v1", "mode": "tools"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_connections() -> Iterator[None]:
-    yield
-    cache_module.forget_open()
-
-
 @pytest.fixture
 def server() -> Iterator[FixtureServer]:
     with FixtureServer() as s:

@@ -345,6 +345,32 @@ def test_jsonl_batch_mode(tmp_path):
     assert out[2]["sentences"] == [] and out[2]["label"] == "supported"
 
 
+def test_jsonl_with_engine_llm_applies_the_judge_to_every_line(tmp_path, monkeypatch):
+    """The same gate as a single draft (and `briefer run --engine llm`): one judge call per summary,
+    the worse label kept; it used to ignore --engine llm silently."""
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "document": SOURCE,
+            "summary": "Storm Elena flooded Ravenna. Officials said the dam did not fail.",
+        },
+        {"id": "b", "document": SOURCE, "summary": "Storm Elena flooded Ravenna."},
+    ]
+    pairs.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    with FixtureServer(Scenario(judge_rejects=("s1",))) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        r = invoke("--jsonl", str(pairs), "--engine", "llm")
+        stages = [q["stage"] for q in server.log.requests]
+    assert r.exit_code == 0, r.output
+    assert stages == ["Judgements", "Judgements"]
+    a, b = (json.loads(line) for line in r.stdout.splitlines())
+    assert a["label"] == "unsupported" and a["sentences"][1]["reasons"][0].startswith("judge:")
+    assert a["sentences"][0]["label"] == "supported"
+    assert b["label"] == "supported"  # a one-sentence summary: the judge rejects only sentence s1
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -105,3 +105,31 @@ def test_brief_is_deterministic():
     a, b = brief(str(SEEDS), "--format", "json"), brief(str(SEEDS), "--format", "json")
     strip = lambda s: {k: v for k, v in json.loads(s).items() if k != "report"}  # noqa: E731
     assert strip(a.stdout) == strip(b.stdout)
+
+
+def test_a_run_closes_the_engine_it_made_and_leaves_a_callers_engine_open(monkeypatch) -> None:
+    """Caches and connections are scoped to a run: the engine `run` chose is closed when it ends,
+    even when it fails; an engine the caller made (`briefer batch`) is the caller's to close."""
+    from briefer.engines.offline import OfflineEngine
+    from briefer.runs import pipeline
+
+    closed: list[OfflineEngine] = []
+
+    class Tracked(OfflineEngine):
+        def close(self) -> None:
+            closed.append(self)
+
+    monkeypatch.setattr(pipeline, "choose_engine", lambda *a, **k: (Tracked(), "test"))
+    pipeline.run([ROOT / "seeds"])
+    assert len(closed) == 1
+    mine = Tracked()
+    pipeline.run([ROOT / "seeds"], chosen=(mine, "test"))
+    assert closed == [closed[0]]
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("compose failed")
+
+    monkeypatch.setattr(Tracked, "compose", boom)
+    with pytest.raises(RuntimeError):
+        pipeline.run([ROOT / "seeds"])
+    assert len(closed) == 2

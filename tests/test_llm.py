@@ -505,28 +505,35 @@ def test_within_words_drops_key_points_first() -> None:
 
 def test_review_places_repaired_sentences_from_the_draft_it_is_given() -> None:
     """No state from compose: a sentence that failed verification goes back to its own section and
-    open question, found from the verified draft and the composer's ids."""
+    open question, and keeps that question's kind even when none of its sentences passed at first,
+    found from the composed draft review is given."""
     doc = doc_of("Alpha beta gamma delta epsilon.")
     c = cite(doc, 0, len(doc.text))
 
     def s(sid: str) -> SummarySentence:
         return SummarySentence(id=sid, text=sid, citations=[c])
 
-    verified = Draft(
-        key_points=[s("k1")],
-        open_questions=[OpenQuestion(kind="sources_disagree", sentences=[s("q2.1")])],
+    composed = Draft(
+        bottom_line=[s("b0")],
+        key_points=[s("k0"), s("k1")],
+        open_questions=[
+            OpenQuestion(kind="speculative", sentences=[s("q0.0")]),
+            OpenQuestion(kind="sources_disagree", sentences=[s("q1.0"), s("q1.1")]),
+        ],
     )
-    dropped = [s("b0"), s("k0"), s("q2.0")]
-    where = slots(verified, dropped)
+    dropped = [s("b0"), s("k0"), s("q0.0"), s("q1.0")]  # q0 lost every sentence to verification
+    where = slots(composed)
     assert where["b0"] == ("bottom_line", 0, None) and where["k0"] == ("key_points", 0, None)
-    assert where["q2.0"] == where["q2.1"] == ("open_questions", 2, "sources_disagree")
-    rebuilt = rebuild(where, {x.id: x for x in [*dropped, s("k1"), s("q2.1")]})
+    assert where["q0.0"] == ("open_questions", 0, "speculative")
+    assert where["q1.0"] == where["q1.1"] == ("open_questions", 1, "sources_disagree")
+    rebuilt = rebuild(where, {x.id: x for x in [*dropped, s("k1"), s("q1.1")]})
     assert [x.id for x in rebuilt.bottom_line] == ["b0"] and [x.id for x in rebuilt.key_points] == [
         "k0",
         "k1",
     ]
     assert [(q.kind, [x.id for x in q.sentences]) for q in rebuilt.open_questions] == [
-        ("sources_disagree", ["q2.0", "q2.1"])
+        ("speculative", ["q0.0"]),
+        ("sources_disagree", ["q1.0", "q1.1"]),
     ]
 
 
@@ -542,3 +549,14 @@ def test_json_body_matcher_ignores_key_order_but_not_content() -> None:
         json_body(a, R(b'{"model": "m", "messages": [{"role": "user", "content": "changed prompt"}]}'))
     url = b'{"m": "https://errors.pydantic.dev/2.14/v/value_error"}'
     assert canonical_body(url) == canonical_body(url.replace(b"2.14", b"2.15"))
+
+
+def test_parallel_tasks_run_in_the_callers_context() -> None:
+    """Worker threads see the caller's context variables, so their log lines carry the batch topic."""
+    from briefer.engines.llm.parallel import run_bounded
+    from briefer.runs.context import TOPIC, topic
+
+    with topic("storm"):
+        seen = run_bounded([TOPIC.get, TOPIC.get, TOPIC.get], workers=3)
+    assert seen == ["storm", "storm", "storm"]
+    assert TOPIC.get() is None

@@ -120,7 +120,7 @@ def test_skips_with_reasons_and_warnings(tmp_path: Path, caplog: pytest.LogCaptu
     write(tmp_path / "nul.txt", b"abc\x00def\x00" * 20)
     write(tmp_path / "noise.txt", bytes(range(128, 256)) * 4)
     write(tmp_path / "image.png", b"\x89PNG")
-    write(tmp_path / "notes.docx", b"PK")
+    write(tmp_path / "notes.odt", b"PK")
     write(tmp_path / ".hidden.txt", BODY_2)
     write(tmp_path / ".git" / "story.txt", BODY_2)
     write(tmp_path / "big.txt", "word " * 200)
@@ -132,7 +132,7 @@ def test_skips_with_reasons_and_warnings(tmp_path: Path, caplog: pytest.LogCaptu
     assert "whitespace" in reasons["blank.md"]
     assert "binary" in reasons["nul.txt"]
     assert "binary" in reasons["noise.txt"] or "undecodable" in reasons["noise.txt"]
-    assert "unsupported" in reasons["image.png"] and "unsupported" in reasons["notes.docx"]
+    assert "unsupported" in reasons["image.png"] and "unsupported" in reasons["notes.odt"]
     assert reasons[".hidden.txt"] == "hidden" and reasons[".git"] == "hidden"
     assert "too large" in reasons["big.txt"] and "600" in reasons["big.txt"]
     logged = [r.getMessage() for r in caplog.records if r.name == "briefer"]

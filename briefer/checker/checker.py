@@ -21,15 +21,25 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from briefer.checker.draft import DraftSentence, parse_draft
 from briefer.checker.retrieve import Contexts, EmptySlot, Retriever, Source, Window, prepare_sources
 from briefer.core import limits
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Citation, Document, Label, worst
+from briefer.core.schema import schema_version
 from briefer.core.text import content_terms
 from briefer.verify import Evidence, analyse_sentences, check_text
 
@@ -57,8 +67,26 @@ class EvidenceSpan(Citation):
         data: dict[str, Any] = handler(self)
         return {k: data[k] for k in _SPAN_FIELDS if k in data}
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The serializer above only reorders the fields, so the schema is the fields' own (pydantic
+        would otherwise describe the serializer's return type, "any object")."""
+        return handler(_without_serializer(core_schema))
+
+
+def _without_serializer(schema: Any) -> CoreSchema:
+    """A core schema with its model's custom serializer left out (the validator wrapping it kept)."""
+    out = {k: v for k, v in schema.items() if k != "serialization"}
+    if isinstance(out.get("schema"), dict):
+        out["schema"] = _without_serializer(out["schema"])
+    return cast(CoreSchema, out)
+
 
 class SentenceCheck(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     index: int
     text: str  # the sentence as checked (Markdown and citation markers removed)
     start: int  # offsets of the sentence in the draft as given
@@ -72,6 +100,8 @@ class SentenceCheck(BaseModel):
 
 
 class SourceInfo(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     number: int
     doc_id: str
     path: str | None = None
@@ -79,6 +109,10 @@ class SourceInfo(BaseModel):
 
 
 class CheckResult(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    # a hash of this model's JSON Schema (`briefer schema check`): changes exactly when the schema does
+    schema_version: str = Field(default_factory=lambda: schema_version(CheckResult))
     label: Label  # the worst sentence label
     score: float = Field(ge=0.0, le=1.0)  # the weakest sentence's score: one bad sentence fails a draft
     mean_score: float = Field(ge=0.0, le=1.0)

@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from briefer.core.segment import ABBREVIATIONS, split_sentences
 from briefer.core.text import content_terms
@@ -25,18 +31,12 @@ class DraftSentence:
     citations: tuple[int, ...]
 
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_ATX_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-_QUOTE_PREFIX = re.compile(r"^\s{0,3}(?:>\s?)+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SOURCES_TITLE = re.compile(
     r"^(?:sources?|references?|bibliography|citations?|works cited|notes|links|footnotes)\s*:?$",
     re.IGNORECASE,
 )
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
+_FOOTNOTE_REF = re.compile(r"\s*\[\^([^\]\s]+)\]")
 
 _CITATION = re.compile(r"\s*\[(\d{1,3}(?:\s*(?:[,;]|[-\u2013])\s*\d{1,3})*)\]")
 # Inline Markdown, as (pattern, group kept); applied in order, each keeps the offsets of what it keeps.
@@ -45,7 +45,6 @@ _CITATION = re.compile(r"\s*\[(\d{1,3}(?:\s*(?:[,;]|[-\u2013])\s*\d{1,3})*)\]")
 _BEFORE_CITATIONS: list[tuple[re.Pattern[str], int | None]] = [
     (re.compile(r"<!--.*?-->"), None),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), None),  # images
-    (re.compile(r"\[\^[^\]]+\]"), None),  # footnote references
     (re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)"), 1),  # [text](url)
     (re.compile(r"<(?:https?://|mailto:)[^>]+>"), None),
 ]
@@ -95,76 +94,116 @@ def _citation_numbers(inner: str) -> list[int]:
     return found
 
 
-def _blocks(draft: str) -> Iterable[tuple[str, list[int]]]:
-    """Paragraphs and list items of a Markdown draft, each with per-character offsets into the draft.
+Block = tuple[str, list[int]]  # a block's text (container markers removed) and each character's offset
 
-    Headings, rules, tables' rule rows, code blocks, a Sources/References section and a short footer
-    after the last horizontal rule are skipped: they are furniture, not claims.
+
+@cache
+def _parser() -> MarkdownIt:
+    """CommonMark with GitHub's tables and footnotes: the Markdown drafts are written in."""
+    return MarkdownIt("commonmark").enable("table").use(footnote_plugin)
+
+
+def _located(lines: list[tuple[int, str]], first: int, content: str) -> Block:
+    """The text of an inline token and its characters' offsets in the draft.
+
+    markdown-it gives a block's lines (`map`) and its content, each content line being a suffix of its
+    source line once container markers (`>`, list indentation) are cut, trimmed at the ends. So each
+    content line is found at the end of its source line, trailing spaces aside.
     """
+    text, offsets = "", []
+    for i, part in enumerate(content.split("\n")):
+        start, line = lines[min(first + i, len(lines) - 1)]
+        body = line.rstrip()
+        at = len(body) - len(part) if body.endswith(part) else max(line.find(part), 0)
+        if i:
+            text += " "
+            offsets.append(start + at - 1)
+        text += part
+        offsets.extend(range(start + at, start + at + len(part)))
+    return text, offsets
+
+
+def _row(line: tuple[int, str], tokens: list[Token]) -> Block:
+    """A table body row (from its first cell's inline token on): its non-empty cells, in order, each
+    found in the row's source line after the one before, joined by spaces."""
+    start, source = line
+    text, offsets, at = "", [], 0
+    for token in tokens:
+        if token.type == "tr_close":
+            break
+        if token.type != "inline" or not token.content:
+            continue
+        found = source.find(token.content, at)
+        if found < 0:
+            continue
+        if text:
+            text += " "
+            offsets.append(start + found - 1)
+        text += token.content
+        offsets.extend(range(start + found, start + found + len(token.content)))
+        at = found + len(token.content)
+    return text, offsets
+
+
+def _blocks(draft: str) -> tuple[list[Block], dict[str, int]]:
+    """Paragraphs, list items and table body rows of a Markdown draft (markdown-it), each with
+    per-character offsets into the draft; and the source number of each footnote label.
+
+    Headings, a paragraph that is only bold text (a lead-in such as `**Key points**`), a table's
+    header row, code, HTML blocks, footnote definitions, a Sources/References section and a short
+    footer after the last horizontal rule are skipped: they are furniture, not claims. A footnote
+    labelled with a number cites that source; any other label, the number markdown-it shows for it.
+    """
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(draft, env)
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in draft.splitlines(keepends=True):
         lines.append((pos, line.rstrip("\r\n")))
         pos += len(line)
-    last_rule = max((i for i, (_, line) in enumerate(lines) if _RULE.match(line)), default=None)
-    if last_rule is not None:
-        tail = [line for _, line in lines[last_rule + 1 :] if line.strip()]
-        if len(tail) <= 2:  # a footer ("15/15 sentences supported ..."), not a section
-            lines = lines[:last_rule]
+    footnotes = {
+        note["label"]: int(note["label"]) if note["label"].isdigit() else number + 1
+        for number, note in env.get("footnotes", {}).get("list", {}).items()
+        if "label" in note
+    }
+    rules = [t.map[0] for t in tokens if t.type == "hr" and t.map]
+    footer_from = len(lines)
+    if rules and sum(1 for _, line in lines[rules[-1] + 1 :] if line.strip()) <= 2:
+        footer_from = rules[-1]  # a footer ("15/15 sentences supported ..."), not a section
 
-    block: list[tuple[int, str]] = []
-    in_fence = False
+    blocks: list[Block] = []
     in_sources = False
-
-    def flush() -> Iterable[tuple[str, list[int]]]:
-        if block and not in_sources:
-            text, offsets = "", []
-            for i, (start, line) in enumerate(block):
-                if i:
-                    text += " "
-                    offsets.append(start - 1)
-                text += line
-                offsets.extend(range(start, start + len(line)))
-            yield text, offsets
-        block.clear()
-
-    for i, (start, line) in enumerate(lines):
-        if _FENCE.match(line):
-            yield from flush()
-            in_fence = not in_fence
+    depth = {"footnote_block": 0, "thead": 0, "heading": 0}
+    for i, token in enumerate(tokens):
+        kind = token.type.rsplit("_", 1)[0]
+        if kind in depth and token.nesting:
+            depth[kind] += token.nesting
+            if kind == "heading" and token.nesting == 1:
+                title = tokens[i + 1].content
+                in_sources = bool(_SOURCES_TITLE.match(title.strip(" *_:")))
             continue
-        if in_fence:
+        if token.type != "inline" or not token.map or any(depth.values()) or token.map[0] >= footer_from:
             continue
-        heading = _ATX_HEADING.match(line)
-        bold = _BOLD_LINE.match(line)
-        next_line = lines[i + 1][1] if i + 1 < len(lines) else ""
-        setext = bool(line.strip()) and not block and _SETEXT.match(next_line) and not _RULE.match(line)
-        if heading or bold or setext:
-            yield from flush()
-            title = heading.group(2) if heading else bold.group(1) if bold else line
+        content = token.content
+        first_line = content.split("\n", 1)[0]
+        bold = _BOLD_LINE.match(first_line)
+        if bold or (_SOURCES_TITLE.match(first_line.strip()) and first_line.strip().endswith(":")):
+            title = bold.group(1) if bold else first_line
             in_sources = bool(_SOURCES_TITLE.match(title.strip(" *_:")))
-            continue
-        if _SOURCES_TITLE.match(line.strip()) and line.strip().endswith(":"):
-            yield from flush()
-            in_sources = True
-            continue
-        if not line.strip() or _RULE.match(line) or _SETEXT.match(line) or _TABLE_RULE.match(line):
-            yield from flush()
-            continue
-        quote = _QUOTE_PREFIX.match(line)
-        if quote:
-            start, line = start + quote.end(), line[quote.end() :]
-        item = _LIST_ITEM.match(line)
-        if item:
-            yield from flush()
-            start, line = start + item.end(), line[item.end() :]
+            rest = content.split("\n", 1)[1:]  # a bold line heads the lines under it
+            if not rest:
+                continue
+            content, first = rest[0], token.map[0] + 1
         else:
-            stripped = len(line) - len(line.lstrip())
-            start, line = start + stripped, line.lstrip()
-        if line.startswith("|") or line.rstrip().endswith("|"):
-            line = line.replace("|", " ")
-        block.append((start, line))
-    yield from flush()
+            first = token.map[0]
+        if in_sources:
+            continue
+        if tokens[i - 1].type == "td_open":  # a body row: its cells, in order, as one block
+            if tokens[i - 2].type == "tr_open":
+                blocks.append(_row(lines[token.map[0]], tokens[i:]))
+            continue
+        blocks.append(_located(lines, first, content))
+    return blocks, footnotes
 
 
 _LOWERCASE_BOUNDARY = re.compile(r"(?:\s[.!?]|(?<=[a-z0-9%)'\"])[.!?])\s+(?=\S)")
@@ -216,14 +255,24 @@ def parse_draft(draft: str, *, markdown: bool = True) -> list[DraftSentence]:
     no content word ("How can it be?") assert nothing and are left out.
     """
     out: list[DraftSentence] = []
-    for raw, raw_offsets in _blocks(draft) if markdown else _plain_blocks(draft):
+    blocks, footnotes = _blocks(draft) if markdown else (list(_plain_blocks(draft)), {})
+    for raw, raw_offsets in blocks:
         text, offsets = raw, raw_offsets
         for pattern, keep in _BEFORE_CITATIONS if markdown else []:
             text, offsets = _apply(text, offsets, pattern, keep)
-        markers = [
+        markers: list[tuple[int, list[int]]] = []
+        if markdown:  # footnote references: `[^1]`, `[^reuters]`
+            markers += [
+                (offsets[m.start()], [footnotes.get(m.group(1)) or int(m.group(1))])
+                for m in _FOOTNOTE_REF.finditer(text)
+                if m.group(1) in footnotes or m.group(1).isdigit()
+            ]
+            text, offsets = _apply(text, offsets, _FOOTNOTE_REF, None)
+        markers += [
             (offsets[m.start()] if offsets else 0, _citation_numbers(m.group(1)))
             for m in _CITATION.finditer(text)
         ]
+        markers.sort(key=lambda m: m[0])
         text, offsets = _apply(text, offsets, _CITATION, None)
         for pattern, keep in _AFTER_CITATIONS if markdown else []:
             text, offsets = _apply(text, offsets, pattern, keep)

@@ -7,11 +7,11 @@ out. Summaries in benchmark files are plain text, not Markdown, so they are read
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from briefer.checker.checker import check
+from briefer.checker.checker import CheckResult, check
 from briefer.core import limits
 from briefer.core.errors import InputError
 
@@ -70,14 +70,18 @@ def read_pairs(source: str | BinaryIO, name: str = "input") -> list[Pair]:
     return pairs
 
 
-def pair_result(pair: Pair) -> dict[str, object]:
-    """The compact per-line result of batch mode: overall and per-sentence labels and scores."""
+def pair_result(pair: Pair, refine: Callable[[CheckResult], CheckResult] | None = None) -> dict[str, object]:
+    """The compact per-line result of batch mode: overall and per-sentence labels and scores.
+    `refine` takes the deterministic result to the final one (`--engine llm`: the judge's policy,
+    the same as for a single draft)."""
     out: dict[str, object] = {"line": pair.line}
     if pair.id is not None:
         out["id"] = pair.id
     if not pair.summary.strip():
         return {**out, "label": "supported", "score": 1.0, "mean_score": 1.0, "sentences": []}
     result = check(pair.summary, list(pair.documents), markdown=False)
+    if refine is not None:
+        result = refine(result)
     return {
         **out,
         "label": result.label,

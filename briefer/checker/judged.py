@@ -11,18 +11,32 @@ import logging
 
 from briefer.checker.checker import CheckResult, relabelled
 from briefer.core.models import Citation, Document, SummarySentence, Verdict
-from briefer.engines.llm.engine import engine_from_settings
+from briefer.engines.llm.engine import LLMEngine, engine_from_settings
 from briefer.engines.llm.review import merge_verdicts
 from briefer.engines.llm.settings import Settings
 
 log = logging.getLogger("briefer")
 
 
-def judge(result: CheckResult, documents: list[Document], settings: Settings | None = None) -> CheckResult:
-    """`result` with each judged sentence relabelled to the worse of its own label and the judge's."""
-    chosen = engine_from_settings(settings, required=True)
-    assert chosen is not None  # required=True raises ConfigError instead of returning None
-    engine = chosen[0]
+def judge(
+    result: CheckResult,
+    documents: list[Document] | None = None,
+    settings: Settings | None = None,
+    *,
+    engine: LLMEngine | None = None,
+) -> CheckResult:
+    """`result` with each judged sentence relabelled to the worse of its own label and the judge's.
+
+    `engine` is one the caller keeps for many drafts (`--jsonl`); without it one is made from
+    `settings` for this draft and closed after. `documents` is accepted for the API's symmetry; the
+    judge reads the spans the check weighed, which the result carries."""
+    if engine is None:
+        chosen = engine_from_settings(settings, required=True)
+        assert chosen is not None  # required=True raises ConfigError instead of returning None
+        try:
+            return judge(result, documents, engine=chosen[0])
+        finally:
+            chosen[0].close()
     asked: dict[str, SummarySentence] = {}
     for c in result.sentences:
         spans = c.candidates or ([c.evidence] if c.evidence else [])

@@ -123,9 +123,10 @@ def load_sources(paths: Sequence[Path]) -> list[Document | EmptySlot]:
     out: list[Document | EmptySlot] = []
     for path in paths:
         result = load([path])
-        documents = {d.path: d for d in result.documents}
         reasons = {s.path: s.reason for s in result.skipped}
-        out.extend(documents.get(p) or EmptySlot(p, reasons.get(p, "skipped")) for p in result.found)
+        for found in result.found:  # a container (a feed, an e-mail) gives its parts, `path#name`
+            parts = [d for d in result.documents if d.path == found or d.path.startswith(found + "#")]
+            out.extend(parts or [EmptySlot(found, reasons.get(found, "skipped"))])
     return out
 
 

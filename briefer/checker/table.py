@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from briefer.checker.checker import CheckResult
+from briefer.core.terminal import one_line
 
 
 def render_table(result: CheckResult, width: int = 100) -> str:
@@ -14,15 +15,16 @@ def render_table(result: CheckResult, width: int = 100) -> str:
     for s in result.sentences:
         cites = "[" + ",".join(str(n) for n in s.citations) + "]" if s.citations else "-"
         where = f"[{s.evidence.source}] {s.evidence.start}-{s.evidence.end}" if s.evidence else "-"
-        shown = s.text if len(s.text) <= text_width else s.text[: text_width - 1] + "\u2026"
+        text = one_line(s.text)  # source and draft text may carry terminal escapes
+        shown = text if len(text) <= text_width else text[: text_width - 1] + "\u2026"
         lines.append(
             f"{s.index + 1:>3}  {s.label.replace('_', ' '):<19} {s.score:>5.2f}  {cites:<7} {where:<16} {shown}"
         )
         if s.label != "supported":
             for r in s.reasons:
-                lines.append(f"{'':5}- {r}")
+                lines.append(f"{'':5}- {one_line(r)}")
             if s.evidence:
-                quote = " ".join(s.evidence.quote.split())
+                quote = one_line(" ".join(s.evidence.quote.split()))
                 quote = quote if len(quote) <= width - 20 else quote[: width - 21] + "\u2026"
                 lines.append(f'{"":5}  closest: "{quote}"')
     counts = ", ".join(

@@ -14,6 +14,7 @@ from briefer.cli.cache import cache_group
 from briefer.cli.check import check_command
 from briefer.cli.common import EXIT_CODES_HELP
 from briefer.cli.run import run
+from briefer.cli.schema import schema_command
 
 
 @click.group(
@@ -26,7 +27,7 @@ def cli() -> None:
     the source spans it cites."""
 
 
-for command in (run, batch, cache_group, check_command):
+for command in (run, batch, cache_group, check_command, schema_command):
     cli.add_command(command)
 
 

@@ -74,6 +74,10 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
             "oldest": when(found.oldest),
             "newest": when(found.newest),
         }
+    from briefer.sources.fetch import cache_folder, stored
+
+    responses, size = stored(cache_folder(folder))
+    stats["http"] = {"path": str(cache_folder(folder)), "responses": responses, "bytes": size}
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
         return
@@ -83,16 +87,20 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
     click.echo(f"size: {stats['bytes'] / 1e6:.2f} MB")
     if stats.get("oldest"):
         click.echo(f"oldest: {stats['oldest']}, newest: {stats['newest']}")
+    click.echo(f"stored HTTP responses (for conditional requests): {responses}, {size / 1e6:.2f} MB")
 
 
 @cache_group.command("clear")
 @_cache_dir_option
 @guarded
 def cache_clear(cache_dir: Path | None) -> None:
-    """Delete every cached answer (a damaged cache file is removed)."""
+    """Delete every cached answer (a damaged cache file is removed) and every stored HTTP response."""
     from briefer.engines.llm.cache import FILE_NAME, CacheUnavailable, ResponseCache, remove_files
+    from briefer.sources.fetch import cache_folder, clear_stored
 
     folder = _cache_folder(cache_dir)
+    if responses := clear_stored(cache_folder(folder)):
+        click.echo(f"cache: removed {responses} stored HTTP response{'s' * (responses != 1)}")
     if not (folder / FILE_NAME).exists():
         click.echo(f"cache: {folder / FILE_NAME} is already empty")
         return

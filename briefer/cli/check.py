@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -17,6 +17,9 @@ from briefer.cli.common import (
     setup_logging,
 )
 from briefer.core.paths import shown
+
+if TYPE_CHECKING:
+    from briefer.checker import Pair
 
 log = logging.getLogger("briefer")
 
@@ -90,7 +93,7 @@ def check_command(
     checked against the best-matching passages of all sources.
     """
     setup_logging(verbose - quiet)
-    from briefer.checker import check, pair_result, read_pairs, render_table
+    from briefer.checker import check, read_pairs, render_table
     from briefer.core.errors import InputError
 
     if engine == "llm":
@@ -101,9 +104,7 @@ def check_command(
         if draft is not None or sources:
             raise InputError("--jsonl takes its documents from the file; give no DRAFT or --sources")
         pairs = _read_pairs(jsonl, read_pairs)
-        for pair in pairs:
-            sys.stdout.write(json.dumps(pair_result(pair), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        _check_pairs(pairs, engine == "llm")
         log.info("checked %d summaries", len(pairs))
         return
     if draft is None and len(sources) >= 2:
@@ -130,6 +131,29 @@ def check_command(
     sys.stdout.flush()
     if not result.supported:
         sys.exit(3)
+
+
+def _check_pairs(pairs: list[Pair], with_judge: bool) -> None:
+    """One result line per pair on stdout; with the judge, one engine (and cache) for the batch."""
+    from briefer.checker import pair_result
+
+    if not with_judge:
+        for pair in pairs:
+            sys.stdout.write(json.dumps(pair_result(pair), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    from briefer.checker.judged import judge
+    from briefer.engines.llm.engine import engine_from_settings
+
+    chosen = engine_from_settings(None, required=True)
+    assert chosen is not None  # required=True raises ConfigError instead
+    try:
+        for pair in pairs:
+            line = pair_result(pair, refine=lambda r: judge(r, engine=chosen[0]))
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    finally:
+        chosen[0].close()
 
 
 def _read_pairs(path: Path, read_pairs: Callable[[BinaryIO, str], Any]) -> Any:

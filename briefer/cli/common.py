@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import re
 import signal
 import sys
 import threading
@@ -19,24 +17,12 @@ import click
 from briefer.cli.logs import ContextFilter, error_line, formatter
 from briefer.core.errors import BrieferError
 from briefer.core.paths import shown
+from briefer.core.terminal import SECRET_VARIABLES, one_line
 
 log = logging.getLogger("briefer")
 
 EXIT_CODES_HELP = "Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input."
-SECRET_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def one_line(text: str) -> str:
-    """Text safe for one line of stderr: any API key from the environment masked, and control
-    characters (line breaks, terminal escapes, bidi overrides from a file name, a document or a
-    model's answer) shown as escapes, so a message is always the one line it claims to be."""
-    text = shown(text)  # an undecodable file name's lone surrogates as \xNN
-    for name in SECRET_VARIABLES:
-        secret = os.environ.get(name, "")
-        if len(secret) >= 8:
-            text = text.replace(secret, "***")
-    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else ascii(m.group())[1:-1], text)
+__all__ = ["SECRET_VARIABLES", "one_line"]  # re-exported: `briefer.core.terminal` is the one place
 
 
 class _OneLine(logging.Filter):
@@ -44,7 +30,7 @@ class _OneLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         with contextlib.suppress(Exception):  # a malformed log call: left to logging's own error handling
-            record.msg, record.args = one_line(record.getMessage()), None
+            record.msg, record.args = one_line(shown(record.getMessage())), None  # shown: no lone surrogate
         return True
 
 
@@ -90,7 +76,7 @@ def _sigterm_raises() -> Any:
 def error_lines(message: str) -> list[str]:
     """A message as its lines, each made safe by `one_line`: a config with three problems is three
     lines (the first says what failed, each further line one problem), not one squashed line."""
-    return [one_line(line) for line in message.split("\n") if line.strip()] or [""]
+    return [one_line(shown(line)) for line in message.split("\n") if line.strip()] or [""]
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,7 +105,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as e:  # a bug: still one line unless asked for the traceback
             if verbosity >= 2:
                 raise
-            message = f"internal error: {type(e).__name__}: {one_line(str(e))} (run with -vv for details)"
+            message = (
+                f"internal error: {type(e).__name__}: {one_line(shown(str(e)))} (run with -vv for details)"
+            )
             click.echo(error_line(message, log_format), err=True)
             sys.exit(1)
 

@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from briefer.core.terminal import one_line
 from briefer.runs.context import TOPIC
 
 
@@ -31,9 +32,9 @@ class TextFormatter(logging.Formatter):
         super().__init__("briefer: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = one_line(super().format(record))  # a topic or message cannot forge another line
         topic = getattr(record, "topic", None)
-        return text.replace("briefer: ", f"briefer: [{topic}] ", 1) if topic else text
+        return text.replace("briefer: ", f"briefer: [{one_line(str(topic))}] ", 1) if topic else text
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,10 +45,10 @@ class JsonFormatter(logging.Formatter):
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
-            "message": record.getMessage(),
+            "message": one_line(record.getMessage()),
         }
         if getattr(record, "topic", None):
-            entry["topic"] = record.topic  # type: ignore[attr-defined]
+            entry["topic"] = one_line(str(record.topic))  # type: ignore[attr-defined]
         data = getattr(record, "data", None)
         if isinstance(data, dict):
             entry.update({k: v for k, v in data.items() if k not in entry})
@@ -66,4 +67,4 @@ def error_line(message: str, log_format: str) -> str:
         return JsonFormatter().format(
             logging.LogRecord("briefer", logging.ERROR, __file__, 0, message, None, None)
         )
-    return f"briefer: {message}"
+    return f"briefer: {one_line(message)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,19 @@ log = logging.getLogger("briefer")
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, allow_dash=True),
     help="Write the brief here (atomically; a device or FIFO directly; - is stdout).",
 )
-@click.option("--format", "fmt", type=click.Choice(formats.NAMES), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats.NAMES),
+    help="Default: from the extension of -o FILE (.md, .json, .html), else md.",
+)
 @click.option(
     "--max-words",
     type=click.IntRange(min=80),
@@ -69,16 +75,24 @@ log = logging.getLogger("briefer")
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier --format json brief of this topic: add a 'New since last brief' section.",
 )
+@click.option(
+    "--fetch-timeout",
+    type=click.FloatRange(min=0.1),
+    default=20.0,
+    show_default=True,
+    help="Seconds to fetch one http(s):// source; a source that takes longer is skipped.",
+)
 @cache_options
 @log_options
 @guarded
 def run(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     output: Path | None,
-    fmt: formats.FormatName,
+    fmt: formats.FormatName | None,
     max_words: int,
     engine: EngineChoice,
     since_brief: Path | None,
+    fetch_timeout: float,
     cache_dir: Path | None,
     refresh: bool,
     no_cache: bool,
@@ -87,7 +101,8 @@ def run(
     quiet: int,
     **llm_flags: Any,
 ) -> None:
-    """Brief the documents in PATHS (folders or .txt/.md/.html files)."""
+    """Brief the documents in PATHS: folders; .txt, .md, .html, .pdf, .docx, .eml, .rss/.atom/.xml
+    files; http(s):// URLs of feeds, pages or files; `-` for standard input."""
     setup_logging(verbose - quiet, log_format)
     from briefer.engines.llm.settings import load_settings
     from briefer.runs.pipeline import run as run_pipeline
@@ -99,13 +114,21 @@ def run(
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
     flags.update(cache_flags(cache_dir, refresh, no_cache))
     settings = None if engine == "offline" else load_settings(flags)
+    from briefer.sources import FetchOptions, cache_folder
+
+    folder = flags.get("cache_dir") or (
+        settings.cache_dir if settings else os.environ.get("BRIEFER_CACHE_DIR")
+    )
+    fetching = FetchOptions(cache_dir=None if no_cache else cache_folder(folder), timeout=fetch_timeout)
     since = None
     if since_brief is not None:
         from briefer.runs.history import from_brief_file
 
         since = from_brief_file(since_brief)
-    brief = run_pipeline(paths, engine=engine, max_words=max_words, settings=settings, since=since)
-    text = formats.render(brief, fmt)
+    brief = run_pipeline(
+        paths, engine=engine, max_words=max_words, settings=settings, since=since, fetching=fetching
+    )
+    text = formats.render(brief, fmt or (output and formats.from_extension(output)) or "md")
     r = brief.report
     log.info(
         "%d/%d sentences supported, %d withheld; %d documents; %.2fs",

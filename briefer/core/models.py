@@ -8,10 +8,14 @@ its document's `text` (``text[start:end] == quote``), checked by `citation_probl
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from briefer.core.lexicon import rows
+from briefer.core.schema import schema_version
 
 ClaimKind = Literal[
     "event",  # something that happened
@@ -32,21 +36,41 @@ def worst(labels: Iterable[Label], default: Label = "supported") -> Label:
     return max(labels, key=SEVERITY.__getitem__, default=default)
 
 
-QuestionKind = Literal[
+# The kinds of open question. Their names on the page (and the word between two sentences of one
+# question) are the table `core/data/question_kinds.tsv`, read by `question_kind_labels`; a new kind is
+# one name here and one row there, and, if an engine should compose it, a line in prompts/compose.j2.
+ComposedKind = Literal[  # what an engine composes from the sources' evidence
     "sources_disagree",
     "single_source",
     "unconfirmed_sourcing",  # anonymous or unnamed sources
     "speculative",
     "information_missing",  # the sources say something is not known
-    "unverified",  # a summary sentence that failed verification
 ]
+QuestionKind = Literal[ComposedKind, "unverified"]  # unverified: a summary sentence that failed verification
+
+
+@dataclass(frozen=True)
+class QuestionKindLabel:
+    label: str  # the bold lead-in of the question on the page
+    joiner: str | None  # printed between two sentences of one question ("Yet:" for a dispute)
+
+
+def question_kind_labels() -> dict[str, QuestionKindLabel]:
+    """Each kind's wording on the page, from `core/data/question_kinds.tsv`."""
+    return {
+        row[0]: QuestionKindLabel(row[1], row[2] if len(row) > 2 else None) for row in rows("question_kinds")
+    }
+
 
 SentenceKind = Literal["title", "heading", "body"]
-DocumentFormat = Literal["txt", "md", "html"]  # one per reader in briefer.sources.readers
+DocumentFormat = Literal[
+    "txt", "md", "html", "pdf", "docx", "eml", "feed"
+]  # one per reader in sources.readers
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # every field is always written, so the published schema (briefer.core.schema) requires them all
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Span(Model):
@@ -57,10 +81,21 @@ class Span(Model):
     end: int = Field(ge=0)
 
 
+# The furniture reason of text addressed to a model (prompt injection): it is never a claim, so no
+# citation may touch it (`citation_problem`) and nothing the model echoes from it is printed.
+TO_A_MODEL = "instructions to a model"
+
+
 class Furniture(Span):
     """A region removed from what the engines read, kept so nothing is lost silently."""
 
     reason: str
+
+
+class Page(Span):
+    """Where a page of a paginated source (PDF) lies in the document's text, so a citation can name it."""
+
+    page: int = Field(ge=1)
 
 
 class DocumentMeta(Model):
@@ -69,6 +104,7 @@ class DocumentMeta(Model):
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
+    link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
 
 class Document(Model):
@@ -82,6 +118,11 @@ class Document(Model):
     meta: DocumentMeta = DocumentMeta()
     body: list[Span] = []
     furniture: list[Furniture] = []
+    pages: list[Page] = []  # paginated sources only (PDF): each page's span of `text`
+
+    def page_at(self, offset: int) -> int | None:
+        """The page a character offset of `text` falls on (a citation's start), or None: not paginated."""
+        return next((p.page for p in self.pages if p.start <= offset < max(p.end, p.start + 1)), None)
 
 
 class Sentence(Model):
@@ -214,7 +255,9 @@ class NewSince(Model):
 class Brief(Model):
     """The whole result: serialises to JSON with the documents' text so every citation can be checked."""
 
-    version: str
+    # a hash of this model's JSON Schema (`briefer schema brief`): changes exactly when the schema does
+    schema_version: str = Field(default_factory=lambda: schema_version(Brief))
+    version: str  # briefer's version
     title: str
     documents: list[Document]
     claims: list[Claim]
@@ -235,7 +278,14 @@ def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | Non
         return f"span {citation.start}-{citation.end} is past the end of {citation.doc_id}"
     if doc.text[citation.start : citation.end] != citation.quote:
         return f"quote does not match {citation.doc_id}[{citation.start}:{citation.end}]"
+    if touches_instructions(doc, citation.start, citation.end):
+        return f"span {citation.start}-{citation.end} of {citation.doc_id} is text addressed to a model"
     return None
+
+
+def touches_instructions(doc: Document, start: int, end: int) -> bool:
+    """Whether [start, end) overlaps text of `doc` addressed to a model: such text is never evidence."""
+    return any(f.reason == TO_A_MODEL and f.start < end and start < f.end for f in doc.furniture)
 
 
 def cite(doc: Document, start: int, end: int) -> Citation:

@@ -208,8 +208,11 @@ _SMALL = {w: int(v) for w, v in lexicon.pairs("number_units")}
 _TENS = {w: int(v) for w, v in lexicon.pairs("number_tens")}
 _SCALES = {w: int(v) for w, v in lexicon.pairs("number_scales")}
 _NUMBER_WORDS = frozenset([*_SMALL, *_TENS, *_SCALES]) - {"one"}
+# A figure, with a sign when a minus stands right before it at a word boundary ("-12", not "3-2"), and
+# a scale written out or abbreviated ("12 thousand", "$5bn", "12k"): each changes what the figure says.
 _NUMBER = re.compile(
-    r"(?<![\w.\-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(hundred|thousand|million|billion|trillion|bn|m)\b)?",
+    r"(?:(?<![\w.\-])|(?<=[\s(\[]-)|(?<=^-))(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+    r"(?:(k)\b|\s*(hundred|thousand|million|billion|trillion|bn|m)\b)?",
     re.IGNORECASE,
 )
 _SPELLED = re.compile(
@@ -234,9 +237,10 @@ def numbers(text: str) -> set[str]:
     found: set[str] = set()
     for m in _NUMBER.finditer(norm):
         value = float(m.group(1).replace(",", "") + ("." + m.group(2) if m.group(2) else ""))
-        scale = (m.group(3) or "").lower()
-        value *= {"bn": 1e9, "m": 1e6}.get(scale, _SCALES.get(scale, 1))
-        found.add(_fmt(value))
+        scale = (m.group(3) or m.group(4) or "").lower()
+        value *= {"bn": 1e9, "m": 1e6, "k": 1e3}.get(scale, _SCALES.get(scale, 1))
+        negative = m.start(1) > 0 and norm[m.start(1) - 1] == "-"
+        found.add(_fmt(-value if negative else value))
     for m in _SPELLED.finditer(norm):
         parts = re.split(r"[\s-]+", m.group(0).lower())
         value = 0

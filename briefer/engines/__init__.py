@@ -32,10 +32,18 @@ class Engine(Protocol):
     @property
     def claims_dropped(self) -> int: ...  # claims refused for not matching their source
 
+    def close(self) -> None:
+        """Release what the engine holds for its run (the LLM engine's cache connection)."""
+        ...
+
     def extract(self, docs: list[Document], sentences: dict[str, list[Sentence]]) -> list[Claim]: ...
 
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft: ...
 
     def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
-    ) -> tuple[Draft, list[SummarySentence]]: ...
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
+    ) -> tuple[Draft, list[SummarySentence]]:
+        """The verified draft after any further review (the LLM engine's judge and repair), and what
+        is still dropped. `composed` is the draft as composed, before verification removed anything:
+        it says where each sentence belongs, so a repaired one goes back to its place."""
+        ...

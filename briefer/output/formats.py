@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from briefer.core.models import Brief
 
-FormatName = Literal["md", "json"]
+FormatName = Literal["md", "json", "html"]
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,12 @@ class Format:
 FORMATS: dict[FormatName, Format] = {
     "md": Format("md", (".md", ".markdown"), "the one-page Markdown brief"),
     "json": Format("json", (".json",), "the whole brief with every document's text, claims and verdicts"),
+    "html": Format(
+        "html", (".html", ".htm"), "one self-contained page: each citation's quote and source text"
+    ),
 }
 NAMES: tuple[FormatName, ...] = tuple(FORMATS)
+EXTENSIONS_TEXT = ", ".join(f.extensions[0] for f in FORMATS.values())  # ".md, .json, .html", for messages
 
 
 def from_extension(path: Path | str) -> FormatName | None:
@@ -39,6 +43,10 @@ def from_extension(path: Path | str) -> FormatName | None:
 
 def render(brief: Brief, name: FormatName) -> str:
     """`brief` as the text of format `name`."""
+    if name == "html":
+        from briefer.output.html import render_html
+
+        return render_html(brief)
     from briefer.output.render import render_json, render_markdown
 
     return render_json(brief) if name == "json" else render_markdown(brief)

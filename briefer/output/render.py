@@ -15,21 +15,13 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.core.models import Brief, Document, SummarySentence
+from briefer.core.models import Brief, Document, SummarySentence, question_kind_labels
 
-LABELS = {
-    "sources_disagree": "Disputed",
-    "single_source": "Only one source reports",
-    "unconfirmed_sourcing": "Unnamed or unconfirmed source",
-    "speculative": "Speculative",
-    "information_missing": "Not yet known",
-    "unverified": "Unverified, not stated as fact",
-}
-JOINERS = {"sources_disagree": "Yet:"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
 # differently from the text that was checked; neither belongs in a brief.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Unicode tag characters (U+E0000-E007F) spell text no reader sees but a model reads.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 # A source's own bracketed numbers ("[3]", "[1, 2]") would read as this brief's citations.
 _FAKE_REFS = re.compile(r"\[(\s*\d+(?:\s*[,;\u2013-]\s*\d+)*\s*)\]")
 
@@ -159,8 +151,8 @@ def render_markdown(brief: Brief) -> str:
             single_source=cited[:1] if len(cited) == 1 else None,
             all_sources=cited,
             sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
-            labels=LABELS,
-            joiners=JOINERS,
+            labels={kind: k.label for kind, k in question_kind_labels().items()},
+            joiners={kind: k.joiner or "" for kind, k in question_kind_labels().items()},
             refs=refs,
             refs_for=refs_for,
             corroboration=corroboration,

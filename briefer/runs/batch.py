@@ -79,10 +79,16 @@ def history_path(first_output: Path) -> Path:
 
 def resolve_sources(sources: list[str], base: Path) -> list[str]:
     """Source paths relative to `base` (the config's folder), globs expanded. A folder or file that is
-    gone, or a pattern matching nothing, fails the topic: a brief silently missing a source misleads."""
+    gone, or a pattern matching nothing, fails the topic: a brief silently missing a source misleads.
+    URLs pass as they are: one that fails to fetch is a skipped source, reported with its reason."""
+    from briefer.sources import is_url
+
     found: list[str] = []
     missing: list[str] = []
     for source in sources:
+        if is_url(source):
+            found.append(source)
+            continue
         expanded = os.path.expanduser(source)
         if _GLOB.search(expanded):
             matches = sorted(glob.glob(expanded, root_dir=base, recursive=True))
@@ -136,10 +142,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
-    cache_dir = options.cache_dir or (
+def _cache_dir(config: BatchConfig, options: Options, base: Path) -> Path | None:
+    """--cache-dir, else [batch] cache_dir (relative to the config), else None: the user cache folder."""
+    return options.cache_dir or (
         base / Path(config.batch.cache_dir).expanduser() if config.batch.cache_dir else None
     )
+
+
+def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
+    cache_dir = _cache_dir(config, options, base)
     flags: dict[str, Any] = {"cache": options.cache, "model": topic.model or config.batch.model}
     if cache_dir is not None:
         flags["cache_dir"] = str(cache_dir.expanduser().resolve())
@@ -174,17 +185,20 @@ def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, An
     return settings
 
 
-def run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
+def run_topic(
+    topic: Topic, config: BatchConfig, base: Path, settings: Any, options: Options | None = None
+) -> TopicRecord:
     """Brief one topic and write its outputs; never raises for a topic's own failure."""
     with context.topic(topic.name):
-        return _run_topic(topic, config, base, settings)
+        return _run_topic(topic, config, base, settings, options or Options())
 
 
-def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> TopicRecord:
+def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any, options: Options) -> TopicRecord:
     from briefer.output.files import write_together
     from briefer.runs.history import published, read_published
     from briefer.runs.pipeline import choose_engine
     from briefer.runs.pipeline import run as run_pipeline
+    from briefer.sources import FetchOptions, cache_folder
 
     started, clock = _now(), time.perf_counter()
     engine = topic.engine or config.batch.engine
@@ -196,6 +210,11 @@ def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> 
         store = history_path(outputs[0][0])
         previous = read_published(store)
         chosen = choose_engine(engine, settings)
+        cache_dir = _cache_dir(config, options, base)
+        fetching = FetchOptions(
+            cache_dir=None if options.cache == "off" else cache_folder(cache_dir),
+            timeout=config.batch.fetch_timeout,
+        )
         brief = run_pipeline(
             sources,
             engine=engine,
@@ -204,6 +223,7 @@ def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> 
             since=previous,
             chosen=chosen,
             root=base,
+            fetching=fetching,
         )
         files = [(p, formats.render(brief, f)) for p, f in outputs]
         files.append((store, published(brief, topic.name).model_dump_json(indent=1) + "\n"))
@@ -232,6 +252,7 @@ def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any) -> 
         record.update(outcome="failure", error=f"internal error: {type(e).__name__}: {e}")
     if chosen is not None:
         impl, reason = chosen
+        impl.close()
         record.update(
             usage=impl.usage,
             model=impl.model,
@@ -299,7 +320,7 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
         log.info("batch %s: %d topic%s", config_path, len(config.topic), "s" * (len(config.topic) != 1))
         records = []
         for topic in config.topic:
-            record = run_topic(topic, config, base, settings[topic.name])
+            record = run_topic(topic, config, base, settings[topic.name], options)
             _log_topic(record)
             records.append(record)
         failed = sum(r.outcome == "failure" for r in records)

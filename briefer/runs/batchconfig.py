@@ -34,7 +34,7 @@ class Output(_Strict):
             fmt = formats.from_extension(value)
             if fmt is None:
                 raise ValueError(
-                    f"cannot tell the format of {value!r} from its extension (.md or .json); "
+                    f"cannot tell the format of {value!r} from its extension ({formats.EXTENSIONS_TEXT}); "
                     f'write {{path = "{value}", format = "md"}}'
                 )
             return {"path": value, "format": fmt}
@@ -45,7 +45,7 @@ class Output(_Strict):
 
 class Topic(_Strict):
     name: str = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)  # folders, files or glob patterns
+    sources: list[str] = Field(min_length=1)  # folders, files, glob patterns or http(s):// URLs
     outputs: list[Output] = Field(min_length=1)
     engine: EngineChoice | None = None
     model: str | None = Field(default=None, min_length=1)
@@ -65,6 +65,7 @@ class Defaults(_Strict):
     engine: EngineChoice = "auto"
     model: str | None = Field(default=None, min_length=1)
     max_words: int = Field(default=450, ge=80)
+    fetch_timeout: float = Field(default=20.0, gt=0)  # seconds per http(s):// source
 
 
 class BatchConfig(_Strict):

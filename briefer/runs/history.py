@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from briefer.core.budget import word_count
 from briefer.core.errors import InputError, problems
 from briefer.core.models import Brief, Claim, NewSince, SummarySentence
 from briefer.core.text import DANGLING_START, compress, content_terms, normalize, numbers
@@ -188,7 +189,7 @@ def new_since(brief: Brief, previous: Published) -> NewSince | None:
     for claim in new_claims(brief.claims, previous):
         if len(points) >= MAX_POINTS:
             break
-        size = len(claim.text.split())
+        size = word_count(claim.text)
         if points and words + size > MAX_WORDS:
             continue
         sentence = SummarySentence(

@@ -18,6 +18,7 @@ from briefer.core.budget import DEFAULT_WORDS, page_cap
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
+    Document,
     Draft,
     OpenQuestion,
     RunReport,
@@ -27,8 +28,8 @@ from briefer.core.segment import segment
 from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
-from briefer.sources import load
-from briefer.verify import verify_draft
+from briefer.sources import FetchOptions, LoadResult, load
+from briefer.verify import echoes_instructions, verify_draft
 
 if TYPE_CHECKING:
     from briefer.engines.llm.settings import Settings
@@ -68,6 +69,15 @@ def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> lis
     return questions
 
 
+def shown_unverified(dropped: list[SummarySentence], docs: dict[str, Document]) -> list[SummarySentence]:
+    """The failed sentences that may be shown as unverified: not those echoing text addressed to a
+    model, which is never a claim, not even a doubtful one (they stay in the JSON's `dropped`)."""
+    shown = [s for s in dropped if not echoes_instructions(s.text, docs)]
+    if len(shown) < len(dropped):
+        log.info("withheld %d sentence(s) repeating text addressed to a model", len(dropped) - len(shown))
+    return shown
+
+
 def _without_repeats(draft: Draft) -> Draft:
     """Each fact printed once: a repair (or a careless model) can turn two slots into the same sentence."""
     seen: set[str] = set()
@@ -93,6 +103,7 @@ def run(
     since: Published | None = None,
     chosen: tuple[Engine, str] | None = None,
     root: Path | None = None,
+    fetching: FetchOptions | None = None,
 ) -> Brief:
     """A verified one-page brief of the documents at `paths` (folders and files, as `briefer run`).
 
@@ -105,15 +116,38 @@ def run(
     - `chosen`: an engine the caller made, to read its usage even when the run fails (`briefer batch`).
     - `root`: the folder relative paths are read from (default: the working directory); documents
       are shown with the paths as given.
+    - `fetching`: limits and the conditional-request cache for `http(s)://` sources
+      (`sources.FetchOptions`); None: default limits, nothing cached.
 
     Raises `InputError` when nothing is readable, `ConfigError` for settings that cannot work,
     `ProviderError`/`BudgetExceeded` from the LLM engine, and `BrieferError` when no sentence passes
     verification: a run never returns a brief it cannot stand behind."""
     started = time.perf_counter()
     generated_at = datetime.now(UTC)
-    loaded = load(paths, root=root)  # raises InputError when nothing is readable
+    loaded = load(paths, root=root, fetching=fetching)  # raises InputError when nothing is readable
+    if chosen is not None:  # the caller's engine: the caller closes it
+        brief = _brief(loaded, *chosen, max_words=max_words, since=since, generated_at=generated_at)
+    else:
+        impl, reason = choose_engine(engine, settings)
+        try:
+            brief = _brief(loaded, impl, reason, max_words=max_words, since=since, generated_at=generated_at)
+        finally:
+            impl.close()
+    brief.report.seconds = round(time.perf_counter() - started, 3)
+    return brief
+
+
+def _brief(
+    loaded: LoadResult,
+    impl: Engine,
+    reason: str,
+    *,
+    max_words: int,
+    since: Published | None,
+    generated_at: datetime,
+) -> Brief:
+    """The stages after loading: extract, compose, verify, review, fit to the page."""
     docs, skipped = loaded.documents, list(loaded.skipped)
-    impl, reason = chosen or choose_engine(engine, settings)
     log.info("engine: %s (%s)", impl.name, reason)
     log.info("loaded %d document%s, skipped %d", len(docs), "s" * (len(docs) != 1), len(skipped))
 
@@ -125,7 +159,7 @@ def run(
     draft = impl.compose(docs, claims, max_words)
     by_id = {d.id: d for d in docs}
     verified, dropped = verify_draft(draft, by_id)
-    verified, dropped = impl.review(verified, dropped, docs)
+    verified, dropped = impl.review(verified, dropped, docs, composed=draft)
     verified = _without_repeats(verified)
     if not verified.bottom_line and not verified.key_points:
         raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
@@ -149,7 +183,7 @@ def run(
         claims=claims,
         bottom_line=verified.bottom_line,
         key_points=verified.key_points,
-        open_questions=verified.open_questions + _unverified_questions(dropped),
+        open_questions=verified.open_questions + _unverified_questions(shown_unverified(dropped, by_id)),
         dropped=dropped,
         report=report,
     )
@@ -158,9 +192,7 @@ def run(
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
     brief = fit_to_page(brief, page_cap(max_words))
-    brief = _recount(brief)
-    brief.report.seconds = round(time.perf_counter() - started, 3)
-    return brief
+    return _recount(brief)
 
 
 def _recount(brief: Brief) -> Brief:

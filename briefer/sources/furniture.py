@@ -17,7 +17,13 @@ from typing import Any
 
 from briefer.core.models import Furniture, Span
 from briefer.sources.bylines import byline, is_name, is_outlet
-from briefer.sources.injection import TO_A_MODEL, markup_depth, sentences_to_a_model, speaks_to_a_model
+from briefer.sources.injection import (
+    TO_A_MODEL,
+    across_lines,
+    markup_depth,
+    sentences_to_a_model,
+    speaks_to_a_model,
+)
 
 _HEAD_LINES = 8  # bylines and datelines live in the first few non-blank lines
 _HEADING = re.compile(r"^#{1,6}\s+")  # a Markdown ATX heading marker ("#MeToo" is not one)
@@ -159,28 +165,52 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _lines(text: str, offset: int) -> list[tuple[int, int, bool]]:
-    """(start, end, blank line before) for each non-blank line from `offset`, trimmed."""
+def _lines(text: str, offset: int, marked: Sequence[Furniture] = ()) -> list[tuple[int, int, bool]]:
+    """(start, end, blank line before) for each non-blank line from `offset`, trimmed. A region a
+    reader already marked (an HTML comment in Markdown) is left out, splitting its line around it."""
     out: list[tuple[int, int, bool]] = []
     pos, blank = offset, True
     for raw in text[offset:].split("\n"):
-        start, end = trim(text, pos, pos + len(raw))
-        if start < end:
-            out.append((start, end, blank))
-        blank = start >= end
+        pieces = [(pos, pos + len(raw))]
+        for f in marked:
+            pieces = [p for a, b in pieces for p in ((a, min(b, f.start)), (max(a, f.end), b)) if p[0] < p[1]]
+        kept = [span for a, b in pieces if (span := trim(text, a, b))[0] < span[1]]
+        for i, (start, end) in enumerate(kept):
+            out.append((start, end, blank and i == 0))
+        blank = not kept and not any(f.start <= pos + len(raw) and pos <= f.end for f in marked)
         pos += len(raw) + 1
     return out
+
+
+def _paragraph_spans(text: str, lines: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """The parts of lines that belong to a sentence addressed to a model running over several lines."""
+    found: list[tuple[int, int]] = []
+    paragraph: list[tuple[int, int]] = []
+    for start, end, blank_before in [*lines, (0, 0, True)]:
+        if blank_before and paragraph:
+            found += across_lines(text, paragraph)
+            paragraph = []
+        paragraph.append((start, end))
+    return found
 
 
 def annotate(
     text: str, meta: dict[str, Any], marked: Sequence[Furniture] = ()
 ) -> tuple[list[Span], list[Furniture]]:
     """Split `text` into body spans and furniture spans, line by line, filling `meta` on the way.
-    `marked` is the leading furniture a reader already recognised (Markdown front matter): the lines
-    are read from where it ends."""
+    `marked` is the furniture a reader already recognised: the lines are read from where its leading
+    run ends (Markdown front matter), and regions marked further on (HTML comments) are left out."""
+    marked = sorted(marked, key=lambda f: f.start)
+    leading = 0
+    while (
+        leading < len(marked)
+        and not text[marked[leading - 1].end if leading else 0 : marked[leading].start].strip()
+    ):
+        leading += 1
     furniture = list(marked)
-    offset = furniture[-1].end if furniture else 0
-    lines = _lines(text, offset)
+    offset = marked[leading - 1].end if leading else 0
+    lines = _lines(text, offset, marked[leading:])
+    forced = _paragraph_spans(text, lines)
     body: list[Span] = []
     reason: str | None = None
     in_markup = False  # inside a chat-template block opened on an earlier line of the paragraph
@@ -189,7 +219,8 @@ def annotate(
             furniture.append(Furniture(start=start, end=end, reason=TO_A_MODEL))
             in_markup, reason = markup_depth(text[start:end], 1) > 0, TO_A_MODEL
             continue
-        if pieces := sentences_to_a_model(text, start, end):
+        here = [(a, b) for a, b in forced if a < end and start < b]
+        if pieces := sentences_to_a_model(text, start, end, here):
             for s, e, addressed in pieces:
                 if addressed:
                     furniture.append(Furniture(start=s, end=e, reason=TO_A_MODEL))
@@ -207,4 +238,4 @@ def annotate(
             body.append(Span(start=start, end=end))
     if meta.get("title") and speaks_to_a_model(meta["title"]):
         del meta["title"]  # a <title> or front matter that talks to a model is no headline
-    return body, furniture
+    return body, sorted(furniture, key=lambda f: f.start)

@@ -19,12 +19,24 @@ from briefer.sources.decode import visible
 log = logging.getLogger("briefer")
 
 # Ways a page hides text from readers (an injection's favourite place), tested on the style attribute
-# lower-cased without spaces: gone, invisible, transparent, zero-sized, or pushed far off screen.
+# lower-cased without spaces: gone, invisible, transparent, zero-sized, clipped away, or pushed far off
+# screen. `!important` changes nothing here; `visibility:collapse` hides as `hidden` does.
 _HIDING_STYLE = re.compile(
-    r"display:none|visibility:hidden|opacity:0*\.?0*(?:;|!|$)|font-size:0*\.?0*(?:px|pt|em|rem|%)?(?:;|!|$)"
+    r"display:none|visibility:(?:hidden|collapse)|opacity:0*\.?0*(?:;|!|$)"
+    r"|font-size:0*\.?0*(?:px|pt|em|rem|%)?(?:;|!|$)"
+    r"|clip:rect\(0*(?:px)?[,\s]*0*(?:px)?[,\s]*0*(?:px)?[,\s]*0*(?:px)?\)|clip-path:(?:inset\((?:50|100)%|circle\(0"
+    r"|polygon\(0*(?:px)?0*(?:px)?\))|transform:scale\(0*\.?0*\)|color:transparent"
     r"|(?:left|right|top|bottom|text-indent|margin-left|margin-top):-\d{4,}"
 )
-_HIDING_CLASSES = {"sr-only", "visually-hidden", "screen-reader-text"}  # never shown to sighted readers
+# A zero-sized box hides its text only when its overflow is hidden too.
+_ZERO_BOX = re.compile(r"(?:^|;)(?:max-)?(?:height|width):0*\.?0*(?:px|em|rem|%)?(?:;|!|$)")
+# A utility class that hides on small screens only ("hidden md:block", "d-none d-lg-block") shows on others.
+_SHOWN_SOMEWHERE = re.compile(r"[:-](?:block|flex|inline|inline-block|grid|table)$")
+_HIDING_CLASSES = {  # never shown to sighted readers: screen-reader-only and utility "hide" classes
+    "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only", "hidden",
+    "d-none", "is-hidden", "u-hidden", "hide", "invisible", "display-none", "element-invisible", "offscreen",
+    "sr-only-focusable", "a11y-hidden", "hidden-visually", "is-visually-hidden",
+}  # fmt: skip
 _PRUNE_XPATH = [  # page chrome, removed before trafilatura looks for the main text
     "//nav",
     "//footer",
@@ -41,9 +53,10 @@ def _hidden(attrs: Mapping[str, str | None]) -> bool:
     classes = set((attrs.get("class") or "").lower().split())
     return (
         "hidden" in attrs
-        or attrs.get("aria-hidden") == "true"
+        or (attrs.get("aria-hidden") or "").strip().lower() == "true"
         or bool(_HIDING_STYLE.search(style))
-        or bool(classes & _HIDING_CLASSES)
+        or (bool(_ZERO_BOX.search(style)) and "overflow:hidden" in style)
+        or (bool(classes & _HIDING_CLASSES) and not any(_SHOWN_SOMEWHERE.search(c) for c in classes))
     )
 
 

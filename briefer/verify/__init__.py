@@ -43,6 +43,7 @@ from briefer.verify.verdict import (
     CONTRADICTION_PENALTY,
     HARD_PENALTY,
     check_text,
+    echoes_instructions,
     verify_draft,
     verify_sentence,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "analyse_sentences",
     "check_text",
     "coverage",
+    "echoes_instructions",
     "frames",
     "lifted_frame",
     "scorer",

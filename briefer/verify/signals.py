@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.text import (
@@ -227,6 +228,55 @@ FEATURES = (
 )
 
 
+# Where a sentence may take on a clause of its own: ", but ...", "; ...", ", who ...".
+_CLAUSE = re.compile(
+    r"(?:,|;|\s-\s|\s\u2014\s)\s*(?=(?:but|and|while|although|though|yet|who|which|whereas|after|before"
+    r"|because|as|so|then|until|when|where)\b)|;\s+|\s\u2014\s",
+    re.IGNORECASE,
+)
+
+
+def added_clause(sentence: str, found: Callable[[str], bool]) -> str | None:
+    """A clause the sentence adds to an otherwise supported claim: one with content words of which
+    none is in the sources (`found`), after a part that is. "X thanked rescue workers, but was
+    arrested" against a source that says only the first half. None when there is no such clause."""
+    parts = [p.strip(" ,;-\u2014") for p in _CLAUSE.split(sentence)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return None
+    terms = [[t for t in content_terms(p) if not t[:1].isdigit()] for p in parts]
+    supported = [sum(found(t) for t in ts) for ts in terms]
+    if not any(n >= 2 for n in supported):
+        return None  # nothing in the sentence is clearly from the sources: the coverage signals judge it
+    return next((p for p, ts, n in zip(parts, terms, supported, strict=True) if ts and n == 0), None)
+
+
+@cache
+def _irregular() -> dict[str, str]:
+    """Stem of an irregular verb form -> stem of its base form (`core/data/irregular_verbs.tsv`)."""
+    return {stem(form): stem(base) for form, base in lexicon.pairs("irregular_verbs")}
+
+
+def _base(term: str) -> str:
+    return _irregular().get(term, term)
+
+
+def _numbers_near(sentence: str, evidence: Evidence) -> tuple[frozenset[str], frozenset[str]]:
+    """The figures (and those the text qualifies, "at least 12") of the evidence sentences that carry
+    the sentence's wording: those sharing at least half as many content words with it as the best one.
+    A figure that sits only in an unrelated sentence of the evidence ("March 15" for "15 were
+    killed") is no support for it."""
+    if len(evidence.sentences) <= 1:
+        return evidence.numbers, evidence.bounded
+    terms = set(content_terms(sentence))
+    shared = [len(terms & cand) for cand in evidence.sentence_terms]
+    need = max(1.0, max(shared, default=0) / 2)
+    near = [sentence_info(text) for text, n in zip(evidence.sentences, shared, strict=True) if n >= need]
+    return frozenset(x for info in near for x in info.numbers), frozenset(
+        x for info in near for x in info.bounded
+    )
+
+
 def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
     """Measure one sentence against its evidence (and the whole source text, when there is one)."""
     ctx = context or evidence
@@ -237,8 +287,9 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
 
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
+    near_numbers, near_bounded = _numbers_near(sentence, evidence)
     for kind, found, in_ctx, in_ev in (
-        ("number", numbers(sentence), ctx.numbers, evidence.numbers),
+        ("number", numbers(sentence), ctx.numbers, near_numbers),
         ("date", months(sentence), ctx.months, evidence.months),
         ("day", {w for w in words(sentence) if w in WEEKDAYS}, ctx.weekdays, evidence.weekdays),
     ):
@@ -247,13 +298,19 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
             ctx_values, ev_values = in_ctx, in_ev
             if kind == "number" and x in bounded:  # "more than 100": any source value in range will do
                 ctx_values = _admit(x, bounded[x], in_ctx, ctx.bounded)
-                ev_values = _admit(x, bounded[x], in_ev, evidence.bounded)
+                ev_values = _admit(
+                    x, bounded[x], in_ev, near_bounded if kind == "number" else evidence.bounded
+                )
             if x not in ctx_values:
                 figures_missing += 1
                 (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
-            elif x not in ev_values:
+            elif (
+                x not in ev_values
+            ):  # found only elsewhere in the source ("March 15" for "15 killed"): no support
                 figures_missing_evidence += 1
-                soft.append(f"{kind} {shown} is in the sources but not in the best-matching passage")
+                (contradictions if ev_values else hard).append(
+                    f"{kind} {shown} is in the sources but not in the passages the sentence rests on"
+                )
 
     names_missing = names_missing_evidence = 0
     claimed = sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []
@@ -275,10 +332,13 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     aligned_tokens = evidence.sentence_tokens[best] if best >= 0 else ()
     aligned_text = evidence.sentences[best] if best >= 0 else ""
     # A negation's head word must be negated on the other side too (within the wider scope there).
-    inserted = negated_heads(sentence) - evidence.negated
+    # Irregular forms count as their verb ("did not make" denies "made").
+    inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
     removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
-    if (inserted & evidence.terms) or (overlap >= 0.5 and removed):
+    if (inserted & {_base(t) for t in evidence.terms}) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
+    if clause := added_clause(sentence, lambda t: has_term(t, ctx.terms)):
+        hard.append(f'adds "{clause[:50].rstrip(".")}", which the {where} do not say')
     tokens = token_stems(words(sentence))
     frame = dropped_frame(sentence, terms, evidence, best) if overlap >= 0.5 else None
     if frame and frame.kind == "denial":

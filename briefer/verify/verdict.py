@@ -6,7 +6,11 @@ contradicts the evidence, and both its content coverage and its support score re
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from briefer.core.models import (
+    TO_A_MODEL,
+    Citation,
     Document,
     Draft,
     Label,
@@ -15,7 +19,8 @@ from briefer.core.models import (
     Verdict,
     citation_problem,
 )
-from briefer.verify.evidence import Evidence, analyse
+from briefer.core.segment import split_sentences
+from briefer.verify.evidence import Evidence, analyse, coverage
 from briefer.verify.scorer import scorer
 from briefer.verify.signals import PARTIAL_COVERAGE, SUPPORTED_COVERAGE, signals
 
@@ -58,11 +63,39 @@ def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = 
 
 
 def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Verdict:
-    """Resolve the citations, then check the text against the quotes they carry."""
+    """Resolve the citations, then check the text against the source sentences they sit in.
+
+    A citation may quote only part of a sentence; the check reads the whole sentence, so the frame
+    around a quoted clause ("Rumours that X has resigned are false, his office said") is always seen."""
     problems = [p for c in sentence.citations if (p := citation_problem(c, docs))]
     if problems:
         return Verdict(label="unsupported", score=0.0, reasons=problems)
-    return check_text(sentence.text, analyse([c.quote for c in sentence.citations]))
+    spans = dict.fromkeys(widened(c, docs[c.doc_id]) for c in sentence.citations)
+    return check_text(sentence.text, analyse(list(spans)))
+
+
+def widened(citation: Citation, doc: Document) -> str:
+    """The text of the source sentences a citation overlaps (the quote itself when it lies outside
+    the body, e.g. a title)."""
+    bounds = _sentence_bounds(doc.text, tuple((b.start, b.end) for b in doc.body))
+    inside = [(s, e) for s, e in bounds if s < citation.end and e > citation.start]
+    if not inside:
+        return citation.quote
+    start, end = min(citation.start, inside[0][0]), max(citation.end, inside[-1][1])
+    return doc.text[start:end]
+
+
+@lru_cache(maxsize=256)
+def _sentence_bounds(text: str, body: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a document's body, in order (as `core.segment.segment` finds them)."""
+    return tuple((b + s, b + e) for b, end in body for s, e in split_sentences(text[b:end]))
+
+
+def echoes_instructions(sentence: str, docs: dict[str, Document]) -> bool:
+    """Whether a sentence says what the documents' text addressed to a model says (a model that obeyed
+    an injection it should never have seen): such a sentence is not shown even as unverified."""
+    said = [d.text[f.start : f.end] for d in docs.values() for f in d.furniture if f.reason == TO_A_MODEL]
+    return bool(said) and coverage(sentence, analyse(said)) >= SUPPORTED_COVERAGE
 
 
 def _checked(sentence: SummarySentence, docs: dict[str, Document]) -> SummarySentence:

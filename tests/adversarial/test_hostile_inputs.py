@@ -83,7 +83,7 @@ def test_only_hidden_and_unsupported_files_name_what_was_skipped(tmp_path: Path)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / ".hidden.txt").write_text(ARTICLE)
-    (folder / "story.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "story.odt").write_bytes(b"PK\x03\x04")  # OpenDocument: not read
     error = assert_clean_failure(offline(folder), exit_code=2)
     assert "2 skipped" in error and "hidden" in error and "unsupported file type" in error
 

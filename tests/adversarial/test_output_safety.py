@@ -1,6 +1,6 @@
 """The page itself: source text printed in a brief cannot become Markdown structure, HTML, a link, an
-image, a terminal escape or a citation of ours. There is no HTML output (only Markdown and JSON); the
-template environment autoescapes any HTML template added later, and a test here keeps it so. And the
+image, a terminal escape or a citation of ours. The HTML brief's template is autoescaped (a test here
+keeps it so) and hostile source text in it stays text: no tag, attribute or script of its own. And the
 page is never lost or half-written: a full disk or an interrupt leaves the previous `-o` file as it was.
 """
 
@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 from adversary import STORM, Output, assert_clean_failure, briefer
-from click.testing import CliRunner
 from jinja2 import DictLoader
 
-from briefer.cli.app import cli
 from briefer.output.render import _environment, md
 
 HOSTILE = {
@@ -90,11 +88,69 @@ def test_html_templates_would_be_autoescaped_and_markdown_ones_are_not() -> None
     assert env.get_template("page.md.j2").render(x="<b>") == "\\<b\\>"
 
 
-def test_there_is_no_html_output_format() -> None:
-    """Only Markdown and JSON exist (JSON holds source text as JSON strings, for programs, not
-    browsers). If an HTML format is ever added, the test above shows its template gets autoescaped."""
-    result = CliRunner().invoke(cli, ["run", "--help"])
-    assert "[md|json]" in result.output
+def test_the_html_output_format_uses_an_autoescaped_template() -> None:
+    """The HTML brief (`--format html`) is the one output a browser renders: its template must be
+    autoescaped by name (the test above), and every template it uses must be one of those."""
+    from briefer.output import formats
+
+    assert "html" in formats.NAMES
+    environment = _environment()
+    assert callable(environment.autoescape) and environment.autoescape("brief.html.j2")
+    html_templates = [t for t in environment.list_templates() if "html" in t]
+    assert html_templates == ["brief.html.j2"]
+
+
+HTML_HOSTILE = [
+    *HOSTILE.values(),
+    "</script><script>alert(3)</script>",
+    '" onmouseover="alert(4)" x="',
+    "</textarea></details></main><iframe src=//evil.example></iframe>",
+    "<svg onload=alert(5)>",
+    "]]> --> <![CDATA[",
+]
+
+
+def test_hostile_source_text_stays_text_in_the_html_brief(tmp_path: Path) -> None:
+    """Every hostile string, put in a source whose text the HTML brief prints whole: the page parsed
+    by a real HTML parser has only the template's own elements and attributes, one script (ours)."""
+    from html.parser import HTMLParser
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in sorted(STORM.glob("*.txt")):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    first = sorted(folder.glob("*.txt"))[0]
+    first.write_text(
+        first.read_text(encoding="utf-8") + "\n" + "\n".join(HTML_HOSTILE) + "\n", encoding="utf-8"
+    )
+    result = briefer(folder, "--engine", "offline", "--format", "html", "-q")
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    assert "alert(3)" in page  # the hostile text is on the page, as text
+
+    seen: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            seen.append((tag, attrs))
+
+    Collect().feed(page)
+    template_tags = {
+        "html", "head", "meta", "link", "title", "style", "body", "a", "header", "h1", "h2", "h3", "p", "main",
+        "section", "ul", "li", "span", "strong", "div", "blockquote", "ol", "cite", "details", "summary",
+        "mark", "footer", "script",
+    }  # fmt: skip
+    template_attributes = {
+        "lang", "charset", "http-equiv", "content", "name", "rel", "href", "class", "id", "tabindex",
+        "aria-labelledby", "aria-describedby", "aria-label", "role", "data-cite", "data-cites",
+        "data-source", "value",
+    }  # fmt: skip
+    assert {tag for tag, _ in seen} <= template_tags
+    assert {name for _, attrs in seen for name, _ in attrs} <= template_attributes
+    assert [tag for tag, _ in seen].count("script") == 1
+    assert all(
+        not (v or "").startswith(("http", "//", "javascript")) for _, a in seen for k, v in a if k == "href"
+    )
 
 
 # --- outputs are never lost or half-written ----------------------------------------------------------

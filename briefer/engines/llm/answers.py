@@ -14,12 +14,13 @@ never sinks a whole document.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from briefer.core.models import ClaimKind, Document, Label, Sentence
+from briefer.core.errors import problems
+from briefer.core.models import ClaimKind, ComposedKind, Document, Label, Sentence, touches_instructions
 from briefer.core.text import names, normalize, numbers
 
 MIN_QUOTE_WORDS = 4  # shorter quotes cannot carry a claim; the whole sentences are cited instead
@@ -109,7 +110,7 @@ def ground(claim: ExtractedClaim, doc: Document, by_index: dict[int, Sentence]) 
         regions.append((cited[0].start, cited[-1].end))  # a quote may run across adjacent sentences
     for start, end in regions:
         hit = locate(doc.text, start, end, quote)
-        if hit:
+        if hit and not touches_instructions(doc, *hit):  # text addressed to a model between two sentences
             narrow = len(quote.split()) >= MIN_QUOTE_WORDS and _quote_carries(claim.text, quote)
             return [hit] if narrow else whole
     if normalize(quote).lower() in normalize(" ".join(s.text for s in cited)).lower():
@@ -154,10 +155,6 @@ def extraction_model(doc: Document, sentences: list[Sentence], final: Final) -> 
 
 # --- composition ----------------------------------------------------------------------------------
 
-QuestionKindOut = Literal[
-    "sources_disagree", "single_source", "unconfirmed_sourcing", "speculative", "information_missing"
-]
-
 
 class ComposedSentence(BaseModel):
     """One sentence of the brief and the ids of the claims it rests on."""
@@ -169,7 +166,7 @@ class ComposedSentence(BaseModel):
 class Question(BaseModel):
     """Something the sources dispute, leave unconfirmed, speculate about or do not say."""
 
-    kind: QuestionKindOut
+    kind: ComposedKind
     sentences: list[ComposedSentence] = Field(min_length=1)
 
 
@@ -308,9 +305,7 @@ def _settle(problems: list[str], final: Final) -> None:
 
 def _message(e: Exception) -> str:
     if isinstance(e, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or 'value'}: {err['msg']}" for err in e.errors()[:3]
-        )
+        return "; ".join(problems(e, 3, top="value"))
     return str(e)
 
 

@@ -222,36 +222,21 @@ def _parses(body: str) -> bool:
     return True
 
 
-_OPEN: dict[Path, ResponseCache] = {}
-_OPEN_LOCK = threading.Lock()
-
-
 def open_cache(folder: Path | str | None = None) -> ResponseCache | None:
-    """The process's shared cache for `folder` (default: the user cache folder), or None with a
-    warning when it cannot be opened: a broken cache costs calls, never the run."""
+    """The cache in `folder` (default: the user cache folder) for one run, or None with a warning when
+    it cannot be opened: a broken cache costs calls, never the run. Each run opens its own connection
+    and closes it when done (`LLMClient.close`); SQLite's WAL lets several share the file."""
     path = Path(folder).expanduser() if folder else default_dir()
-    with _OPEN_LOCK:
-        if path.resolve() not in _OPEN:
-            try:
-                _OPEN[path.resolve()] = ResponseCache(path)
-            except CacheUnavailable as e:
-                log.warning("%s; running without it (`briefer cache clear` resets it)", e)
-                return None
-        return _OPEN[path.resolve()]
-
-
-def forget_open() -> None:
-    """Close every shared connection (tests, and `briefer cache clear` on a damaged file)."""
-    with _OPEN_LOCK:
-        for cache in _OPEN.values():
-            cache.close()
-        _OPEN.clear()
+    try:
+        return ResponseCache(path)
+    except CacheUnavailable as e:
+        log.warning("%s; running without it (`briefer cache clear` resets it)", e)
+        return None
 
 
 def remove_files(folder: Path | str | None = None) -> list[Path]:
     """Delete the cache file and its WAL/shared-memory companions (for a file too damaged to open)."""
     path = Path(folder).expanduser() if folder else default_dir()
-    forget_open()
     removed = [p for p in path.glob(FILE_NAME + "*") if p.is_file()]
     for p in removed:
         p.unlink(missing_ok=True)

@@ -40,7 +40,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from briefer.core.errors import BrieferError, ConfigError, ProviderError
+from briefer.core.errors import BrieferError, ConfigError, ProviderError, problems
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final
 from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
@@ -194,9 +194,16 @@ class LLMClient:
         self._mode = getattr(instructor.Mode, settings.resolved_mode.upper())  # TOOLS, JSON_SCHEMA, JSON
         self._sleep = sleep
         self._secret = settings.api_key.get_secret_value() if settings.api_key else None
+        self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
         self._retries_seen: set[tuple[str, str]] = set()  # (stage, failure) already logged at INFO
         self._retries_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Release what the run held: the response cache's connection (when this client opened it)."""
+        if self._cache is not None and self._owns_cache:
+            self._cache.close()
+            self._cache = None
 
     def ask(
         self, stage: Stage, template: str, variables: dict[str, Any], answer: Callable[[Final], type[M]]
@@ -422,9 +429,7 @@ def _complete(response: Any) -> bool:
 def _problem(error: Exception) -> str:
     """What was wrong with an answer, in a few words (pydantic's first errors, without doc links)."""
     if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in err['loc']) or 'answer'}: {err['msg']}" for err in error.errors()[:2]
-        )
+        return "; ".join(problems(error, 2, top="answer"))
     return " ".join(str(error).split())
 
 

@@ -64,6 +64,10 @@ class LLMEngine:
         self.prompt_hash: str = self.client.prompt_hash
         self.claims_dropped = 0
 
+    def close(self) -> None:
+        """End of the run: release the client's response cache."""
+        self.client.close()
+
     @property
     def ledger(self) -> Ledger:
         return self.client.ledger
@@ -83,10 +87,10 @@ class LLMEngine:
         return compose.compose(self.client, docs, claims, max_words)
 
     def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
     ) -> tuple[Draft, list[SummarySentence]]:
         """Judge every verified sentence in one call; give each failure one repair call (`judge.review`)."""
-        return judge.review(self.client, draft, dropped, docs)
+        return judge.review(self.client, draft, dropped, docs, composed=composed)
 
     def judge(self, sentences: list[SummarySentence], *, repaired: bool = False) -> dict[str, Judgement]:
         """The judge's verdict on each sentence against its cited spans, by sentence id (`judge.judge`)."""

@@ -22,7 +22,7 @@ log = logging.getLogger("briefer")
 
 
 def review(
-    client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+    client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
 ) -> tuple[Draft, list[SummarySentence]]:
     """Judge every verified sentence in one call; give each failure (deterministic or judge) one
     repair call, then re-verify the rewrite deterministically *and* with the judge."""
@@ -66,7 +66,7 @@ def review(
             else:
                 still_failing.append(original)
     log.info("%s", client.ledger.summary())
-    return rebuild(slots(draft, dropped), passed), still_failing
+    return rebuild(slots(composed), passed), still_failing
 
 
 def judge(

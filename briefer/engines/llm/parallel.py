@@ -6,6 +6,7 @@ one fails, is one policy in one place.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -33,7 +34,8 @@ def run_bounded(tasks: list[Callable[[], Any]], workers: int) -> list[Any]:
             raise
 
     with ThreadPoolExecutor(max_workers=min(workers, len(tasks)), thread_name_prefix="briefer-llm") as pool:
-        futures = [pool.submit(guarded, t) for t in tasks]
+        # each task in a copy of the caller's context, so what it logs is tagged as the caller's is
+        futures = [pool.submit(contextvars.copy_context().run, guarded, t) for t in tasks]
         wait(futures, return_when=FIRST_EXCEPTION)
         if stop.is_set():
             wait(futures)

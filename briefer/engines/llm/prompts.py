@@ -21,9 +21,14 @@ from jinja2 import DictLoader, Environment, StrictUndefined
 _DELIMITERS = re.compile(r"<(/?)(document|claims|sentences?|evidence)\b", re.IGNORECASE)
 
 
+_TAG_CHARACTERS = re.compile("[\U000e0000-\U000e007f]")  # invisible to readers, plain text to a model
+
+
 def data(text: str) -> str:
-    """Source text made safe to sit between our delimiters: one line, no look-alike tags."""
-    return _DELIMITERS.sub(lambda m: "\u2039" + m.group(1) + m.group(2), " ".join(str(text).split()))
+    """Source text made safe to sit between our delimiters: one line, no look-alike tags, no Unicode
+    tag characters."""
+    text = " ".join(_TAG_CHARACTERS.sub("", str(text)).split())
+    return _DELIMITERS.sub(lambda m: "\u2039" + m.group(1) + m.group(2), text)
 
 
 def attr(text: str) -> str:

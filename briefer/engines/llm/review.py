@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from briefer.core.budget import word_count
 from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict, worst
 from briefer.engines.llm.answers import Judgement
 
@@ -54,33 +55,15 @@ def evidence_items(sentences: list[SummarySentence]) -> list[dict[str, Any]]:
     ]
 
 
-_SECTIONS = {"b": "bottom_line", "k": "key_points", "q": "open_questions"}  # by the composer's id prefix
-
-
-def slots(draft: Draft, dropped: list[SummarySentence]) -> dict[str, Slot]:
-    """Where each sentence under review sits, so a repaired one can go back to the same place.
-
-    Derived from what review is given, not remembered from compose: the composer's ids name the
-    section and the open question (`b0`, `k3`, `q1.0`), and the draft gives each open question's
-    kind. A sentence that failed verification is no longer in the draft, but its id still places it;
-    only an open question none of whose sentences passed has lost its kind (`rebuild` then uses
-    its default)."""
-    where: dict[str, Slot] = {s.id: ("bottom_line", 0, None) for s in draft.bottom_line}
-    where.update({s.id: ("key_points", 0, None) for s in draft.key_points})
-    for q in draft.open_questions:
-        where.update({s.id: ("open_questions", _question(s.id), q.kind) for s in q.sentences})
-    kinds = {index: kind for section, index, kind in where.values() if section == "open_questions"}
-    for s in dropped:
-        section = _SECTIONS.get(s.id[:1], "key_points")
-        index = _question(s.id) if section == "open_questions" else 0
-        where.setdefault(s.id, (section, index, kinds.get(index) if section == "open_questions" else None))
+def slots(composed: Draft) -> dict[str, Slot]:
+    """Where each composed sentence sits (section, open question, its kind), so a sentence repaired
+    after failing verification goes back to the same place. Computed from the composed draft, which
+    the pipeline hands to review with the verified one: no state is kept between stages."""
+    where: dict[str, Slot] = {s.id: ("bottom_line", 0, None) for s in composed.bottom_line}
+    where.update({s.id: ("key_points", 0, None) for s in composed.key_points})
+    for i, q in enumerate(composed.open_questions):
+        where.update({s.id: ("open_questions", i, q.kind) for s in q.sentences})
     return where
-
-
-def _question(sid: str) -> int:
-    """The open-question index in a composer id like `q1.0`."""
-    m = re.match(r"q(\d+)\.", sid)
-    return int(m.group(1)) if m else 0
 
 
 def rebuild(where: dict[str, Slot], passed: dict[str, SummarySentence]) -> Draft:
@@ -118,7 +101,7 @@ def within_words(draft: Draft, max_words: int) -> Draft:
             *draft.key_points,
             *(s for q in draft.open_questions for s in q.sentences),
         ]
-        return sum(len(s.text.split()) for s in sentences)
+        return sum(word_count(s.text) for s in sentences)
 
     while words() > max_words and (draft.key_points or len(draft.open_questions) > 3):
         if draft.key_points:

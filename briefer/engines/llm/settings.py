@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from briefer.core.errors import ConfigError
+from briefer.core.errors import ConfigError, problems
 from briefer.engines.llm import quirks
 from briefer.engines.llm.quirks import LLMMode
 
@@ -225,6 +225,5 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
 
 def _first_error(e: Exception) -> str:
     if isinstance(e, ValidationError):
-        err = e.errors()[0]
-        return f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
+        return problems(e, 1)[0]
     return str(e)

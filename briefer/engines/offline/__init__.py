@@ -27,8 +27,11 @@ class OfflineEngine:
     def compose(self, docs: list[Document], claims: list[Claim], max_words: int) -> Draft:
         return compose(docs, claims, max_words=max_words)
 
+    def close(self) -> None:
+        """Nothing to release: the offline engine holds no connection or file."""
+
     def review(
-        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document]
+        self, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
     ) -> tuple[Draft, list[SummarySentence]]:
         """The offline engine has no judge: the deterministic verdicts stand."""
         return draft, dropped

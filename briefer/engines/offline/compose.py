@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefer.core import lexicon
+from briefer.core.budget import CITATION_WORDS, word_count
 from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
 from briefer.core.text import DANGLING_START, compress, content_terms, figures
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -221,7 +222,7 @@ def group_claims(claims: list[Claim]) -> list[Group]:
     for g, lead in zip(groups, leads, strict=True):
         corroboration = (len(g.doc_ids) - 1) / max(1, n_docs - 1)
         position = max(positions[c.id] for c in g.claims)
-        length = len(g.lead.text.split())
+        length = word_count(g.lead.text)
         length_factor = 1.0 if 8 <= length <= 45 else 0.6
         dangling = 0.5 if DANGLING_START.match(compress(g.lead.text)) else 1.0
         g.salience = (
@@ -235,7 +236,8 @@ def group_claims(claims: list[Claim]) -> list[Group]:
 
 
 def _words(text: str) -> int:
-    return len(text.split()) + 2  # + the citation marker
+    """A sentence's words on the page, with its citation marker."""
+    return word_count(text) + CITATION_WORDS
 
 
 # News wording that varies between outlets for the same act; used only to spot repeats, never to verify.

@@ -1,5 +1,5 @@
 """Markdown files, kept as written (citations index the Markdown source), with front matter read as
-metadata."""
+metadata and HTML comments marked as furniture (a reader never sees them; a model must not either)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ _FRONT_KEYS = {"title": "title", "author": "author", "by": "author", "date": "pu
                "published": "published", "outlet": "outlet", "source": "outlet", "publication": "outlet",
                "site": "outlet"}
 # fmt: on
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # an unclosed comment runs to the end, as in HTML
 
 
 def read(raw: bytes, path: Path) -> Extracted | str:
@@ -27,13 +28,15 @@ def read(raw: bytes, path: Path) -> Extracted | str:
     if isinstance(decoded, str):
         return decoded
     text, encoding = decoded
-    if not (front := _FRONT.match(text)):
-        return Extracted(text=text, encoding=encoding)
     meta: dict[str, Any] = {}
-    merge(meta, _front_matter(front.group(1)))
-    start, end = trim(text, 0, front.end())
-    front_matter = Furniture(start=start, end=end, reason="front matter")
-    return Extracted(text=text, encoding=encoding, meta=meta, furniture=(front_matter,))
+    marked: list[Furniture] = []
+    if front := _FRONT.match(text):
+        merge(meta, _front_matter(front.group(1)))
+        start, end = trim(text, 0, front.end())
+        marked.append(Furniture(start=start, end=end, reason="front matter"))
+    for comment in _COMMENT.finditer(text, front.end() if front else 0):
+        marked.append(Furniture(start=comment.start(), end=comment.end(), reason="HTML comment"))
+    return Extracted(text=text, encoding=encoding, meta=meta, furniture=tuple(marked))
 
 
 def _front_matter(block: str) -> dict[str, Any]:
