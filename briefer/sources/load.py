@@ -95,7 +95,9 @@ def load(
             continue
         copies[digest] = shown
         for part_shown, loaded in _load_source(source, shown, raw):
-            if isinstance(loaded, Document) and is_brief(loaded.text):
+            if isinstance(loaded, Document) and is_brief(
+                loaded.text, raw if loaded.format == "html" else b""
+            ):
                 skip(part_shown, "a brief written by briefer (its own output is never a source)")
             elif isinstance(loaded, str):
                 skip(part_shown, loaded)
@@ -185,10 +187,15 @@ def _reader(source: _Source, raw: bytes) -> Reader:
 _BRIEF_FOOTER = re.compile(r"^\d+/\d+ sentences supported by their cited spans( · [^\n]*)? · engine: \w+")
 
 
-def is_brief(text: str) -> bool:
-    """Whether `text` is a Markdown brief written by briefer: its last non-empty line is the footer."""
+_HTML_BRIEF_FOOTER = re.compile(rb"<footer>\s*<p>\d+/\d+ sentences supported by their cited spans")
+
+
+def is_brief(text: str, raw: bytes = b"") -> bool:
+    """Whether a source is a brief written by briefer: a Markdown brief's last non-empty line is the
+    footer; an HTML brief's bytes hold it in a `<footer>` (its text carries the sources' own text, so
+    the footer is not last there)."""
     lines = text.rstrip().rsplit("\n", 1)
-    return bool(_BRIEF_FOOTER.match(lines[-1].strip()))
+    return bool(_BRIEF_FOOTER.match(lines[-1].strip())) or bool(raw and _HTML_BRIEF_FOOTER.search(raw))
 
 
 def _body_key(doc: Document) -> str:

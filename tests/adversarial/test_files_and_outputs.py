@@ -324,3 +324,6 @@ def test_the_brief_signature_matches_the_footer_render_writes() -> None:
     assert not is_brief((STORM / "daily_ledger.txt").read_text())
     dropped = brief.model_copy(update={"report": brief.report.model_copy(update={"sentences_dropped": 2})})
     assert is_brief(render_markdown(dropped))
+    from briefer.output.formats import render
+
+    assert is_brief("", render(brief, "html").encode())
