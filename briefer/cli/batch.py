@@ -32,12 +32,36 @@ BATCH_EXIT_CODES = (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the run manifest here (default: [batch] manifest, else CONFIG's name + .manifest.json).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Brief this many topics side by side (default: [batch] jobs, else 1).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    help="At most this many model requests in flight across the whole run (default: BRIEFER_CONCURRENCY, else 20).",
+)
+@click.option(
+    "--cluster",
+    metavar="tcp://HOST:PORT",
+    help="Brief the topics on this Dask cluster (pip install 'briefer[cluster]'); this process writes every file.",
+)
+@click.option(
+    "--batch-api",
+    is_flag=True,
+    help="Send the model requests through the provider's Batch API (half price; answers can take hours).",
+)
 @cache_options
 @log_options
 @guarded
 def batch(
     config: Path,
     manifest: Path | None,
+    jobs: int | None,
+    concurrency: int | None,
+    cluster: str | None,
+    batch_api: bool,
     cache_dir: Path | None,
     refresh: bool,
     no_cache: bool,
@@ -68,6 +92,10 @@ def batch(
         manifest=manifest,
         cache_dir=Path(flags["cache_dir"]) if "cache_dir" in flags else None,
         cache=flags["cache"],
+        jobs=jobs,
+        concurrency=concurrency,
+        cluster=cluster,
+        batch_api=batch_api,
     )
     result, _ = run_batch(config, options)
     if result.exit_code:

@@ -25,19 +25,21 @@ import glob
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from briefer.core.errors import BrieferError, ConfigError, InputError
-from briefer.output import formats
 from briefer.runs import context
 from briefer.runs.batchconfig import BatchConfig, Topic, read_config
 from briefer.runs.collisions import output_problems
-from briefer.runs.manifest import Manifest, OutputRecord, TopicRecord, UsedDocument, Verification, total
+from briefer.runs.manifest import Manifest, TopicRecord, total
+from briefer.runs.topics import HISTORY_SUFFIX
 
 log = logging.getLogger("briefer")
 
@@ -58,6 +60,10 @@ class Options:
     manifest: Path | None = None
     cache_dir: Path | None = None
     cache: Literal["on", "refresh", "off"] = "on"
+    jobs: int | None = None  # topics briefed side by side (None: [batch] jobs, default 1)
+    concurrency: int | None = None  # model requests in flight across the whole run
+    cluster: str | None = None  # a Dask scheduler's address: brief the topics on that cluster
+    batch_api: bool = False  # send the model requests through the provider's Batch API
 
 
 def manifest_path(config_path: Path, config: BatchConfig, options: Options) -> Path:
@@ -67,14 +73,6 @@ def manifest_path(config_path: Path, config: BatchConfig, options: Options) -> P
     if config.batch.manifest:
         return (config_path.parent / Path(config.batch.manifest).expanduser()).resolve()
     return config_path.with_name(config_path.stem + ".manifest.json").resolve()
-
-
-HISTORY_SUFFIX = ".published.json"
-
-
-def history_path(first_output: Path) -> Path:
-    """Where a topic's published claims are kept: next to its first output, so they travel with it."""
-    return first_output.with_name(first_output.name + HISTORY_SUFFIX)
 
 
 def resolve_sources(sources: list[str], base: Path) -> list[str]:
@@ -152,6 +150,8 @@ def _cache_dir(config: BatchConfig, options: Options, base: Path) -> Path | None
 def _settings_flags(topic: Topic, config: BatchConfig, options: Options, base: Path) -> dict[str, Any]:
     cache_dir = _cache_dir(config, options, base)
     flags: dict[str, Any] = {"cache": options.cache, "model": topic.model or config.batch.model}
+    if options.concurrency is not None:
+        flags["concurrency"] = options.concurrency
     if cache_dir is not None:
         flags["cache_dir"] = str(cache_dir.expanduser().resolve())
     return flags
@@ -185,89 +185,6 @@ def preflight(config: BatchConfig, options: Options, base: Path) -> dict[str, An
     return settings
 
 
-def run_topic(
-    topic: Topic, config: BatchConfig, base: Path, settings: Any, options: Options | None = None
-) -> TopicRecord:
-    """Brief one topic and write its outputs; never raises for a topic's own failure."""
-    with context.topic(topic.name):
-        return _run_topic(topic, config, base, settings, options or Options())
-
-
-def _run_topic(topic: Topic, config: BatchConfig, base: Path, settings: Any, options: Options) -> TopicRecord:
-    from briefer.output.files import write_together
-    from briefer.runs.history import published, read_published
-    from briefer.runs.pipeline import choose_engine
-    from briefer.runs.pipeline import run as run_pipeline
-    from briefer.sources import FetchOptions, cache_folder
-
-    started, clock = _now(), time.perf_counter()
-    engine = topic.engine or config.batch.engine
-    outputs = [((base / Path(o.path).expanduser()).resolve(), o.format) for o in topic.outputs]
-    record: dict[str, Any] = {"name": topic.name, "engine": engine}
-    chosen = None
-    try:
-        sources = resolve_sources(topic.sources, base)
-        store = history_path(outputs[0][0])
-        previous = read_published(store)
-        chosen = choose_engine(engine, settings)
-        cache_dir = _cache_dir(config, options, base)
-        fetching = FetchOptions(
-            cache_dir=None if options.cache == "off" else cache_folder(cache_dir),
-            timeout=config.batch.fetch_timeout,
-        )
-        brief = run_pipeline(
-            sources,
-            engine=engine,
-            max_words=topic.max_words or config.batch.max_words,
-            settings=settings,
-            since=previous,
-            chosen=chosen,
-            root=base,
-            fetching=fetching,
-        )
-        files = [(p, formats.render(brief, f)) for p, f in outputs]
-        files.append((store, published(brief, topic.name).model_dump_json(indent=1) + "\n"))
-        for path, _ in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        write_together(files)
-        r = brief.report
-        record.update(
-            outcome="success",
-            engine=r.engine,
-            engine_reason=r.engine_reason,
-            model=r.model,
-            prompt_hash=r.prompt_hash,
-            documents_used=[UsedDocument(path=d.path, id=d.id) for d in brief.documents],
-            documents_skipped=r.documents_skipped,
-            verification=Verification(**r.model_dump(include=set(Verification.model_fields))),
-            new_since={"since": brief.new_since.since.isoformat(), "points": len(brief.new_since.points)}
-            if brief.new_since
-            else None,
-            outputs=[OutputRecord(path=str(p), format=f, written=True) for p, f in outputs],
-        )
-    except BrieferError as e:
-        record.update(outcome="failure", error=str(e))
-    except Exception as e:  # a bug in one topic must not stop the others
-        log.debug("topic %s failed", topic.name, exc_info=True)
-        record.update(outcome="failure", error=f"internal error: {type(e).__name__}: {e}")
-    if chosen is not None:
-        impl, reason = chosen
-        impl.close()
-        record.update(
-            usage=impl.usage,
-            model=impl.model,
-            prompt_hash=impl.prompt_hash,
-            engine=impl.name,
-            engine_reason=reason,
-        )
-    if record["outcome"] == "failure":
-        record["outputs"] = [OutputRecord(path=str(p), format=f, written=False) for p, f in outputs]
-    finished = _now()
-    return TopicRecord(
-        **record, started_at=started, finished_at=finished, seconds=round(time.perf_counter() - clock, 3)
-    )
-
-
 def _log_topic(record: TopicRecord) -> None:
     u = record.usage
     data = {
@@ -298,6 +215,67 @@ def _log_topic(record: TopicRecord) -> None:
         )
 
 
+def _run_topics(
+    config: BatchConfig, base: Path, settings: dict[str, Any], options: Options
+) -> list[TopicRecord]:
+    """Brief every topic (one after another, `--jobs N` side by side in threads, or on a cluster) and
+    publish each as it finishes, here, in this thread: the one writer of the user's files."""
+    from briefer.runs.topics import brief_topic, previous_claims, publish
+    from briefer.sources import FetchOptions, cache_folder
+
+    previous = {}
+    for t in config.topic:
+        with context.topic(t.name):
+            previous[t.name] = previous_claims(t, base)
+    records: list[TopicRecord | None] = [None] * len(config.topic)
+    if options.cluster:
+        from briefer.runs.cluster import run_on_cluster
+
+        finished = run_on_cluster(options.cluster, config, base, settings, previous, options)
+    else:
+        from briefer.runs.local import run_local
+
+        jobs = options.jobs or config.batch.jobs
+        if jobs > 1 and any(s is not None and s.configured for s in settings.values()):
+            from briefer.engines.llm.client import import_sdks
+
+            import_sdks()
+        limiter = threading.BoundedSemaphore(_concurrency(settings, options))
+        cache_dir = _cache_dir(config, options, base)
+        fetching = FetchOptions(
+            cache_dir=None if options.cache == "off" else cache_folder(cache_dir),
+            timeout=config.batch.fetch_timeout,
+        )
+        work = [
+            partial(
+                brief_topic,
+                t,
+                config,
+                base,
+                settings[t.name],
+                previous=previous[t.name],
+                limiter=limiter,
+                through_batch_api=options.batch_api,
+                fetching=fetching,
+            )
+            for t in config.topic
+        ]
+        finished = run_local(work, jobs)
+    for index, result in finished:
+        record = publish(result)
+        _log_topic(record)
+        records[index] = record
+    return [r for r in records if r is not None]
+
+
+def _concurrency(settings: dict[str, Any], options: Options) -> int:
+    """The run's one limit on model requests in flight: --concurrency, else the (first) LLM topic's
+    setting (BRIEFER_CONCURRENCY, the config file), shared by every topic briefed side by side."""
+    if options.concurrency is not None:
+        return options.concurrency
+    return next((int(s.concurrency) for s in settings.values() if s is not None), 1)
+
+
 def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     """Validate, lock, run every topic, write the manifest. ConfigError before anything runs."""
     from briefer.engines.llm.cache import default_dir
@@ -306,6 +284,10 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     config_path = config_path.expanduser().resolve()
     config = read_config(config_path)
     base = config_path.parent
+    if options.batch_api and options.cache == "off":
+        raise ConfigError("--batch-api keeps the Batch API's answers in the response cache; drop --no-cache")
+    if options.batch_api and options.cluster:
+        raise ConfigError("--batch-api and --cluster do not combine: the Batch API needs no cluster")
     manifest_file = manifest_path(config_path, config, options)
     clashes = output_problems(config, config_path, manifest_file, HISTORY_SUFFIX)
     if clashes:
@@ -318,11 +300,7 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     with exclusive(lock, config_path):
         started, clock = _now(), time.perf_counter()
         log.info("batch %s: %d topic%s", config_path, len(config.topic), "s" * (len(config.topic) != 1))
-        records = []
-        for topic in config.topic:
-            record = run_topic(topic, config, base, settings[topic.name], options)
-            _log_topic(record)
-            records.append(record)
+        records = _run_topics(config, base, settings, options)
         failed = sum(r.outcome == "failure" for r in records)
         outcome: Literal["success", "failure", "partial"] = (
             "success" if not failed else "failure" if failed == len(records) else "partial"

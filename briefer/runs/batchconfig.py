@@ -65,6 +65,7 @@ class Defaults(_Strict):
     engine: EngineChoice = "auto"
     model: str | None = Field(default=None, min_length=1)
     max_words: int = Field(default=450, ge=80)
+    jobs: int = Field(default=1, ge=1, le=64)  # topics briefed side by side (--jobs)
     fetch_timeout: float = Field(default=20.0, gt=0)  # seconds per http(s):// source
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefer import __version__
 from briefer.core.budget import DEFAULT_WORDS, page_cap
@@ -32,14 +33,22 @@ from briefer.sources import FetchOptions, LoadResult, load
 from briefer.verify import echoes_instructions, verify_draft
 
 if TYPE_CHECKING:
+    from briefer.engines.llm.cache import AnswerStore
     from briefer.engines.llm.settings import Settings
     from briefer.runs.history import Published
 
 log = logging.getLogger("briefer")
 
 
-def choose_engine(requested: EngineChoice, settings: Settings | None = None) -> tuple[Engine, str]:
-    """The engine to run and a one-line reason, for stderr and the run report.
+def choose_engine(
+    requested: EngineChoice,
+    settings: Settings | None = None,
+    *,
+    cache: AnswerStore | None = None,
+    limiter: AbstractContextManager[Any] | None = None,
+) -> tuple[Engine, str]:
+    """The engine to run and a one-line reason, for stderr and the run report (`cache` and
+    `limiter`: see `engines.llm.engine.engine_from_settings`).
 
     `briefer.llm` imports openai and instructor only when it builds a client, so asking it whether an
     endpoint is configured costs nothing on an offline run.
@@ -49,7 +58,7 @@ def choose_engine(requested: EngineChoice, settings: Settings | None = None) -> 
 
     if requested == "offline":
         return OfflineEngine(), "requested with --engine offline"
-    chosen = llm.engine_from_settings(settings, required=requested == "llm")
+    chosen = llm.engine_from_settings(settings, required=requested == "llm", cache=cache, limiter=limiter)
     if chosen is not None:
         return chosen
     return (

@@ -261,17 +261,25 @@ def _base(term: str) -> str:
     return _irregular().get(term, term)
 
 
-def _numbers_near(sentence: str, evidence: Evidence) -> tuple[frozenset[str], frozenset[str]]:
-    """The figures (and those the text qualifies, "at least 12") of the evidence sentences that carry
-    the sentence's wording: those sharing at least half as many content words with it as the best one.
-    A figure that sits only in an unrelated sentence of the evidence ("March 15" for "15 were
-    killed") is no support for it."""
-    if len(evidence.sentences) <= 1:
+def _numbers_near(
+    sentence: str, evidence: Evidence, context: Evidence | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The figures (and those the text qualifies, "at least 12") of the source sentences that carry
+    the sentence's wording: in the evidence, or anywhere in the sources when they are given, those
+    sharing at least half as many content words with it as the best one does. A figure that sits only
+    in an unrelated sentence ("March 15" for "15 were killed", a byline's "08:15") is no support; one
+    from another sentence about the same thing (a sentence fusing several figures) is."""
+    pools = [evidence] if context is None else [evidence, context]
+    if len(pools) == 1 and len(evidence.sentences) <= 1:
         return evidence.numbers, evidence.bounded
     terms = set(content_terms(sentence))
-    shared = [len(terms & cand) for cand in evidence.sentence_terms]
-    need = max(1.0, max(shared, default=0) / 2)
-    near = [sentence_info(text) for text, n in zip(evidence.sentences, shared, strict=True) if n >= need]
+    candidates = [
+        (text, len(terms & cand))
+        for e in pools
+        for text, cand in zip(e.sentences, e.sentence_terms, strict=True)
+    ]
+    need = max(1.0, max((n for _, n in candidates), default=0) / 2)
+    near = [sentence_info(text) for text, n in candidates if n >= need]
     return frozenset(x for info in near for x in info.numbers), frozenset(
         x for info in near for x in info.bounded
     )
@@ -287,7 +295,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
 
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
-    near_numbers, near_bounded = _numbers_near(sentence, evidence)
+    near_numbers, near_bounded = _numbers_near(sentence, evidence, context)
     for kind, found, in_ctx, in_ev in (
         ("number", numbers(sentence), ctx.numbers, near_numbers),
         ("date", months(sentence), ctx.months, evidence.months),

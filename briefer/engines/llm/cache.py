@@ -29,7 +29,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import platformdirs
 from pydantic import BaseModel
@@ -48,6 +48,14 @@ CREATE TABLE IF NOT EXISTS responses (
     body TEXT NOT NULL,
     checksum TEXT NOT NULL,
     created_at REAL NOT NULL
+)
+"""
+# Which answers a batch topic used on its last run, so a cluster worker can be sent exactly those.
+_TOPIC_SCHEMA = """
+CREATE TABLE IF NOT EXISTS topic_keys (
+    topic TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (topic, key)
 )
 """
 
@@ -100,6 +108,50 @@ class Stats:
     newest: float | None
 
 
+class AnswerStore(Protocol):
+    """What the client needs of a cache: the SQLite `ResponseCache`, or a `MemoryStore`."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, body: str, *, model: str, prompt_hash: str) -> None: ...
+
+    def discard(self, key: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """A cache held in memory: what a cluster worker uses. It starts from the answers the driver sent
+    (those its topic used last time) and remembers which were used and which are new, so the driver can
+    store the new ones in its SQLite file: workers never write to the driver's cache or disk."""
+
+    def __init__(self, answers: Mapping[str, str] | None = None) -> None:
+        self._answers = dict(answers or {})
+        self.used: set[str] = set()
+        self.new: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            body = self._answers.get(key)
+            if body is not None:
+                self.used.add(key)
+            return body
+
+    def put(self, key: str, body: str, *, model: str, prompt_hash: str) -> None:
+        with self._lock:
+            self._answers[key] = self.new[key] = body
+            self.used.add(key)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._answers.pop(key, None)
+            self.new.pop(key, None)
+
+    def close(self) -> None:
+        """Nothing to release: the answers stay readable for the task that returns them."""
+
+
 class CacheUnavailable(Exception):
     """The cache file cannot be opened or is not a database."""
 
@@ -131,6 +183,7 @@ class ResponseCache:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")  # with WAL: crash-safe, fewer fsyncs
                 self._db.execute(_SCHEMA)
+                self._db.execute(_TOPIC_SCHEMA)
                 return
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) or time.monotonic() > deadline:
@@ -169,6 +222,38 @@ class ResponseCache:
         except sqlite3.Error as e:
             log.warning("response cache write failed (%s); continuing without caching this answer", e)
 
+    def answers_for(self, topic: str) -> dict[str, str]:
+        """The stored answers `topic` used on its last run (key -> body), damaged rows left out."""
+        try:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT r.key, r.body, r.checksum FROM topic_keys t JOIN responses r ON r.key = t.key "
+                    "WHERE t.topic = ?",
+                    (topic,),
+                ).fetchall()
+        except sqlite3.Error as e:
+            log.warning("response cache read failed (%s); the topic's answers are asked again", e)
+            return {}
+        return {k: b for k, b, c in rows if isinstance(b, str) and checksum(b) == c and _parses(b)}
+
+    def set_topic_keys(self, topic: str, keys: list[str]) -> None:
+        """Record the answers `topic` used on this run (replacing the last run's), in one transaction."""
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.execute("DELETE FROM topic_keys WHERE topic = ?", (topic,))
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO topic_keys (topic, key) VALUES (?, ?)",
+                        [(topic, k) for k in keys],
+                    )
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as e:
+            log.warning("response cache write failed (%s); continuing", e)
+
     def discard(self, key: str) -> None:
         try:
             with self._lock:
@@ -199,6 +284,7 @@ class ResponseCache:
             with self._lock:
                 (removed,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
                 self._db.execute("DELETE FROM responses")
+                self._db.execute("DELETE FROM topic_keys")
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._db.execute("VACUUM")
         except sqlite3.Error as e:

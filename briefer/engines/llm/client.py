@@ -24,6 +24,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -43,7 +44,7 @@ from tenacity import (
 from briefer.core.errors import BrieferError, ConfigError, ProviderError, problems
 from briefer.engines.llm import quirks
 from briefer.engines.llm.answers import Final
-from briefer.engines.llm.cache import ResponseCache, open_cache, request_key
+from briefer.engines.llm.cache import AnswerStore, open_cache, request_key
 from briefer.engines.llm.ledger import Ledger, price_for
 from briefer.engines.llm.parallel import run_bounded
 from briefer.engines.llm.prompts import load_prompts
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
     import openai
     from instructor.core import exceptions as instructor_errors
     from instructor.core import hooks as instructor_hooks
+
+    from briefer.engines.llm.batchapi import BatchQueue
 else:
 
     class _Lazy:
@@ -71,6 +74,14 @@ else:
     instructor_errors, instructor_hooks = _Lazy("instructor.core.exceptions"), _Lazy("instructor.core.hooks")
 
 log = logging.getLogger("briefer")
+
+
+def import_sdks() -> None:
+    """Import openai and instructor now. Topics briefed side by side in threads would otherwise all
+    import them at once on their first call, queueing on the import lock (about 3 s lost per run)."""
+    for name in ("openai", "instructor", "instructor.core.exceptions", "instructor.core.hooks"):
+        importlib.import_module(name)
+
 
 _SECRETISH = re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
 
@@ -173,7 +184,8 @@ class LLMClient:
         settings: Settings,
         sdk: openai.OpenAI | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        cache: ResponseCache | None = None,
+        cache: AnswerStore | None = None,
+        limiter: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
         self.model = settings.model
@@ -198,6 +210,11 @@ class LLMClient:
         self._cache = cache if cache is not None else _open_cache(settings)
         self._retries_seen: set[tuple[str, str]] = set()  # (stage, failure) already logged at INFO
         self._retries_lock = threading.Lock()
+        # One limit on requests in flight shared by every topic of a `briefer batch --jobs N` run, so
+        # `--concurrency` holds for the whole run, not per topic (None: this client's pool is the limit).
+        self._limiter = limiter or nullcontext()
+        # Set while a run goes through the provider's Batch API (`batchapi.through_batch_api`).
+        self.batch: BatchQueue | None = None
 
     def close(self) -> None:
         """Release what the run held: the response cache's connection (when this client opened it)."""
@@ -215,7 +232,10 @@ class LLMClient:
         return self._ask(stage, template, variables, answer(state.final), state)
 
     def parallel(self, tasks: list[Callable[[], Any]]) -> list[Any]:
-        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`)."""
+        """Run calls concurrently, at most `--concurrency` at a time (see `run_bounded`). While a stage's
+        requests are being gathered for the Batch API every task runs, so the batch holds all of them."""
+        if self.batch is not None:
+            return self.batch.gather(tasks)
         return run_bounded(tasks, self.settings.concurrency)
 
     def _ask(
@@ -278,18 +298,21 @@ class LLMClient:
     def _send(self, stage: Stage, state: _CallState, *args: Any, **kwargs: Any) -> Any:
         """The function instructor calls for every attempt: cache, budget check, HTTP with retries, ledger."""
         key = self._cache_key(kwargs)
+        if self.batch is not None and key is not None:
+            body = self.batch.answered(key)  # answered through the Batch API in this run: counted there
+            if body is not None:
+                state.responses += 1
+                return openai.types.chat.ChatCompletion.model_validate_json(body)
         cached = self._cached(key)
         if cached is not None:
             self.ledger.count_hit()
             state.responses += 1
             return cached
-        chars = len(json.dumps([kwargs.get("messages"), kwargs.get("tools"), kwargs.get("response_format")]))
-        max_tokens = int(kwargs.get("max_tokens") or kwargs.get("max_completion_tokens") or 0)
-        reserved = self.ledger.reserve(stage, chars, max_tokens)
+        if self.batch is not None and key is not None:
+            self.batch.defer(stage, key, kwargs)  # raises Deferred unless this request is to go live
+        reserved = self.ledger.reserve(stage, *worst_case(kwargs))
         try:
-            response = self._with_retries(
-                stage, lambda: _answered(self._client.chat.completions.create(*args, **kwargs))
-            )
+            response = self._with_retries(stage, lambda: self._limited(*args, **kwargs))
         finally:
             self.ledger.release(reserved)
         usage = getattr(response, "usage", None)
@@ -302,6 +325,21 @@ class LLMClient:
         if key and self._cache and _complete(response):
             self._cache.put(key, response.model_dump_json(), model=self.model, prompt_hash=self.prompt_hash)
         return response
+
+    def _limited(self, *args: Any, **kwargs: Any) -> Any:
+        """One HTTP attempt, holding a slot of the run's shared limit (if any) only while it is sent."""
+        with self._limiter:
+            return _answered(self._client.chat.completions.create(*args, **kwargs))
+
+    def remember(self, key: str, body: str) -> None:
+        """Store an answer that came another way (the Batch API) in the response cache."""
+        if self._cache is not None:
+            self._cache.put(key, body, model=self.model, prompt_hash=self.prompt_hash)
+
+    @property
+    def sdk(self) -> Any:
+        """The openai client, for the Batch API's file and batch endpoints (`batchapi`)."""
+        return self._client
 
     def _cache_key(self, request: dict[str, Any]) -> str | None:
         """The request's cache key: the exact request plus what changes an answer outside it."""
@@ -383,7 +421,26 @@ class LLMClient:
         return result
 
 
-def _open_cache(s: Settings) -> ResponseCache | None:
+def worst_case(request: dict[str, Any]) -> tuple[int, int]:
+    """A request's size in characters and its output limit, for the budget's reservation."""
+    chars = len(json.dumps([request.get("messages"), request.get("tools"), request.get("response_format")]))
+    return chars, int(request.get("max_tokens") or request.get("max_completion_tokens") or 0)
+
+
+def parse_completion(body: str) -> Any:
+    """A stored chat completion, or None when it does not parse (the Batch API's answers)."""
+    try:
+        return openai.types.chat.ChatCompletion.model_validate_json(body)
+    except ValidationError:
+        return None
+
+
+def cacheable(response: Any) -> bool:
+    """Whether an answer may go into the response cache (a whole answer, not refused)."""
+    return _complete(response)
+
+
+def _open_cache(s: Settings) -> AnswerStore | None:
     return None if s.cache == "off" else open_cache(s.cache_dir)
 
 

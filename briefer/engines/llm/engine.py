@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 
 from briefer.core.errors import ConfigError
 from briefer.core.models import Claim, Document, Draft, Sentence, SummarySentence, Usage
 from briefer.engines import EngineName
 from briefer.engines.llm import compose, extract, judge
 from briefer.engines.llm.answers import Judgement
-from briefer.engines.llm.cache import ResponseCache
+from briefer.engines.llm.cache import AnswerStore
 from briefer.engines.llm.client import LLMClient
 from briefer.engines.llm.ledger import Ledger
 from briefer.engines.llm.settings import Settings, load_settings
 
 
-def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEngine, str] | None:
-    """The LLM engine and why it was chosen; None (or ConfigError when required) if nothing is set."""
+def engine_from_settings(
+    settings: object | None,
+    required: bool,
+    *,
+    cache: AnswerStore | None = None,
+    limiter: AbstractContextManager[Any] | None = None,
+) -> tuple[LLMEngine, str] | None:
+    """The LLM engine and why it was chosen; None (or ConfigError when required) if nothing is set.
+    `cache` replaces the settings' response cache (a cluster worker's answers from the driver);
+    `limiter` is a limit on requests in flight shared with other topics of the run."""
     s = settings if isinstance(settings, Settings) else load_settings()
     if not s.configured:
         if required:
@@ -33,7 +43,7 @@ def engine_from_settings(settings: object | None, required: bool) -> tuple[LLMEn
                 "AZURE_OPENAI_ENDPOINT with AZURE_OPENAI_API_KEY (Azure)"
             )
         return None
-    return LLMEngine(s), _reason(s)
+    return LLMEngine(s, cache=cache, limiter=limiter), _reason(s)
 
 
 def _reason(s: Settings) -> str:
@@ -56,10 +66,11 @@ class LLMEngine:
         settings: Settings,
         client: LLMClient | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        cache: ResponseCache | None = None,
+        cache: AnswerStore | None = None,
+        limiter: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.settings = settings
-        self.client = client or LLMClient(settings, sleep=sleep, cache=cache)
+        self.client = client or LLMClient(settings, sleep=sleep, cache=cache, limiter=limiter)
         self.model: str = settings.model
         self.prompt_hash: str = self.client.prompt_hash
         self.claims_dropped = 0

@@ -35,6 +35,18 @@ def price_for(model: str, overrides: dict[str, Price] | None = None) -> Price | 
     return table[max(prefixes, key=len)] if prefixes else None
 
 
+def batch_price_for(model: str, price: Price | None) -> Price | None:
+    """The Batch API's price for `model`: its row in `[batch.prices]`, else `price` (the list price or
+    the --price-table override) times `[batch] price_factor`."""
+    factor, table = quirks.batch_prices()
+    listed = table.get(model) or next(
+        (table[n] for n in sorted(table, key=len, reverse=True) if model.startswith(n + "-")), None
+    )
+    if listed is not None:
+        return Price(input=listed[0], output=listed[1])
+    return None if price is None else Price(input=price.input * factor, output=price.output * factor)
+
+
 def estimate_tokens(chars: int) -> int:
     return math.ceil(chars / 4)
 
@@ -52,19 +64,30 @@ class Ledger:
         self.cache_hits = 0  # answers reused from the response cache: no call, no tokens, no cost
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        # Requests answered through the Batch API: counted in `calls` and the tokens, priced apart.
+        self.batch_price = batch_price_for(model, price) or self.price
+        self.batch_calls = 0
+        self.batch_prompt_tokens = 0
+        self.batch_completion_tokens = 0
         self._reserved = 0.0
         self._lock = threading.Lock()
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.price.input + completion_tokens * self.price.output) / 1_000_000
+    def cost(self, prompt_tokens: int, completion_tokens: int, *, batch: bool = False) -> float:
+        price = self.batch_price if batch else self.price
+        return (prompt_tokens * price.input + completion_tokens * price.output) / 1_000_000
 
     @property
     def spent(self) -> float:
-        return self.cost(self.prompt_tokens, self.completion_tokens)
+        live = self.cost(
+            self.prompt_tokens - self.batch_prompt_tokens,
+            self.completion_tokens - self.batch_completion_tokens,
+        )
+        return live + self.cost(self.batch_prompt_tokens, self.batch_completion_tokens, batch=True)
 
-    def reserve(self, stage: str, prompt_chars: int, max_tokens: int) -> float:
-        """Hold the worst case of the next call, or raise if it could take the run over budget."""
-        worst = self.cost(estimate_tokens(prompt_chars), max_tokens)
+    def reserve(self, stage: str, prompt_chars: int, max_tokens: int, *, batch: bool = False) -> float:
+        """Hold the worst case of the next call (at the batch price for a Batch API request), or raise
+        if it could take the run over budget."""
+        worst = self.cost(estimate_tokens(prompt_chars), max_tokens, batch=batch)
         with self._lock:
             if self.max_cost is not None and self.spent + self._reserved + worst > self.max_cost:
                 raise BudgetExceeded(
@@ -96,6 +119,16 @@ class Ledger:
             self.prompt_tokens += prompt_tokens
             self.completion_tokens += completion_tokens
 
+    def add_batch_answer(self, prompt_tokens: int, completion_tokens: int) -> None:
+        """One request answered through the Batch API: a call, billed at the batch price."""
+        with self._lock:
+            self.calls += 1
+            self.batch_calls += 1
+            self.prompt_tokens += prompt_tokens
+            self.completion_tokens += completion_tokens
+            self.batch_prompt_tokens += prompt_tokens
+            self.batch_completion_tokens += completion_tokens
+
     @property
     def usage(self) -> Usage:
         return Usage(
@@ -111,6 +144,11 @@ class Ledger:
         reasks = f", {self.reasks} re-ask{'s' * (self.reasks != 1)}" if self.reasks else ""
         if self.cache_hits:
             reasks += f", {self.cache_hits} answer{'s' * (self.cache_hits != 1)} from the cache"
+        if self.batch_calls:
+            reasks += (
+                f", {self.batch_calls} through the Batch API at ${self.batch_price.input:g}/"
+                f"${self.batch_price.output:g} per 1M tokens"
+            )
         return (
             f"usage: {self.calls} call{'s' * (self.calls != 1)}{reasks}, {self.prompt_tokens:,} prompt + "
             f"{self.completion_tokens:,} completion tokens, {cost} ({self.model})"

@@ -90,3 +90,11 @@ def limits(model: str, stage: Stage) -> dict[str, Any]:
 def list_prices() -> dict[str, tuple[float, float]]:
     """Model name -> (input, output) list price in USD per 1M tokens."""
     return {name: (float(p["input"]), float(p["output"])) for name, p in _data()["prices"].items()}
+
+
+def batch_prices() -> tuple[float, dict[str, tuple[float, float]]]:
+    """The Batch API's price: a factor on the list price (`[batch] price_factor`) and exceptions
+    (`[batch.prices]`, model -> (input, output) in USD per 1M tokens)."""
+    table = _data().get("batch", {})
+    prices = {name: (float(p["input"]), float(p["output"])) for name, p in table.get("prices", {}).items()}
+    return float(table.get("price_factor", 1.0)), prices

@@ -56,6 +56,10 @@ class Settings(BaseModel):
     # The response cache (`briefer.cache`): off unless the CLI turns it on; refresh = write, never read.
     cache: Literal["off", "on", "refresh"] = "off"
     cache_dir: str | None = None  # None: the user cache folder
+    # The Batch API (`--batch-api`): how often to ask for a batch's status, and how long to wait for
+    # it before cancelling it and asking live for what it did not answer (OpenAI's window is 24 h).
+    batch_poll_interval: float = Field(default=30.0, gt=0)
+    batch_max_wait: float = Field(default=86_400.0, gt=0)
     sources: dict[str, str] = {}  # setting name -> where its value came from
 
     @field_validator("base_url", "azure_endpoint")
@@ -110,6 +114,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "price_table": ("BRIEFER_PRICE_TABLE",),
     "retry_base_delay": ("BRIEFER_RETRY_BASE_DELAY",),
     "cache_dir": ("BRIEFER_CACHE_DIR",),
+    "batch_poll_interval": ("BRIEFER_BATCH_POLL_INTERVAL",),
+    "batch_max_wait": ("BRIEFER_BATCH_MAX_WAIT",),
 }
 FLAG_NAMES = {
     "model": "--model",
@@ -139,6 +145,8 @@ CONFIG_KEYS = {
     "chunk_sentences",
     "chunk_overlap",
     "cache_dir",
+    "batch_poll_interval",
+    "batch_max_wait",
 }
 
 
