@@ -42,15 +42,18 @@ class CountingServer(FixtureServer):
 
         class Counting(base):  # type: ignore[misc, valid-type]
             def do_POST(self) -> None:
+                # Counted from arrival until just before the answer is written: the client's limit
+                # covers send to receipt, so it encloses this window. Counting until after the
+                # write would race a client that already received its answer and sent the next one.
                 with server.count_lock:
                     server.in_flight += 1
                     server.most = max(server.most, server.in_flight)
                 try:
                     time.sleep(server.delay)
-                    super().do_POST()
                 finally:
                     with server.count_lock:
                         server.in_flight -= 1
+                super().do_POST()
 
         return Counting
 

@@ -38,7 +38,9 @@ def test_open_questions_come_from_evidence(storm):
     docs, claims = storm
     draft = compose(docs, claims)
     kinds = {q.kind for q in draft.open_questions}
-    assert {"sources_disagree", "information_missing", "unconfirmed_sourcing", "speculative"} <= kinds
+    # The page is kept shorter than these short sources (359 words), so the questions a reader needs
+    # most come first: both disputes, then what the sources say is unknown.
+    assert {"sources_disagree", "information_missing"} <= kinds
     disputed = [
         " / ".join(s.text for s in q.sentences) for q in draft.open_questions if q.kind == "sources_disagree"
     ]
@@ -73,7 +75,7 @@ def test_unknowns_are_questions_and_attributed_quotes_are_facts(tmp_path):
     (tmp_path / "bridge.txt").write_text(
         "Council approves new bridge\n\n"
         "The Riverside city council voted 7-2 on Tuesday to approve a new pedestrian bridge.\n"
-        '"This connects two neighbourhoods that have been cut off for decades," said Mayor Lena Ortiz.\n'
+        '"The bridge connects two neighbourhoods cut off for decades," said Mayor Lena Ortiz.\n'
         '"It took us ten years to get here."\n'
         "Opponents said the council has not explained how maintenance will be funded.\n",
         encoding="utf-8",

@@ -634,7 +634,7 @@ def test_seeds() -> None:
     assert first.meta.author == "Pranjal Chandra"
     assert first.meta.published == "Apr 02, 2025, 19:30 IST"
     assert first.meta.published_at == datetime(2025, 4, 2, 19, 30, tzinfo=IST)
-    assert first.meta.outlet == "Bennett, Coleman & Co. Ltd."
+    assert first.meta.outlet == "The TOI News"  # the brand after the notice, not the company holding it
     assert len(found["contact block"]) == 3
 
     found = furniture(second)

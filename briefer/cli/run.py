@@ -43,7 +43,7 @@ log = logging.getLogger("briefer")
 )
 @click.option(
     "--max-words",
-    type=click.IntRange(min=80),
+    type=click.IntRange(min=60),
     default=budget.DEFAULT_WORDS,
     show_default=True,
     help=f"Word budget for the brief's content; the whole page never exceeds max({budget.HARD_CAP_WORDS}, this).",

@@ -20,3 +20,16 @@ def word_count(text: str) -> int:
 def page_cap(max_words: int) -> int:
     """The most words the rendered page may hold for a content budget of `max_words`."""
     return max(HARD_CAP_WORDS, max_words)
+
+
+PAGE_SHARE = 0.9  # the brief's content is at most this share of its sources' words...
+SOURCE_LINE_WORDS = 18  # ...less what each Sources line, the headings and the footer take
+FRAME_WORDS = 30
+MIN_WORDS = 60  # a content budget below this holds too little to be worth printing (the CLI's minimum)
+
+
+def content_budget(source_words: int, n_sources: int, max_words: int) -> int:
+    """The words the content may take: `max_words`, but for short sources less, so that the whole page
+    (with headings, Sources list and footer) stays shorter than what it summarises."""
+    fit = int(source_words * PAGE_SHARE) - SOURCE_LINE_WORDS * n_sources - FRAME_WORDS
+    return max(min(max_words, MIN_WORDS), min(max_words, fit))

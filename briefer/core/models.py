@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from briefer.core import lexicon
 from briefer.core.lexicon import rows
 from briefer.core.schema import schema_version
 
@@ -104,7 +105,15 @@ class DocumentMeta(Model):
     author: str | None = None
     published: str | None = None  # as the source wrote it
     published_at: datetime | None = None  # parsed, when the text allows it
+    label: str | None = None  # the outlet's label for the piece as written: "Opinion", "Analysis", "News"
     link: str | None = None  # where the document came from: a feed item's link, a fetched URL
+
+
+def is_view_label(label: str | None) -> bool:
+    """Whether an outlet's label marks a view (opinion, editorial, column, analysis), not news."""
+    words = (label or "").lower().split()
+    views = lexicon.words("view_labels")
+    return bool(words) and (" ".join(words) in views or words[-1] in views)
 
 
 class Document(Model):

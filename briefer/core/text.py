@@ -300,7 +300,6 @@ def figures(text: str) -> set[tuple[str, str]]:
 MONTHS = lexicon.words("months")
 WEEKDAYS = lexicon.words("weekdays")
 _NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
-_CAP_RUN = re.compile(r"\b[A-Z][\w'\-]*(?:\s+(?:of|de|la|van|von|al|bin)?\s*[A-Z][\w'\-]*)*")
 
 
 def names(text: str) -> set[str]:

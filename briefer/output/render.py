@@ -15,7 +15,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.core.models import Brief, Document, SummarySentence, question_kind_labels
+from briefer.core.models import Brief, Document, SummarySentence, is_view_label, question_kind_labels
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
@@ -94,7 +94,8 @@ def source_numbers(brief: Brief) -> dict[str, int]:
 
 def _source_line(number: int, doc: Document) -> SourceLine:
     m = doc.meta
-    details = [x for x in (m.outlet, m.author, m.published) if x]
+    outlet = f"{m.outlet} ({m.label})" if m.outlet and is_view_label(m.label) else m.outlet
+    details = [x for x in (outlet, m.author, m.published) if x]
     if m.title:
         details.append(doc.path)
     return SourceLine(number=number, title=m.title or doc.path, details=details)

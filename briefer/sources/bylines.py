@@ -18,6 +18,10 @@ _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|pos
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on
 _BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
+_BY_PART = re.compile(r"^by\s+(?=(?-i:[A-Z]))", re.I)  # "... — by Jane Doe": a by-part after the outlet
+# "Outlet (Opinion) | date": a short capitalised label in brackets right after the outlet's name
+_LABEL = re.compile(r"\s*\((?P<label>(?-i:[A-Z])[A-Za-z\-]+(?: [A-Za-z\-]+){0,2})\)")
+_EMPHASIS = re.compile(r"^[*_\s]+|[*_\s]+$")  # Markdown `*Outlet — date — by Name*`
 
 
 def is_name(part: str) -> bool:
@@ -51,6 +55,13 @@ def byline(line: str) -> dict[str, Any] | None:
     if len(line.split()) > 20:
         return None
     meta: dict[str, Any] = {}
+    line = _EMPHASIS.sub("", line)
+    labelled: str | None = None  # the name a bracketed label follows: an outlet, never a person
+    if label := _LABEL.search(line):
+        meta["label"] = label.group("label")
+        before = re.split(r"[|•·,;]|\s[-–—]\s", line[: label.start()])[-1]
+        labelled = None if _BY.match(before) else before.strip(" .:")
+        line = line[: label.start()] + line[label.end() :]
     rest = line
     if date := find_date(line):
         meta["published"] = date.group(0).strip(" ,")
@@ -63,11 +74,18 @@ def byline(line: str) -> dict[str, Any] | None:
     piped = bool(re.search(r"[|•·]", line))
     parts = [p.strip(" .:") for p in re.split(r"[|•·,;]|\s[-–—]\s", rest[by.end() :] if by else rest)]
     parts = [p for p in parts if p and not re.fullmatch(r"\d+\s*min(?:ute)?s?\s+read", p, re.I)]
+    parts = [_BY_PART.sub("", p) if i > 0 else p for i, p in enumerate(parts)]
     if not all(is_name(p) for p in parts):
         return None
     authors: list[str] = []
     for i, part in enumerate(parts):
-        if (i > 0 or not by) and "outlet" not in meta and is_outlet(part, piped):
+        if (
+            part == labelled
+            and "outlet" not in meta
+            or (i > 0 or not by)
+            and "outlet" not in meta
+            and is_outlet(part, piped)
+        ):
             meta["outlet"] = part
         elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
             authors.append(_uncap(part))

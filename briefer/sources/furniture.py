@@ -40,6 +40,7 @@ _COPYRIGHT = re.compile(r"©|^\W*copyright\b|\(c\)\s*\d{4}|all rights reserved|r
 _OWNER_MARK = re.compile(r"(?:(?:copyright|©|\(c\))\s*:?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)+", re.I)
 _OWNER_END = re.compile(r"all rights reserved|[|;]|\bfor reprint", re.I)  # where a holder's name stops
 _ABBREVIATION = re.compile(r"\b(?:ltd|inc|co|corp|plc|llc|pty|bhd|gmbh|[a-z])$", re.I)  # "Co." ends nothing
+_COMPANY = re.compile(r"\b(?:ltd|limited|inc|incorporated|corp|corporation|plc|llc|pvt|gmbh|co)\.?$", re.I)
 _COMMENT = re.compile(r"\bcomments?\b", re.I)
 _COMMENT_WORDS = re.compile(r"posted|refrain|moderat|views|opinions|derogatory|obscene|responsible"
                             r"|community guidelines", re.I)
@@ -94,7 +95,17 @@ def _owner(line: str) -> str | None:
             owner = owner[: stop.start()]
             break
     owner = re.sub(r"[\s,]*\d{4}$", "", owner.strip(" ,:;-–—"))  # "© Jane Doe 2024"
+    if _COMPANY.search(owner):  # a publisher's company (Ltd., Inc.) is not the outlet: look past it
+        return _brand(line)
     return owner if owner[:1].isupper() and len(owner.split()) <= 8 else None
+
+
+def _brand(line: str) -> str | None:
+    """The outlet a copyright line names after its rights notice ("... All rights reserved The Foo
+    News."), when its holder is a company rather than the outlet."""
+    after = re.search(r"all rights reserved\W*(?P<o>[A-Z][^.;|:]{1,60}?)\s*(?:[.;|:]|\bfor\b|$)", line, re.I)
+    name = after.group("o").strip() if after else ""
+    return name if name and is_name(name) and is_outlet(name, piped=False) else None
 
 
 def _standalone_contact(line: str) -> bool:

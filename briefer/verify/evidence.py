@@ -183,18 +183,6 @@ def analyse_sentences(sentences: Sequence[str], text: str | None = None) -> Evid
 _SPACED_SEPARATOR = re.compile(r"(\d)([.,]) (\d{1,3})(?!\d)")
 
 
-def _admit(
-    x: str, bounds: tuple[float, float], values: frozenset[str], qualified: frozenset[str]
-) -> frozenset[str]:
-    """`values`, plus `x` when an exact one of them lies within the bounds a qualifier gave it.
-
-    A source figure that is itself a bound does not count: "at least 12" and "at least 15" are two
-    counts of one toll, a dispute to show, not one figure rounded.
-    """
-    low, high = bounds
-    return values | {x} if any(low <= float(v) <= high for v in values - qualified) else values
-
-
 def has_term(term: str, terms: frozenset[str]) -> bool:
     """A content term is present as is, or as all the parts of a hyphenated word ("co-owner")."""
     if term in terms:
@@ -218,9 +206,3 @@ def best_index(terms: set[str], evidence: Evidence) -> tuple[int, float]:
         if overlap > best_score:
             best, best_score = i, overlap
     return best, best_score
-
-
-def _best_aligned(sentence: str, evidence: Evidence) -> tuple[str, float]:
-    """The source sentence sharing the most content words with the summary sentence."""
-    i, overlap = best_index(set(content_terms(sentence)), evidence)
-    return (evidence.sentences[i] if i >= 0 else ""), overlap

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from briefer.core.attribution import unattributed
 from briefer.core.models import (
     TO_A_MODEL,
     Citation,
@@ -71,7 +72,10 @@ def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Ver
     if problems:
         return Verdict(label="unsupported", score=0.0, reasons=problems)
     spans = dict.fromkeys(widened(c, docs[c.doc_id]) for c in sentence.citations)
-    return check_text(sentence.text, analyse(list(spans)))
+    # A view's attribution ("In an opinion piece, Fox News writes: ") is checked exactly: it must be
+    # the one the cited documents' own metadata gives; the sentence after it is checked as usual.
+    cited = [docs[d] for d in sentence.doc_ids]
+    return check_text(unattributed(sentence.text, cited), analyse(list(spans)))
 
 
 def widened(citation: Citation, doc: Document) -> str:

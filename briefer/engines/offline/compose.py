@@ -19,15 +19,26 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from briefer.core import lexicon
-from briefer.core.budget import CITATION_WORDS, word_count
-from briefer.core.models import Citation, Claim, Document, Draft, OpenQuestion, QuestionKind, SummarySentence
-from briefer.core.text import DANGLING_START, compress, content_terms, figures
+from briefer.core.attribution import attributed
+from briefer.core.budget import CITATION_WORDS, content_budget, word_count
+from briefer.core.models import (
+    Citation,
+    Claim,
+    Document,
+    Draft,
+    OpenQuestion,
+    QuestionKind,
+    SummarySentence,
+    is_view_label,
+)
+from briefer.core.text import DANGLING_START, compress, figures
+from briefer.engines.offline.facts import carried_elsewhere, is_duplicate, terms
+from briefer.engines.offline.standalone import clean, printable, shown
 from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
-DUPLICATE_CONTAINMENT = 0.5  # share of the shorter point's concepts found in an already chosen point
 MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
@@ -73,12 +84,6 @@ Vector = dict[str, float]
 
 
 @lru_cache(maxsize=65536)
-def _terms(text: str) -> tuple[str, ...]:
-    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them."""
-    return tuple(content_terms(text))
-
-
-@lru_cache(maxsize=65536)
 def _evidence(text: str) -> Evidence:
     """A claim's text analysed as evidence once, however many group leads it is compared with."""
     return analyse([text])
@@ -89,13 +94,13 @@ def _vectors(claims: list[Claim]) -> tuple[list[Vector], dict[str, float]]:
 
     The idf table holds only terms that occur in more than one claim: the only ones worth indexing.
     """
-    term_lists = [_terms(c.text) for c in claims]
+    term_lists = [terms(c.text) for c in claims]
     df = Counter(t for terms in term_lists for t in set(terms))
     n = len(claims)
     idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
     vectors = []
-    for terms in term_lists:
-        tf = Counter(terms)
+    for claim_terms in term_lists:
+        tf = Counter(claim_terms)
         vec = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         vectors.append({t: v / norm for t, v in vec.items()})
@@ -146,7 +151,7 @@ def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> Summary
             if c not in citations:
                 citations.append(c)
     return SummarySentence(
-        id=sid, text=text or compress(claims[0].text), claim_ids=[c.id for c in claims], citations=citations
+        id=sid, text=text or clean(claims[0].text), claim_ids=[c.id for c in claims], citations=citations
     )
 
 
@@ -240,24 +245,6 @@ def _words(text: str) -> int:
     return word_count(text) + CITATION_WORDS
 
 
-# News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
-SYNONYMS = lexicon.table("synonyms")
-
-
-def concepts(text: str) -> frozenset[str]:
-    return frozenset(SYNONYMS.get(t, t) for t in _terms(text))
-
-
-def _is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozenset[str]]:
-    """Whether most of this point's concepts are already in a chosen point (or it in this one)."""
-    mine = concepts(text)
-    for other in chosen:
-        shared = len(mine & other)
-        if mine and other and shared / min(len(mine), len(other)) >= DUPLICATE_CONTAINMENT:
-            return True, mine
-    return False, mine
-
-
 def _plain_claim(claim: Claim) -> bool:
     """Claims fit to be stated in the bottom line and key points.
 
@@ -271,6 +258,7 @@ def _plain_claim(claim: Claim) -> bool:
     return not UNKNOWN.search(claim.text) and not bare_quote
 
 
+DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
 MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)
 
 
@@ -311,11 +299,20 @@ def _figure_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | No
 
 
 def _open_questions(
-    groups: list[Group], claims: list[Claim], used: set[str], n_docs: int, budget: int
+    groups: list[Group],
+    claims: list[Claim],
+    used: set[str],
+    n_docs: int,
+    budget: int,
+    others: dict[str, list[str]],
+    docs: dict[str, Document],
 ) -> list[OpenQuestion]:
-    """Evidence-based open questions, most salient first, within budget (at least three when possible)."""
+    """Evidence-based open questions, most salient first, within budget: fewer but true."""
     rank = {c.id: i for i, g in enumerate(groups) for c in g.claims}
-    ranked = sorted((c for c in claims if c.id not in used), key=lambda c: rank.get(c.id, len(rank)))
+    ranked = sorted(
+        (c for c in claims if c.id not in used and printable(clean(c.text))),
+        key=lambda c: rank.get(c.id, len(rank)),
+    )
     ranked = ranked[:MAX_QUESTION_CANDIDATES]
     picks: list[tuple[QuestionKind, list[Claim]]] = []
     picked: set[str] = set()
@@ -334,7 +331,16 @@ def _open_questions(
         ("speculative", [c for c in ranked if c.kind == "prediction" and not UNKNOWN.search(c.text)]),
         (
             "single_source",
-            [g.lead for g in groups if len(g.doc_ids) == 1 and _plain_claim(g.lead) and g.lead.id not in used]
+            [
+                g.lead
+                for g in groups
+                if len(g.doc_ids) == 1
+                and _plain_claim(g.lead)
+                and g.lead.id not in used
+                and printable(clean(g.lead.text))
+                and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
+                and not carried_elsewhere(g.lead, others)
+            ]
             if n_docs > 1
             else [],
         ),
@@ -347,10 +353,13 @@ def _open_questions(
     questions: list[OpenQuestion] = []
     spent = 0
     for n, (kind, cs) in enumerate(picks):
-        sentences = [_sentence(f"q{n}.{k}", [c]) for k, c in enumerate(cs)]
+        sentences = [
+            _sentence(f"q{n}.{k}", [c], attributed(clean(c.text), [docs[c.citations[0].doc_id]]))
+            for k, c in enumerate(cs)
+        ]
         cost = sum(_words(s.text) for s in sentences) + 3
-        if spent + cost > budget and len(questions) >= 3:
-            break
+        if spent + cost > budget * (DISPUTE_ALLOWANCE if kind == "sources_disagree" else 1.0):
+            continue
         spent += cost
         questions.append(OpenQuestion(kind=kind, sentences=sentences))
     return questions
@@ -364,29 +373,52 @@ def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
     return False
 
 
+def shown_claims(g: Group) -> list[Claim]:
+    """The claims a group's printed sentence cites: the shown claim first, then those of other outlets
+    that carry it (checked again when the shown claim is not the lead they were grouped with)."""
+    claim = shown(g.claims)
+    if claim is None or claim is g.lead:
+        return g.claims
+    return [claim] + [c for c in g.claims if c is not claim and _corroborates(claim.text, c.text)]
+
+
+def point_text(g: Group, docs: dict[str, Document]) -> str | None:
+    """What a group prints: its first stand-alone claim, cleaned, with a view attributed to its outlet
+    (every cited document an opinion, editorial, column or analysis piece); None when no claim of the
+    group can stand alone."""
+    claim = shown(g.claims)
+    if claim is None:
+        return None
+    cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in shown_claims(g)) if d in docs]
+    return attributed(clean(claim.text), cited)
+
+
 def _pick(
-    groups: list[Group], used: set[str], chosen: list[frozenset[str]], budget: int, limit: int
-) -> list[Group]:
+    groups: list[Group],
+    used: set[str],
+    chosen: list[frozenset[str]],
+    budget: int,
+    limit: int,
+    docs: dict[str, Document],
+) -> list[tuple[Group, str]]:
     """The most salient plain groups, skipping used claims and near-duplicates, within a word budget."""
-    picked: list[Group] = []
+    picked: list[tuple[Group, str]] = []
     spent = 0
     for g in groups:
         if len(picked) >= limit:
             break
-        if (
-            any(c.id in used for c in g.claims)
-            or not _plain_claim(g.lead)
-            or DANGLING_START.match(compress(g.lead.text))
-        ):
+        if any(c.id in used for c in g.claims) or not _plain_claim(g.lead):
             continue
-        text = compress(g.lead.text)
-        duplicate, vec = _is_duplicate(text, chosen)
+        text = point_text(g, docs)
+        if text is None:
+            continue
+        duplicate, vec = is_duplicate(text, chosen)
         if duplicate or spent + _words(text) > budget:
             continue
         spent += _words(text)
         chosen.append(vec)
         used.update(c.id for c in g.claims)
-        picked.append(g)
+        picked.append((g, text))
     return picked
 
 
@@ -396,24 +428,31 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     Open questions are chosen before key points so that the evidence for them (a rebuttal, an
     unnamed source, a forecast) is not used up as a key point first.
     """
+    docs = {d.id: d for d in documents}
+    max_words = content_budget(sum(word_count(d.text) for d in documents), len(documents), max_words)
     groups = group_claims(claims)
     n_docs = len({c.citations[0].doc_id for c in claims})
     chosen: list[frozenset[str]] = []
     used: set[str] = set()
 
-    bottom = _pick(groups, used, chosen, budget=int(max_words * 0.2), limit=2)
-    if sum(_words(g.lead.text) for g in bottom) <= 50:  # a third sentence only when the two are short
-        bottom += _pick(groups, used, chosen, budget=int(max_words * 0.1), limit=1)
-    bottom.sort(key=lambda g: min(c.citations[0].start for c in g.claims))
-    spent = sum(_words(compress(g.lead.text)) for g in bottom)
+    bottom = _pick(groups, used, chosen, budget=int(max_words * 0.25), limit=2, docs=docs)
+    if not bottom:  # small budgets: the most salient sentence that fits the page at all
+        bottom = _pick(groups, used, chosen, budget=int(max_words * 0.8), limit=1, docs=docs)
+    if sum(_words(t) for _, t in bottom) <= 50:  # a third sentence only when the two are short
+        bottom += _pick(groups, used, chosen, budget=int(max_words * 0.1), limit=1, docs=docs)
+    bottom.sort(key=lambda gt: min(c.citations[0].start for c in gt[0].claims))
+    spent = sum(_words(t) for _, t in bottom)
 
-    questions = _open_questions(groups, claims, used, n_docs, int(max_words * 0.4))
+    others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}
+    for d, doc in docs.items():
+        others.setdefault(d, []).append(doc.meta.title or "")
+    questions = _open_questions(groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs)
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
 
-    points = _pick(groups, used, chosen, budget=max_words - spent, limit=8)
+    points = _pick(groups, used, chosen, budget=max_words - spent, limit=10, docs=docs)
     return Draft(
-        bottom_line=[_sentence(f"b{i}", g.claims, compress(g.lead.text)) for i, g in enumerate(bottom)],
-        key_points=[_sentence(f"k{i}", g.claims, compress(g.lead.text)) for i, g in enumerate(points)],
+        bottom_line=[_sentence(f"b{i}", shown_claims(g), t) for i, (g, t) in enumerate(bottom)],
+        key_points=[_sentence(f"k{i}", shown_claims(g), t) for i, (g, t) in enumerate(points)],
         open_questions=questions,
     )

@@ -1,0 +1,56 @@
+"""The words a brief may add to a source sentence to attribute a view to its outlet.
+
+A sentence from an opinion piece, an editorial, a column or an analysis is one outlet's view, so the
+brief prints it as such ("In an opinion piece, Fox News writes: ..."). The prefix is built from the
+cited documents' metadata only (outlet and label), by this one function, so the verifier can rebuild
+it from the same documents and check the added words exactly: an outlet that is not in the cited
+document's metadata can never be added.
+"""
+
+from __future__ import annotations
+
+from briefer.core.models import Document, is_view_label
+
+_PIECES = {  # a label's last word -> how the brief names that kind of piece
+    "editorial": ("an editorial", "editorials"),
+    "column": ("a column", "columns"),
+    "commentary": ("a commentary", "commentaries"),
+    "analysis": ("an analysis", "analyses"),
+    "review": ("a review", "reviews"),
+}
+_DEFAULT = ("an opinion piece", "opinion pieces")
+
+
+def _piece(label: str, plural: bool) -> str:
+    single, many = _PIECES.get(label.lower().split()[-1], _DEFAULT)
+    return many if plural else single
+
+
+def _names(outlets: list[str]) -> str:
+    return outlets[0] if len(outlets) == 1 else ", ".join(outlets[:-1]) + " and " + outlets[-1]
+
+
+def view_prefix(docs: list[Document]) -> str | None:
+    """The attribution for a sentence citing `docs`, when every one of them is a view with a known
+    outlet ("In an opinion piece, Fox News writes: "); None when any is news or has no outlet."""
+    if not docs or not all(is_view_label(d.meta.label) and d.meta.outlet for d in docs):
+        return None
+    outlets = list(dict.fromkeys(d.meta.outlet or "" for d in docs))
+    labels = {_piece(d.meta.label or "", False) for d in docs}
+    plural = len(outlets) > 1
+    kind = _piece(docs[0].meta.label or "", plural) if len(labels) == 1 else _DEFAULT[1]
+    return f"In {kind}, {_names(outlets)} {'write' if plural else 'writes'}: "
+
+
+def attributed(text: str, docs: list[Document]) -> str:
+    """`text` with the view attribution of `docs` in front, when they call for one."""
+    prefix = view_prefix(docs)
+    return prefix + text if prefix else text
+
+
+def unattributed(text: str, docs: list[Document]) -> str:
+    """The source sentence inside `text` once the attribution `docs` call for is taken off: what the
+    verifier checks against the cited spans. Text without that exact prefix is returned unchanged,
+    so any other added words are still checked against the spans."""
+    prefix = view_prefix(docs)
+    return text[len(prefix) :] if prefix and text.startswith(prefix) else text

@@ -1,0 +1,65 @@
+"""When two sentences state one fact: concepts (content terms with the wording outlets vary mapped to
+one concept) and their overlap. Used only to spot repeats and other outlets' coverage, never to verify."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from briefer.core import lexicon
+from briefer.core.models import Claim
+from briefer.core.text import content_terms, numbers
+from briefer.engines.offline.standalone import clean
+
+DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
+
+
+@lru_cache(maxsize=65536)
+def terms(text: str) -> tuple[str, ...]:
+    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them."""
+    return tuple(content_terms(text))
+
+
+# News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
+SYNONYMS = lexicon.table("synonyms")
+
+
+def concepts(text: str) -> frozenset[str]:
+    return frozenset(SYNONYMS.get(t, t) for t in terms(text))
+
+
+CORE_CONCEPTS = frozenset(SYNONYMS.values())  # what outlets reword is a fact's core: it weighs double
+
+
+def _weight(terms: frozenset[str]) -> int:
+    return sum(2 if t in CORE_CONCEPTS else 1 for t in terms)
+
+
+def is_duplicate(text: str, chosen: list[frozenset[str]]) -> tuple[bool, frozenset[str]]:
+    """Whether most of this point's concepts are already in a chosen point (or it in this one).
+
+    Concepts that outlets commonly reword ("condemned"/"denounced", "deal"/"agreement", a capital for
+    its country) weigh double, so a reworded repeat of the same act by the same actor is caught.
+    """
+    mine = concepts(text)
+    for other in chosen:
+        shared = _weight(mine & other)
+        if mine and other and shared / min(_weight(mine), _weight(other)) >= DUPLICATE_CONTAINMENT:
+            return True, mine
+    return False, mine
+
+
+def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
+    """Whether a sentence of another document (or its headline) shares at least 40% of this claim's
+    content terms and figures as printed (and three or more): then "only one source reports it" would
+    be false."""
+    printed = clean(claim.text)
+    mine = concepts(printed) | numbers(printed)
+    need = max(3, math.ceil(0.4 * len(mine)))
+    doc = claim.citations[0].doc_id
+    return any(
+        len(mine & (concepts(text) | numbers(text))) >= need
+        for d, texts in others.items()
+        if d != doc
+        for text in texts
+    )

@@ -1,0 +1,154 @@
+"""Whether a source sentence can be printed on its own, away from its paragraph.
+
+An extract prints sentences out of their context, so a sentence that points back ("But ...", "He
+said ...", "The measure ...") reads as if its antecedent had been printed, and one the excerpt cut off
+("... and the") misleads. These rules read the surface of the sentence only; they never add words.
+A section label that opens a sentence ("Why it matters: ...") is trimmed off, so the fact after it can
+still be printed (the printed text stays a substring of the source span).
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefer.core import lexicon
+from briefer.core.models import Claim
+from briefer.core.text import compress
+
+_JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
+_WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
+_SPEECH = re.compile(r"\b(?:said|says|told|wrote|writes|added|stated|noted|argued|warned)\b", re.I)
+# "Why it matters:", "The big picture:", "By the numbers:": a capitalised lead-in of 1-5 words
+_LABEL = re.compile(r"^[\"\u201c*_]*(?P<lead>[A-Z][\w'\u2019\-]*(?:\s+[\w'\u2019\-]+){0,4})\s*:\s+(?=\S)")
+_CUT = re.compile(r"(?:\.\s*\.\s*\.|\u2026)[\"\u201d\u2019')\]]*$")
+_EXPLETIVE_VERBS = frozenset("is was remains seems appears will has would could".split())
+_EXPLETIVE_TAILS = frozenset("that whether to if how why when unclear clear".split())
+
+
+def _words(name: str) -> frozenset[str]:
+    return lexicon.words(f"openers/{name}")
+
+
+def cut_off(text: str) -> bool:
+    """Ends in an ellipsis, or without terminal punctuation once closing quotes and brackets are set
+    aside: the excerpt stopped mid-sentence, or the line is a headline or bullet fragment."""
+    t = text.rstrip()
+    if _CUT.search(t):
+        return True
+    return not t.rstrip("\"'\u201d\u2019)]*_ ").endswith((".", "!", "?"))
+
+
+def without_label(text: str) -> str:
+    """The sentence without a section label opening it ("The big picture: X" -> "X"); a speech
+    lead-in ("Biden said: ...") or a clock time is kept."""
+    m = _LABEL.match(text)
+    if not m or _SPEECH.search(m.group("lead")) or re.fullmatch(r"[\d\s:]+", m.group("lead")):
+        return text
+    rest = text[m.end() :]
+    return rest[0].upper() + rest[1:] if rest else text
+
+
+def has_label(text: str) -> bool:
+    return without_label(text) != text
+
+
+def dangling(text: str) -> bool:
+    """The sentence opens by pointing back: a connective, a pronoun subject, or "The [role]"."""
+    raw = text.lstrip(_JUNK)
+    w = [x.lower().replace("\u2019", "'") for x in _WORD.findall(raw)[:8]]
+    if not w:
+        return False
+    lead = " ".join(raw.split()[:8]).lower().replace("\u2019", "'")
+    first, nxt = w[0], (w[1] if len(w) > 1 else "")
+    if first in _words("connectives") and (first, nxt) not in {("so", "far"), ("instead", "of")}:
+        return True
+    if any(re.match(re.escape(p) + r"\s*,", lead) for p in _words("connective_phrases")):
+        return True
+    if any(re.match(re.escape(p) + r"\b", lead) for p in _words("back_phrases")):
+        return True
+    if re.search(r",\s*(?:however|though|meanwhile|instead|too)\s*,", " ".join(raw.split()[:6]).lower()):
+        return True
+    if first in _words("pronouns"):
+        return not _pronoun_excepted(first, nxt, w)
+    if first == "one" and nxt:
+        back = {"them", "those", "these", "us", "his", "her", "their", "its", "both", "two", "three"}
+        of_back = (
+            nxt == "of"
+            and len(w) > 2
+            and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
+        )
+        return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
+    if first == "the":
+        return _role_reference(raw.split()[1:5])
+    return False
+
+
+def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
+    """Time deixis ("This week"), expletive it ("It is unclear whether"), "Those who", "Both X and Y"."""
+    if first in ("this", "that", "these", "those") and nxt.rstrip("s") in _words("time_words"):
+        return True
+    expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
+    if expletive and any(x in _EXPLETIVE_TAILS for x in w[1:8]):
+        return True
+    if first == "those" and nxt in ("who", "with", "in", "on", "at", "whose"):
+        return True
+    return first == "both" and "and" in w[1:6]
+
+
+def _role_reference(tokens: list[str]) -> bool:
+    """ "The former president said" points back; "The president of Brazil" and "The senator, Mike Lee"
+    name the referent, and "The missile co-production agreement" describes it."""
+    for i, tok in enumerate(tokens[:2]):
+        low = re.sub(r"[^\w'\-]", "", tok).lower()
+        if low in _words("roles"):
+            after = tokens[i + 1] if i + 1 < len(tokens) else ""
+            return not (re.sub(r"\W", "", after).lower() == "of" or after[:1].isupper())
+        if not (low in _words("role_modifiers") or re.fullmatch(r"\d+(?:-year-old)?", low)):
+            return False
+    return False
+
+
+_MARKER = re.compile(r"^\s*[\[(]\s*\d+(?:\s*,\s*\d+)*\s*[\])]")  # "[3] ...", "(2) ...": a citation marker
+
+
+def printable(text: str) -> bool:
+    """Whether a (label-trimmed, connective-trimmed) sentence can stand alone on the page: not cut
+    off, not pointing back, not a label, and not opening with a citation marker of its own (a
+    brief's markers are briefer's; one in the source is a list number or a forged citation)."""
+    return not (cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text))
+
+
+_CLAUSE_END = re.compile(
+    r"(?:,|;|\s[\u2014\u2013-])\s+(?:and|but|while|as|which|who|with|including|after|before)?\b|\s(?:and|but)\s"
+)
+_MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
+
+
+def complete_clause(text: str) -> str:
+    """A sentence the excerpt cut off ("... and push ahead on the bigger...") trimmed back to its last
+    clause boundary, with a full stop: the fact before the cut survives, the fragment after it goes.
+    Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
+    if not _CUT.search(text.rstrip()) or text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
+        return text
+    cuts = [m.start() for m in _CLAUSE_END.finditer(text) if len(text[: m.start()].split()) >= _MIN_CLAUSE]
+    if not cuts:
+        return text
+    head = text[: cuts[-1]].rstrip(" ,;")
+    if (
+        head.count('"') % 2
+        or head.count("\u201c") != head.count("\u201d")
+        or head.count("(") != head.count(")")
+    ):
+        return text
+    return head + "."
+
+
+def clean(text: str) -> str:
+    """A source sentence as printed: a leading connective and a section label trimmed off, and a
+    sentence the excerpt cut off trimmed back to its last complete clause."""
+    return complete_clause(compress(without_label(compress(text))))
+
+
+def shown(claims: list[Claim]) -> Claim | None:
+    """The first claim of a group that can stand on its own once cleaned (None: none can)."""
+    return next((c for c in claims if printable(clean(c.text))), None)

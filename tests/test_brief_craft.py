@@ -1,0 +1,123 @@
+"""Issue 12 rules on invented sources: bylines with labels, views attributed to their outlet (and the
+added words verified), sentences that cannot stand alone never printed, any --max-words from 60."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefer.cli.app import cli
+from briefer.core.attribution import attributed, view_prefix
+from briefer.core.models import SummarySentence, cite
+from briefer.engines.offline.standalone import cut_off, dangling, printable, without_label
+from briefer.sources import load
+from briefer.sources.bylines import byline
+from briefer.verify import verify_sentence
+
+STORY = {
+    "ledger.txt": (
+        "Harbor council approves ferry expansion\n\nValley Ledger (News) | 2025-05-03\n\n"
+        "The Harbor city council voted 6-1 on Thursday to add two ferry routes to the islands.\n\n"
+        "The new routes will start in September and cost $4 million a year.\n\n"
+        "Council member Ana Reyes, the only vote against, said the money should go to road repairs.\n"
+    ),
+    "gazette.txt": (
+        "Ferry plan wins council backing\n\nBy Tom Hale | Coast Gazette\n\n"
+        "Harbor's council voted 6-1 on Thursday to add two ferry routes to the islands.\n\n"
+        "But the vote came after...\n\n"
+        "He said the routes would cut commutes by half.\n"
+    ),
+    "tribune.txt": (
+        "The ferry expansion is a costly mistake\n\nNorth Tribune (Opinion) | 2025-05-04\n\n"
+        "The council has chosen ferries over the roads that residents drive every day.\n\n"
+        "Why it matters: Four million dollars a year is a lot for a small city to spend on boats.\n"
+    ),
+}
+
+
+@pytest.fixture()
+def story(tmp_path: Path) -> Path:
+    for name, text in STORY.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Fox News (Opinion) | 2021-10-18",
+            {"outlet": "Fox News", "label": "Opinion", "published": "2021-10-18"},
+        ),
+        (
+            "Washington Examiner (Analysis) | 2021-10-18",
+            {"outlet": "Washington Examiner", "label": "Analysis"},
+        ),
+        ("*Daily Herald — May 3, 2025 — by Jane Doe*", {"outlet": "Daily Herald", "author": "Jane Doe"}),
+        ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
+    ],
+)
+def test_common_bylines(line: str, expected: dict[str, str]) -> None:
+    found = byline(line)
+    assert found is not None
+    assert {k: found.get(k) for k in expected} == expected
+
+
+def test_copyright_company_is_not_the_outlet(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "A headline here\n\nThe first sentence of the story is long enough to count.\n\n"
+        "Copyright 2025 © Acme Holdings Co. Ltd. All rights reserved The Acme Times. For reprints: X\n",
+        encoding="utf-8",
+    )
+    assert load([tmp_path]).documents[0].meta.outlet == "The Acme Times"
+
+
+def test_sentences_that_need_their_paragraph() -> None:
+    assert dangling("But the vote came later.") and dangling("He said the routes would help.")
+    assert dangling("The measure passed easily.") and dangling("The United States, however, disagreed.")
+    assert not dangling("The president of Brazil spoke.") and not dangling("This week the council met.")
+    assert not dangling("It is unclear whether the plan works.")
+    assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")
+    assert not cut_off('He said "yes."')
+    assert without_label("Why it matters: The cost is high.") == "The cost is high."
+    assert without_label("Biden said: it is time.") == "Biden said: it is time."
+    assert not printable("(2) Officials confirmed the bridge reopens.")
+
+
+def test_view_is_attributed_and_the_added_words_are_verified(story: Path) -> None:
+    docs = {d.path.rsplit("/", 1)[-1]: d for d in load([story]).documents}
+    opinion, news = docs["tribune.txt"], docs["ledger.txt"]
+    assert opinion.meta.label == "Opinion" and view_prefix([news]) is None
+    quote = "The council has chosen ferries over the roads that residents drive every day."
+    start = opinion.text.index(quote)
+    citation = cite(opinion, start, start + len(quote))
+    text = attributed(quote, [opinion])
+    assert text == "In an opinion piece, North Tribune writes: " + quote
+    everyone = {d.id: d for d in docs.values()}
+    ok = SummarySentence(id="s", text=text, citations=[citation])
+    assert verify_sentence(ok, everyone).label == "supported"
+    forged = ok.model_copy(update={"text": "In an opinion piece, Valley Ledger writes: " + quote})
+    assert verify_sentence(forged, everyone).label != "supported"
+
+
+def test_brief_of_the_story(story: Path) -> None:
+    out = CliRunner().invoke(cli, ["run", str(story), "-q", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    brief = json.loads(out.output)
+    printed = [s for k in ("bottom_line", "key_points") for s in brief[k]]
+    printed += [s for q in brief["open_questions"] for s in q["sentences"]]
+    by_id = {d["id"]: d for d in brief["documents"]}
+    for s in printed:
+        assert printable(s["text"]), s["text"]
+        cited = [by_id[c["doc_id"]] for c in s["citations"]]
+        if all(d["meta"]["label"] == "Opinion" for d in cited):
+            assert s["text"].startswith("In an opinion piece, North Tribune writes: ")
+    single = [q for q in brief["open_questions"] if q["kind"] == "single_source"]
+    assert not any("6-1" in s["text"] for q in single for s in q["sentences"]), "two outlets carry the vote"
+
+
+@pytest.mark.parametrize("words", [60, 80, 150, 650])
+def test_any_budget_gives_a_brief(story: Path, words: int) -> None:
+    out = CliRunner().invoke(cli, ["run", str(story), "-q", "--max-words", str(words)])
+    assert out.exit_code == 0, out.output
