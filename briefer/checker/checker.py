@@ -35,7 +35,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from briefer.checker.draft import DraftSentence, parse_draft
-from briefer.checker.retrieve import Contexts, Retriever, Source, Window, prepare_sources
+from briefer.checker.retrieve import Contexts, EmptySlot, Retriever, Source, Window, prepare_sources
+from briefer.core import limits
 from briefer.core.errors import InputError
 from briefer.core.models import SEVERITY, Citation, Document, Label, worst
 from briefer.core.schema import schema_version
@@ -169,7 +170,7 @@ def gather(
 
 def gather_all(
     draft: str,
-    sources: Sequence[str | Path | Document],
+    sources: Sequence[str | Path | Document | EmptySlot],
     *,
     top_k: int = TOP_K,
     markdown: bool = True,
@@ -197,6 +198,11 @@ def check_sentence(
     """Check one draft sentence against the best spans of the sources it cites (or of all sources)."""
     found = gather(sentence, sources, retriever, contexts, top_k)
     reasons = [f"cites source [{n}], but only {len(sources)} source(s) were given" for n in found.unknown]
+    reasons += [
+        f"cites source [{n}] ({sources[n - 1].path}), which was skipped: {sources[n - 1].skipped}"
+        for n in dict.fromkeys(sentence.citations)
+        if 1 <= n <= len(sources) and sources[n - 1].skipped
+    ]
     label: Label
     if found.evidence is None:
         label, score = "unsupported", 0.0
@@ -233,7 +239,7 @@ def _best_index(sentence: str, spans: Sequence[EvidenceSpan]) -> int:
 
 def check(
     draft: str | Path,
-    sources: Sequence[str | Path | Document],
+    sources: Sequence[str | Path | Document | EmptySlot],
     *,
     top_k: int = TOP_K,
     markdown: bool = True,
@@ -258,10 +264,24 @@ def check(
         raise InputError("the draft is empty")
     sentences = parse_draft(draft, markdown=markdown)
     prepared = prepare_sources(sources)
+    bound_work(len(sentences), prepared)
     retriever = Retriever.over(prepared)
     contexts = Contexts(prepared)
     checks = [check_sentence(s, i, prepared, retriever, contexts, top_k) for i, s in enumerate(sentences)]
     return summarise(checks, prepared)
+
+
+def bound_work(sentences: int, sources: Sequence[Source]) -> None:
+    """Refuse a check whose work would be unbounded: each draft sentence is weighed against the
+    sentences (windows) of its sources, so the work grows as their product. Over
+    `limits.MAX_CHECK_PAIRS` it is bad input (exit 2) with a clear message, not an hour of CPU."""
+    windows = sum(len(s.windows) for s in sources)
+    if sentences * windows > limits.MAX_CHECK_PAIRS:
+        raise InputError(
+            f"too much to check: {sentences:,} draft sentences against {windows:,} source sentences is "
+            f"{sentences * windows:,} comparisons, more than {limits.MAX_CHECK_PAIRS:,} (the limit per check); "
+            "check a shorter draft or fewer sources"
+        )
 
 
 def summarise(checks: list[SentenceCheck], sources: Sequence[Source]) -> CheckResult:

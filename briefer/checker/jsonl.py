@@ -7,10 +7,12 @@ out. Summaries in benchmark files are plain text, not Markdown, so they are read
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from briefer.checker.checker import CheckResult, check
+from briefer.core import limits
 from briefer.core.errors import InputError
 
 
@@ -24,10 +26,30 @@ class Pair:
     id: object = None
 
 
-def read_pairs(text: str, name: str = "input") -> list[Pair]:
-    """Validate a whole JSONL batch before checking any of it, so bad input fails fast (exit 2)."""
+def _lines(source: str | BinaryIO, name: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines, split on `\\n` only: JSON Lines allows a raw U+2028 or U+0085 inside a string,
+    which `str.splitlines` would cut. A stream is read a line at a time, never more than the line
+    bound (`limits.MAX_JSONL_LINE_BYTES`) plus one byte, so one huge line cannot exhaust memory."""
+    if isinstance(source, str):
+        yield from enumerate(source.split("\n"), 1)
+        return
+    bound = limits.MAX_JSONL_LINE_BYTES
+    n = 0
+    while raw := source.readline(bound + 1):
+        n += 1
+        if len(raw) > bound and not raw.endswith(b"\n"):
+            raise InputError(f"{name}:{n}: line longer than {limits.size(bound)} (the limit per JSON line)")
+        try:
+            yield n, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}:{n}: not UTF-8") from None
+
+
+def read_pairs(source: str | BinaryIO, name: str = "input") -> list[Pair]:
+    """Validate a whole JSONL batch before checking any of it, so bad input fails fast (exit 2).
+    `source` is the text itself or a binary stream (read line by line, each line bounded)."""
     pairs: list[Pair] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in _lines(source, name):
         if not line.strip():
             continue
         try:

@@ -47,6 +47,16 @@ class Source:
     path: str | None
     text: str
     windows: tuple[Window, ...]
+    skipped: str | None = None  # why this numbered slot is empty (a duplicate, an empty file, ...)
+
+
+@dataclass(frozen=True)
+class EmptySlot:
+    """A file the user gave (or a folder holds) that was skipped after it was found: it keeps its
+    number, so `[3]` still means the third file, and a sentence citing it is told why it is empty."""
+
+    path: str
+    reason: str
 
 
 def _windows(index: int, text: str, blocks: Sequence[tuple[int, int]]) -> tuple[Window, ...]:
@@ -76,7 +86,9 @@ def _prepared_text(text: str) -> tuple[Window, ...]:
     return _windows(0, text, paragraphs(text))
 
 
-def _prepare(number: int, source: str | Document) -> Source:
+def _prepare(number: int, source: str | Document | EmptySlot) -> Source:
+    if isinstance(source, EmptySlot):
+        return Source(number, "", source.path, "", (), skipped=source.reason)
     if isinstance(source, Document):
         blocks = [(b.start, b.end) for b in source.body] or paragraphs(source.text)
         windows = _windows(number - 1, source.text, blocks)
@@ -88,32 +100,43 @@ def _prepare(number: int, source: str | Document) -> Source:
     return Source(number, f"source-{number}", None, source, windows)
 
 
-def _loaded(sources: Sequence[str | Path | Document]) -> list[str | Document]:
+def _loaded(sources: Sequence[str | Path | Document | EmptySlot]) -> list[str | Document | EmptySlot]:
     """The sources with each `Path` (a file or a folder) replaced by the documents it holds.
 
     Loaded as `briefer check --sources` loads its paths: one `load` per path, so source numbers follow
     the order the paths were given in.
     """
-    out: list[str | Document] = []
+    out: list[str | Document | EmptySlot] = []
     for source in sources:
-        out.extend(_documents(source) if isinstance(source, Path) else [source])
+        out.extend(load_sources([source]) if isinstance(source, Path) else [source])
     return out
 
 
-def _documents(path: Path) -> list[Document]:
+def load_sources(paths: Sequence[Path]) -> list[Document | EmptySlot]:
+    """The sources of `check --sources PATH...`: one `load` per path, so numbers follow the order the
+    paths were given in, and within a folder one number per supported file in sorted order; a file
+    skipped after it was found (a duplicate, an empty or binary file) keeps its number as an empty
+    slot, so a skipped duplicate never shifts the numbers of the files after it."""
     # imported here: the loader (trafilatura, lxml) costs a tenth of a second that text sources skip
     from briefer.sources.load import load
 
-    return load([path]).documents
+    out: list[Document | EmptySlot] = []
+    for path in paths:
+        result = load([path])
+        reasons = {s.path: s.reason for s in result.skipped}
+        for found in result.found:  # a container (a feed, an e-mail) gives its parts, `path#name`
+            parts = [d for d in result.documents if d.path == found or d.path.startswith(found + "#")]
+            out.extend(parts or [EmptySlot(found, reasons.get(found, "skipped"))])
+    return out
 
 
-def prepare_sources(sources: Sequence[str | Path | Document]) -> list[Source]:
+def prepare_sources(sources: Sequence[str | Path | Document | EmptySlot]) -> list[Source]:
     """The sources of one check, numbered from 1 and cut into windows; unusable sources are bad input."""
     if not sources:
         raise InputError("no sources given")
     prepared = [_prepare(i + 1, s) for i, s in enumerate(_loaded(sources))]
     for s in prepared:
-        if not s.windows:
+        if not s.windows and s.skipped is None:
             where = s.path or f"source [{s.number}]"
             raise InputError(f"{where} has no text to check against")
     return prepared
@@ -134,6 +157,10 @@ class Retriever:
         n = len(self.windows)
         self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
         self.avg_len = sum(w.length for w in self.windows) / max(1, n)
+        self.postings: dict[str, list[int]] = {}  # term -> windows holding it, in window order
+        for i, w in enumerate(self.windows):
+            for t in w.terms:
+                self.postings.setdefault(t, []).append(i)
 
     @classmethod
     def over(cls, sources: Sequence[Source]) -> Retriever:
@@ -143,9 +170,13 @@ class Retriever:
     def top(
         self, query: Sequence[str], k: int, sources: set[int] | None = None
     ) -> list[tuple[float, Window]]:
+        """The k best windows for `query` (of `sources` only, when given). Only windows sharing a term
+        with the query can score above 0, so only those are scored (an inverted index): the work per
+        sentence is the windows holding its words, not every window of every source."""
         terms = [t for t in set(query) if t in self.idf]
         scored: list[tuple[float, Window]] = []
-        for w in self.windows:
+        hit = sorted({i for t in terms for i in self.postings[t]})
+        for w in (self.windows[i] for i in hit):
             if sources is not None and w.source not in sources:
                 continue
             score = 0.0

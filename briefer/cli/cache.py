@@ -60,8 +60,12 @@ def cache_stats(cache_dir: Path | None, fmt: str) -> None:
             cache = ResponseCache(folder)
         except CacheUnavailable as e:
             raise BrieferError(f"{e}; `briefer cache clear` removes it") from None
-        found = cache.stats()
-        cache.close()
+        try:
+            found = cache.stats()
+        except CacheUnavailable as e:
+            raise BrieferError(f"{e}; `briefer cache clear` removes it") from None
+        finally:
+            cache.close()
         stats = {
             "path": str(found.path),
             "entries": found.entries,
@@ -106,6 +110,12 @@ def cache_clear(cache_dir: Path | None) -> None:
         removed = remove_files(folder)
         click.echo(f"cache: removed the damaged cache ({', '.join(p.name for p in removed)})")
         return
-    count = cache.clear()
+    try:
+        count = cache.clear()
+    except CacheUnavailable:
+        cache.close()
+        removed = remove_files(folder)
+        click.echo(f"cache: removed the damaged cache ({', '.join(p.name for p in removed)})")
+        return
     cache.close()
     click.echo(f"cache: removed {count} entr{'y' if count == 1 else 'ies'} from {cache.path}")

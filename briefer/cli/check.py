@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -16,6 +16,7 @@ from briefer.cli.common import (
     guarded,
     setup_logging,
 )
+from briefer.core.paths import shown
 
 if TYPE_CHECKING:
     from briefer.checker import Pair
@@ -102,22 +103,27 @@ def check_command(
     if jsonl is not None:
         if draft is not None or sources:
             raise InputError("--jsonl takes its documents from the file; give no DRAFT or --sources")
-        pairs = read_pairs(_read_text(jsonl), str(jsonl))
+        pairs = _read_pairs(jsonl, read_pairs)
         _check_pairs(pairs, engine == "llm")
         log.info("checked %d summaries", len(pairs))
         return
+    if draft is None and len(sources) >= 2:
+        # `check --sources DIR DRAFT`: the greedy option took the draft too; the last value is it
+        *rest, draft = sources
+        sources = tuple(rest)
     if draft is None:
         raise InputError("give a DRAFT to check (or --jsonl FILE)")
     if not sources:
         raise InputError("give the draft's sources with --sources PATH...")
-    from briefer.sources import load
+    from briefer.checker.retrieve import load_sources
+    from briefer.core.models import Document
 
-    documents = [doc for path in sources for doc in load([path]).documents]
-    result = check(_read_text(draft), documents)
+    slots = load_sources(list(sources))
+    result = check(_read_text(draft), slots)
     if engine == "llm":
         from briefer.checker.judged import judge
 
-        result = judge(result, documents)
+        result = judge(result, [d for d in slots if isinstance(d, Document)])
     if fmt == "json":
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -150,15 +156,43 @@ def _check_pairs(pairs: list[Pair], with_judge: bool) -> None:
         chosen[0].close()
 
 
-def _read_text(path: Path) -> str:
-    """A UTF-8 text file, or stdin for `-`; a missing or unreadable file is bad input (exit 2)."""
+def _read_pairs(path: Path, read_pairs: Callable[[BinaryIO, str], Any]) -> Any:
+    """The JSONL batch at `path` (or stdin for `-`), read line by line with each line bounded."""
     from briefer.core.errors import InputError
 
     if str(path) == "-":
-        return sys.stdin.read()
+        return read_pairs(sys.stdin.buffer, "stdin")
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            return read_pairs(stream, shown(path))
     except FileNotFoundError as e:
-        raise InputError(f"no such file: {path}") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read {path}: {e}") from e
+        raise InputError(f"no such file: {shown(path)}") from e
+    except OSError as e:
+        raise InputError(f"cannot read {shown(path)}: {e.strerror or e}") from e
+
+
+def _read_text(path: Path) -> str:
+    """A UTF-8 text file, or stdin for `-`, of at most `limits.MAX_DRAFT_BYTES` (never more is read:
+    `/dev/zero` as a draft is refused, not a MemoryError); a missing or unreadable file is bad input."""
+    from briefer.core import limits
+    from briefer.core.errors import InputError
+
+    bound = limits.MAX_DRAFT_BYTES
+    try:
+        if str(path) == "-":
+            raw = sys.stdin.buffer.read(bound + 1)
+        else:
+            with path.open("rb") as f:
+                raw = f.read(bound + 1)
+    except FileNotFoundError as e:
+        raise InputError(f"no such file: {shown(path)}") from e
+    except OSError as e:
+        raise InputError(f"cannot read {shown(path)}: {e.strerror or e}") from e
+    if len(raw) > bound:
+        raise InputError(
+            f"the draft {shown(path)} is larger than {limits.size(bound)} (the limit for a draft)"
+        )
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as e:
+        raise InputError(f"cannot read {shown(path)}: not UTF-8 ({e.reason} at byte {e.start})") from e

@@ -16,6 +16,7 @@ import click
 
 from briefer.cli.logs import ContextFilter, error_line, formatter
 from briefer.core.errors import BrieferError
+from briefer.core.paths import shown
 from briefer.core.terminal import SECRET_VARIABLES, one_line
 
 log = logging.getLogger("briefer")
@@ -32,7 +33,7 @@ class _OneLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         with contextlib.suppress(Exception):  # a malformed log call: left to logging's own error handling
-            record.msg, record.args = one_line(record.getMessage()), None
+            record.msg, record.args = one_line(shown(record.getMessage())), None  # shown: no lone surrogate
         return True
 
 
@@ -96,9 +97,15 @@ def stoppable() -> Any:
             signal.signal(sig, handler)
 
 
+def error_lines(message: str) -> list[str]:
+    """A message as its lines, each made safe by `one_line`: a config with three problems is three
+    lines (the first says what failed, each further line one problem), not one squashed line."""
+    return [one_line(shown(line)) for line in message.split("\n") if line.strip()] or [""]
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every failure into a one-line message and the documented exit code; a stopped run
-    (SIGINT, SIGTERM) exits 130 or 143 having written nothing."""
+    """Turn every failure into a one-line message (one line per problem) and the documented exit
+    code; a stopped run (SIGINT, SIGTERM) exits 130 or 143 having written nothing."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         verbosity = kwargs.get("verbose", 0) - kwargs.get("quiet", 0)
@@ -107,11 +114,14 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             with stoppable():
                 return fn(*args, **kwargs)
         except BrieferError as e:
-            click.echo(error_line(f"error: {one_line(str(e))}", log_format), err=True)
+            first, *rest = error_lines(str(e))
+            click.echo(error_line(f"error: {first}", log_format), err=True)
+            for line in rest:
+                click.echo(error_line(f"  {line.strip()}", log_format), err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt as e:
             code = 143 if isinstance(e, Terminated) else 130
-            message = "interrupted" + (" (SIGTERM)" if code == 143 else "")
+            message = "interrupted: terminated by SIGTERM" if code == 143 else "interrupted"
             click.echo(error_line(message, log_format), err=True)
             sys.exit(code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -119,7 +129,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as e:  # a bug: still one line unless asked for the traceback
             if verbosity >= 2:
                 raise
-            message = f"internal error: {type(e).__name__}: {one_line(str(e))} (run with -vv for details)"
+            message = (
+                f"internal error: {type(e).__name__}: {one_line(shown(str(e)))} (run with -vv for details)"
+            )
             click.echo(error_line(message, log_format), err=True)
             sys.exit(1)
 

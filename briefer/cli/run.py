@@ -19,16 +19,22 @@ from briefer.cli.common import (
     setup_logging,
 )
 from briefer.core import budget
+from briefer.core.paths import shown
 from briefer.engines import EngineChoice
 from briefer.output import formats
-from briefer.output.files import write_atomically
+from briefer.output.files import check_writable, write_atomically
 
 log = logging.getLogger("briefer")
 
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the brief here (atomically).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Write the brief here (atomically; a device or FIFO directly; - is stdout).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -116,6 +122,10 @@ def run(
     from briefer.engines.llm.settings import load_settings
     from briefer.runs.pipeline import run as run_pipeline
 
+    if output is not None and str(output) == "-":
+        output = None  # `-o -` is stdout
+    if output is not None:
+        check_writable(output)  # a missing folder or a folder as -o: fail before the run, not after
     flags = {("mode" if k == "llm_mode" else k): v for k, v in llm_flags.items()}
     flags.update(cache_flags(cache_dir, refresh, no_cache))
     settings = None if engine == "offline" else load_settings(flags)
@@ -148,7 +158,7 @@ def run(
     )
     if output:
         write_atomically(output, text)
-        log.info("wrote %s", output)
+        log.info("wrote %s", shown(output))
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -154,6 +154,15 @@ class Citation(Model):
     start: int = Field(ge=0)
     end: int = Field(gt=0)
     quote: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _render_time_offsets(cls, value: Any) -> Any:
+        """`--format json` adds `start_utf16`/`end_utf16` when rendering (`output.render`); reading
+        such a brief back ignores them, since offsets here are code points only."""
+        if isinstance(value, dict) and ("start_utf16" in value or "end_utf16" in value):
+            return {k: v for k, v in value.items() if k not in ("start_utf16", "end_utf16")}
+        return value
 
     @model_validator(mode="after")
     def _length_matches(self) -> Citation:

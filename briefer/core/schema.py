@@ -19,8 +19,34 @@ from pydantic import BaseModel
 DIALECT = "https://json-schema.org/draft/2020-12/schema"  # an identifier, never fetched
 
 
+# Fields the renderer adds to every citation of `run --format json` (`output.render.render_json`):
+# the span in UTF-16 code units beside the code-point offsets, for JavaScript. Not model fields (the
+# model holds code points only), so they are described here, and the schema's version covers them.
+RENDER_TIME_FIELDS: dict[str, dict[str, dict[str, Any]]] = {
+    "Citation": {
+        "start_utf16": {
+            "type": "integer",
+            "minimum": 0,
+            "title": "Start Utf16",
+            "description": "start in UTF-16 code units (JavaScript's String indices); start counts code points",
+        },
+        "end_utf16": {
+            "type": "integer",
+            "exclusiveMinimum": 0,
+            "title": "End Utf16",
+            "description": "end in UTF-16 code units (JavaScript's String indices); end counts code points",
+        },
+    }
+}
+
+
 def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
-    return model.model_json_schema(mode="serialization")
+    schema = model.model_json_schema(mode="serialization")
+    for name, fields in RENDER_TIME_FIELDS.items():
+        definition = schema.get("$defs", {}).get(name)
+        if definition is not None:
+            definition["properties"].update(fields)
+    return schema
 
 
 @cache

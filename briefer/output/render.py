@@ -6,8 +6,11 @@ a thousand articles still fits a page. Source text is escaped so it cannot injec
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -108,6 +111,15 @@ def footer(brief: Brief) -> str:
     return " · ".join(parts)
 
 
+def _local_date(when: datetime) -> str:
+    """The day `when` fell on locally; at the ends of the calendar (year 1, year 9999), where moving to
+    the local zone overflows, the day as written."""
+    try:
+        return when.astimezone().date().isoformat()
+    except (OverflowError, ValueError, OSError):
+        return when.date().isoformat()
+
+
 def render_markdown(brief: Brief) -> str:
     numbers, shown = shown_sources(brief)
     docs = {d.id: d for d in brief.documents}
@@ -134,7 +146,7 @@ def render_markdown(brief: Brief) -> str:
             title_refs=refs_for([title_doc]) if title_doc else "",
             bottom_line=brief.bottom_line,
             new_since=brief.new_since.points if brief.new_since else [],
-            new_since_date=brief.new_since.since.astimezone().date().isoformat() if brief.new_since else "",
+            new_since_date=_local_date(brief.new_since.since) if brief.new_since else "",
             key_points=brief.key_points,
             open_questions=brief.open_questions,
             single_source=cited[:1] if len(cited) == 1 else None,
@@ -152,4 +164,49 @@ def render_markdown(brief: Brief) -> str:
 
 
 def render_json(brief: Brief) -> str:
-    return brief.model_dump_json(indent=2) + "\n"
+    """The whole brief as JSON. Offsets (`start`, `end`) are Python code points, so `text[start:end]
+    == quote` in Python; every citation also carries `start_utf16` and `end_utf16`, the same span in
+    UTF-16 code units, which is what JavaScript's `text.slice(start_utf16, end_utf16)` needs (they
+    differ after any character outside the Basic Multilingual Plane, such as an emoji)."""
+    data = json.loads(brief.model_dump_json())
+    texts = {d.id: d.text for d in brief.documents}
+    _add_utf16(data, {doc_id: _Utf16(text) for doc_id, text in texts.items()})
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+class _Utf16:
+    """Code-point offsets of one text to UTF-16 offsets: each astral character before an offset
+    counts twice. Identity (no work) for the usual text without one."""
+
+    def __init__(self, text: str) -> None:
+        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if _has_astral(text) else []
+
+    def __call__(self, offset: int) -> int:
+        return offset + bisect.bisect_left(self.astral, offset) if self.astral else offset
+
+
+def _has_astral(text: str) -> bool:
+    return not text.isascii() and any(ord(ch) > 0xFFFF for ch in text)
+
+
+_CITATION_KEYS = frozenset({"doc_id", "start", "end", "quote"})
+
+
+def _add_utf16(node: object, maps: dict[str, _Utf16]) -> None:
+    """Add `start_utf16`/`end_utf16` beside `end` in every citation (a dict with doc_id, start, end
+    and quote) found anywhere in the dumped brief, keeping the key order of the rest."""
+    if isinstance(node, list):
+        for item in node:
+            _add_utf16(item, maps)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _add_utf16(value, maps)
+        if node.keys() >= _CITATION_KEYS and node["doc_id"] in maps:
+            to16 = maps[node["doc_id"]]
+            start, end = int(node["start"]), int(node["end"])
+            items = list(node.items())
+            node.clear()
+            for key, value in items:
+                node[key] = value
+                if key == "end":
+                    node["start_utf16"], node["end_utf16"] = to16(start), to16(end)

@@ -36,7 +36,9 @@ from typing import Any, Literal
 from briefer.core.errors import BrieferError, ConfigError, InputError
 from briefer.runs import context
 from briefer.runs.batchconfig import BatchConfig, Topic, read_config
+from briefer.runs.collisions import output_problems
 from briefer.runs.manifest import Manifest, TopicRecord, total
+from briefer.runs.topics import HISTORY_SUFFIX
 
 log = logging.getLogger("briefer")
 
@@ -108,8 +110,11 @@ def exclusive(lock: Path, config_path: Path) -> Iterator[None]:
         log.warning("cannot lock %s on this platform; overlapping runs are not prevented", lock)
         yield
         return
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise BrieferError(f"cannot create the lock file {lock}: {e.strerror or e}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -120,8 +125,11 @@ def exclusive(lock: Path, config_path: Path) -> Iterator[None]:
                 f"{f' (pid {holder})' if holder.isdigit() else ''}; it holds {lock}. "
                 "Not starting a second run."
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:  # a full disk: the lock is held all the same, only the pid is not recorded
+            log.warning("cannot record the pid in %s: %s", lock, e.strerror or e)
         yield
     finally:
         os.close(fd)  # closing releases the lock
@@ -282,6 +290,12 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
     if options.batch_api and options.cluster:
         raise ConfigError("--batch-api and --cluster do not combine: the Batch API needs no cluster")
     manifest_file = manifest_path(config_path, config, options)
+    clashes = output_problems(config, config_path, manifest_file, HISTORY_SUFFIX)
+    if clashes:
+        raise ConfigError(
+            f"invalid batch config ({len(clashes)} problem{'s' * (len(clashes) != 1)}):\n  "
+            + "\n  ".join(clashes)
+        )
     settings = preflight(config, options, base)
     lock = manifest_file.with_name(manifest_file.name + ".lock")
     with exclusive(lock, config_path):
@@ -305,8 +319,15 @@ def run_batch(config_path: Path, options: Options) -> tuple[Manifest, Path]:
             usage=total([r.usage for r in records]),
             topics=records,
         )
-        manifest_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(manifest_file, manifest.model_dump_json(indent=2) + "\n")
+        try:
+            manifest_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(manifest_file, manifest.model_dump_json(indent=2) + "\n")
+        except (OSError, BrieferError) as e:
+            written = len(records) - failed
+            raise BrieferError(
+                f"{written} of {len(records)} topic{'s' * (len(records) != 1)} succeeded (their outputs "
+                f"were written), but the manifest was not: {e}"
+            ) from None
     log.info(
         "batch %s: %d of %d topics succeeded; %d calls, %d from the cache, $%.4f; manifest %s",
         outcome,

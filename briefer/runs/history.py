@@ -90,6 +90,8 @@ def read_published(path: Path) -> Published | None:
 def from_brief_file(path: Path) -> Published:
     """The claims of an earlier `briefer run --format json` output (for `--since-brief`)."""
     try:
+        if path.exists() and not path.is_file():  # /dev/zero would be read without end
+            raise InputError(f"--since-brief: {path} is not a regular file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"--since-brief: no such file: {path}") from None
@@ -104,7 +106,10 @@ def from_brief_file(path: Path) -> Published:
         ) from None
     result = published(brief)
     if brief.report.generated_at is None:  # written before briefs carried a date: use the file's
-        when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        try:
+            when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        except (OverflowError, ValueError, OSError):  # a modification time past the calendar's ends
+            when = datetime.now(UTC)
         result = result.model_copy(update={"generated_at": when})
     return result
 

@@ -44,9 +44,12 @@ class TopicResult:
     used: list[str] = field(default_factory=list)
 
 
+HISTORY_SUFFIX = ".published.json"  # a topic's history file: its first output's name + this
+
+
 def history_path(first_output: Path) -> Path:
     """Where a topic's published claims are kept: next to its first output, so they travel with it."""
-    return first_output.with_name(first_output.name + ".published.json")
+    return first_output.with_name(first_output.name + HISTORY_SUFFIX)
 
 
 def output_paths(topic: Topic, base: Path) -> list[tuple[Path, FormatName]]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +21,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from briefer.core import limits
 from briefer.core.errors import InputError
 from briefer.core.models import Document, DocumentMeta, Skipped
+from briefer.core.paths import shown as shown_path
 from briefer.sources.fetch import FetchOptions, fetch, is_url, make_client
 from briefer.sources.furniture import annotate
 from briefer.sources.readers import Extracted, Part, Reader, reader_for, reader_for_media, sniff
@@ -36,6 +40,7 @@ _STRONG = ("pdf", "docx", "feed")  # formats whose first bytes are conclusive, w
 class LoadResult:
     documents: list[Document]  # sorted by display path
     skipped: list[Skipped]  # every file not loaded, with the reason
+    found: tuple[str, ...] = ()  # every source found, sorted (loaded, or skipped after it was found)
 
 
 @dataclass(frozen=True)
@@ -74,19 +79,27 @@ def load(
     documents: list[Document] = []
     seen: dict[str, str] = {}  # body text -> first path, so the same article counts once
     copies: dict[bytes, str] = {}  # raw digest -> first path: an exact copy is skipped before decoding
+    total = 0  # bytes read so far: the run's input is bounded as a whole, not only per file
     for shown in sorted(candidates):  # sorted first: which copy wins does not depend on argument order
         source = candidates[shown]
         raw = source.raw if source.raw is not None else read_file(source.path, max_bytes)
         if isinstance(raw, str):
             skip(shown, raw)
             continue
+        total += len(raw)
+        if total > limits.MAX_TOTAL_BYTES:
+            raise InputError(limits.too_much_input(paths))
         digest = hashlib.sha256(raw).digest()
         if digest in copies:
             skip(shown, f"duplicate of {copies[digest]}")
             continue
         copies[digest] = shown
         for part_shown, loaded in _load_source(source, shown, raw):
-            if isinstance(loaded, str):
+            if isinstance(loaded, Document) and is_brief(
+                loaded.text, raw if loaded.format == "html" else b""
+            ):
+                skip(part_shown, "a brief written by briefer (its own output is never a source)")
+            elif isinstance(loaded, str):
                 skip(part_shown, loaded)
             elif (key := _body_key(loaded)) in seen:
                 skip(part_shown, f"duplicate of {seen[key]}")
@@ -94,10 +107,12 @@ def load(
                 seen[key] = part_shown
                 documents.append(loaded)
     if not documents:
-        where = ", ".join(str(p) for p in paths) or "(no paths)"
+        where = ", ".join(shown_path(p) for p in paths) or "(no paths)"
         raise InputError(f"no readable documents in {where}{skip_summary(skipped)}")
     warn_skipped(skipped)
-    return LoadResult(documents=documents, skipped=sorted(skipped, key=lambda s: s.path))
+    return LoadResult(
+        documents=documents, skipped=sorted(skipped, key=lambda s: s.path), found=tuple(sorted(candidates))
+    )
 
 
 def _gather(
@@ -113,14 +128,17 @@ def _gather(
     candidates: dict[str, _Source] = {}
     visited: set[tuple[int, int]] = set()
     urls = [str(p) for p in paths if isinstance(p, str) and is_url(p)]
-    for given in paths:
-        if isinstance(given, str) and (given == STDIN or is_url(given)):
-            continue
-        actual = (root or Path()) / given  # an absolute `given` stays as it is
+    files = [p for p in paths if not (isinstance(p, str) and (p == STDIN or is_url(p)))]
+    actuals = [(root or Path()) / given for given in files]  # an absolute `given` stays as it is
+    for given, actual in zip(files, actuals, strict=True):
         if not actual.exists():
-            raise InputError(f"no such file or directory: {given}")
-        for shown, file, reader in walk(actual, str(given), visited, skip):
+            raise InputError(f"no such file or directory: {shown_path(given)}")
+    roots = [Path(os.path.realpath(a)) for a in actuals]  # symlinks may not lead out of these
+    for given, actual in zip(files, actuals, strict=True):
+        for shown, file, reader in walk(actual, shown_path(given), visited, skip, roots):
             candidates.setdefault(shown, _Source(file, reader))
+            if len(candidates) > limits.MAX_FILES:
+                raise InputError(limits.too_many_files(paths))
     if STDIN in paths:
         raw = _read_stdin(stdin or sys.stdin.buffer, max_bytes)
         if isinstance(raw, str):
@@ -161,6 +179,23 @@ def _reader(source: _Source, raw: bytes) -> Reader:
     if sniffed.format in _STRONG:
         return sniffed
     return reader_for_media(source.media_type) or reader_for(source.path) or sniffed
+
+
+# The footer every Markdown brief ends with (`output.render.footer`; a test keeps the two in step):
+# a brief written into its own sources folder (`briefer run dir -o dir/brief.md`, twice) must not come
+# back as a source, or it would cite itself and give its facts false corroboration.
+_BRIEF_FOOTER = re.compile(r"^\d+/\d+ sentences supported by their cited spans( · [^\n]*)? · engine: \w+")
+
+
+_HTML_BRIEF_FOOTER = re.compile(rb"<footer>\s*<p>\d+/\d+ sentences supported by their cited spans")
+
+
+def is_brief(text: str, raw: bytes = b"") -> bool:
+    """Whether a source is a brief written by briefer: a Markdown brief's last non-empty line is the
+    footer; an HTML brief's bytes hold it in a `<footer>` (its text carries the sources' own text, so
+    the footer is not last there)."""
+    lines = text.rstrip().rsplit("\n", 1)
+    return bool(_BRIEF_FOOTER.match(lines[-1].strip())) or bool(raw and _HTML_BRIEF_FOOTER.search(raw))
 
 
 def _body_key(doc: Document) -> str:

@@ -7,10 +7,11 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from briefer.core.models import Skipped
+from briefer.core.paths import shown as display
 from briefer.sources.readers import Reader, reader_for
 
 log = logging.getLogger("briefer")
@@ -41,14 +42,29 @@ def skip_summary(skipped: list[Skipped]) -> str:
     return f" ({len(skipped)} skipped: {shown}{more})"
 
 
+def inside(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether the real location of `path` is one of `roots` or under one (roots are real paths)."""
+    real = Path(os.path.realpath(path))
+    return any(real == root or root in real.parents for root in roots)
+
+
 def walk(
-    path: Path, shown: str, visited: set[tuple[int, int]], skip: Callable[[str, str], None]
+    path: Path,
+    shown: str,
+    visited: set[tuple[int, int]],
+    skip: Callable[[str, str], None],
+    roots: Sequence[Path] = (),
 ) -> Iterator[tuple[str, Path, Reader]]:
     """Supported files under `path` in sorted (depth-first) order, each with the reader its suffix is
     registered to (`readers.py` alone decides what is supported); directories are tracked by device
     and inode so symlinked directories cannot loop. An explicit stack rather than recursion, so any
     depth of nesting works, and an entry the OS refuses (a name too long, a vanished file) is
-    skipped with its reason instead of stopping the run."""
+    skipped with its reason instead of stopping the run.
+
+    A symlink found inside a folder whose target is outside every one of `roots` (the real paths of
+    what the user gave) is skipped unread: a link to `~/.ssh/id_rsa` or `/etc/passwd` dropped into a
+    news folder must not be read, sent to a model or embedded in the JSON. Names are shown with
+    `core.paths.shown`, so an undecodable file name never reaches a brief as invalid UTF-8."""
     stack = [(path, shown)]
     while stack:
         path, shown = stack.pop()
@@ -74,9 +90,11 @@ def walk(
             continue
         children = []
         for name in names:
-            child = os.path.join(shown, name)
+            child = os.path.join(shown, display(name))
             if name.startswith("."):
                 skip(child, "hidden")
+            elif roots and os.path.islink(path / name) and not inside(path / name, roots):
+                skip(child, "symlink to a file outside the given folders")
             else:
                 children.append((path / name, child))
         stack.extend(reversed(children))  # popped in sorted order

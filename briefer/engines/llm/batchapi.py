@@ -108,7 +108,7 @@ class BatchQueue:
     def submit(self) -> None:
         """Send the gathered requests as one batch, wait for it (bounded), keep its answers; what it
         did not answer is marked to go live."""
-        from briefer.engines.llm.client import worst_case
+        from briefer.engines.llm.sizing import worst_case
 
         with self._lock:
             pending, self._pending = self._pending, {}

@@ -262,26 +262,33 @@ class ResponseCache:
             pass
 
     def stats(self) -> Stats:
-        with self._lock:
-            entries, oldest, newest = self._db.execute(
-                "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM responses"
-            ).fetchone()
-            models = dict(
-                self._db.execute(
-                    "SELECT model, COUNT(*) FROM responses GROUP BY model ORDER BY COUNT(*) DESC"
-                ).fetchall()
-            )
+        try:
+            with self._lock:
+                entries, oldest, newest = self._db.execute(
+                    "SELECT COUNT(*), MIN(created_at), MAX(created_at) FROM responses"
+                ).fetchone()
+                models = dict(
+                    self._db.execute(
+                        "SELECT model, COUNT(*) FROM responses GROUP BY model ORDER BY COUNT(*) DESC"
+                    ).fetchall()
+                )
+        except sqlite3.Error as e:
+            raise CacheUnavailable(f"the response cache {self.path} is damaged: {e}") from None
         size = sum(p.stat().st_size for p in self.folder.glob(FILE_NAME + "*") if p.is_file())
         return Stats(self.path, entries, size, models, oldest, newest)
 
     def clear(self) -> int:
-        """Delete every entry (the file stays, so another process holding it open is unaffected)."""
-        with self._lock:
-            (removed,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
-            self._db.execute("DELETE FROM responses")
-            self._db.execute("DELETE FROM topic_keys")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            self._db.execute("VACUUM")
+        """Delete every entry (the file stays, so another process holding it open is unaffected).
+        CacheUnavailable when the file opens but its pages are damaged (the caller removes it)."""
+        try:
+            with self._lock:
+                (removed,) = self._db.execute("SELECT COUNT(*) FROM responses").fetchone()
+                self._db.execute("DELETE FROM responses")
+                self._db.execute("DELETE FROM topic_keys")
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.execute("VACUUM")
+        except sqlite3.Error as e:
+            raise CacheUnavailable(f"the response cache {self.path} is damaged: {e}") from None
         return int(removed)
 
     def integrity(self) -> str:

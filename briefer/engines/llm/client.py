@@ -49,7 +49,7 @@ from briefer.engines.llm.progress import Progress
 from briefer.engines.llm.prompts import load_prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.settings import Settings
-from briefer.engines.llm.sizing import InvalidAnswer, Refused, Sizing
+from briefer.engines.llm.sizing import InvalidAnswer, Refused, Sizing, cut_off, worst_case
 from briefer.engines.llm.tokens import Estimator, context_window, estimator_for
 from briefer.engines.llm.vet import vet
 
@@ -202,6 +202,8 @@ class LLMClient(Sizing):
         )
         self._owns_cache = cache is None  # a cache handed in stays open for its owner
         self._cache = cache if cache is not None else _open_cache(settings)
+        self._retries_seen: set[tuple[str, str]] = set()  # (stage, failure) already logged at INFO
+        self._retries_lock = threading.Lock()
         # One limit on requests in flight shared by every topic of a `briefer batch --jobs N` run, so
         # `--concurrency` holds for the whole run, not per topic (None: this client's pool is the limit).
         self._limiter = limiter or nullcontext()
@@ -274,7 +276,7 @@ class LLMClient(Sizing):
             if isinstance(cause, BrieferError):
                 raise cause from None
             if isinstance(cause, instructor_errors.IncompleteOutputException):
-                raise _cut_off(stage) from None
+                raise cut_off(stage) from None
             if isinstance(cause, reaskable()):
                 raise InvalidAnswer(
                     f"the model gave no valid {stage} answer in {e.n_attempts} attempts: "
@@ -284,7 +286,7 @@ class LLMClient(Sizing):
                 redact(f"{stage} call failed: {type(cause).__name__}: {cause}", self._secret)
             ) from None
         except instructor_errors.IncompleteOutputException:
-            raise _cut_off(stage) from None
+            raise cut_off(stage) from None
 
     def _on_invalid(self, stage: Stage, state: _CallState, error: Exception, **meta: Any) -> None:
         """instructor's `parse:error` hook: the answer failed validation and will be re-asked."""
@@ -389,15 +391,23 @@ class LLMClient(Sizing):
             return min(asked if asked is not None else backoff(rs), s.retry_max_delay)
 
         def before_sleep(rs: RetryCallState) -> None:
+            """One INFO line per kind of failure and stage (30 documents against a dead endpoint are
+            one line, not 63); each repeat at DEBUG (-v)."""
             error = rs.outcome.exception() if rs.outcome else None
             wait_s = rs.next_action.sleep if rs.next_action else 0.0
-            log.info(
-                "%s call: %s; retrying in %.2fs (attempt %d of %d)",
+            failure = describe(error, s.endpoint_label(), self._secret) if error else "error"
+            with self._retries_lock:
+                first = (stage, failure) not in self._retries_seen
+                self._retries_seen.add((stage, failure))
+            log.log(
+                logging.INFO if first else logging.DEBUG,
+                "%s call: %s; retrying in %.2fs (attempt %d of %d)%s",
                 stage,
-                describe(error, s.endpoint_label(), self._secret) if error else "error",
+                failure,
                 wait_s,
                 rs.attempt_number + 1,
                 s.max_attempts,
+                "; further retries after this failure are logged with -v" if first else "",
             )
 
         retrying = Retrying(
@@ -435,12 +445,6 @@ class LLMClient(Sizing):
                 f"the model endpoint refused the {stage} call: {describe(e, where, self._secret)}"
             ) from None
         return result
-
-
-def worst_case(request: dict[str, Any]) -> tuple[int, int]:
-    """A request's size in characters and its output limit, for the budget's reservation."""
-    chars = len(json.dumps([request.get("messages"), request.get("tools"), request.get("response_format")]))
-    return chars, int(request.get("max_tokens") or request.get("max_completion_tokens") or 0)
 
 
 def parse_completion(body: str) -> Any:
@@ -487,11 +491,4 @@ def _complete(response: Any) -> bool:
         and bool(response.choices)
         and response.choices[0].finish_reason in ("stop", "tool_calls")
         and _refusal(response) is None
-    )
-
-
-def _cut_off(stage: Stage) -> ProviderError:
-    return ProviderError(
-        f"the model's {stage} answer was cut off at its token limit ({quirks.max_tokens(stage)}); try a "
-        "model with a larger output window or fewer documents"
     )

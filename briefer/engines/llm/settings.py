@@ -17,7 +17,7 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from briefer.core.errors import ConfigError, problems
 from briefer.engines.llm import quirks
@@ -62,6 +62,22 @@ class Settings(BaseModel):
     batch_poll_interval: float = Field(default=30.0, gt=0)
     batch_max_wait: float = Field(default=86_400.0, gt=0)
     sources: dict[str, str] = {}  # setting name -> where its value came from
+
+    @field_validator("base_url", "azure_endpoint")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        """An endpoint must be an http(s) URL with a host: a typo fails at once (exit 2), rather than
+        after seconds of retries against `://Nonenot-a-url`."""
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        try:
+            parsed.port  # noqa: B018 (raises ValueError for a port that is not a number)
+        except ValueError:
+            raise ValueError(f"{value!r} has an invalid port") from None
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"{value!r} is not an http:// or https:// URL with a host")
+        return value
 
     @property
     def configured(self) -> bool:
@@ -217,7 +233,8 @@ def load_settings(flags: Mapping[str, Any] | None = None, env: Mapping[str, str]
         err = e.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else "?"
         where = sources.get(key, "settings")
-        raise ConfigError(f"invalid {key} from {where}: {err['msg']}") from None
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid {key} from {where}: {message}") from None
 
 
 def clean_key(key: str, source: str) -> str:

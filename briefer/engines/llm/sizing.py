@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from briefer.core.errors import ProviderError
+from briefer.engines.llm import quirks
 from briefer.engines.llm.prompts import Prompts
 from briefer.engines.llm.quirks import Stage
 from briefer.engines.llm.tokens import MARGIN, Estimator
@@ -78,3 +79,17 @@ class Sizing:
                 "(set --context-window if the model's window is larger)"
             )
         return tokens
+
+
+def worst_case(request: dict[str, Any]) -> tuple[int, int]:
+    """A request's size in characters and its output limit, for the budget's reservation."""
+    chars = len(json.dumps([request.get("messages"), request.get("tools"), request.get("response_format")]))
+    return chars, int(request.get("max_tokens") or request.get("max_completion_tokens") or 0)
+
+
+def cut_off(stage: Stage) -> ProviderError:
+    """The error for an answer cut off at the stage's output-token limit."""
+    return ProviderError(
+        f"the model's {stage} answer was cut off at its token limit ({quirks.max_tokens(stage)}); try a "
+        "model with a larger output window or fewer documents"
+    )
