@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
-import math
 import re
 import sys
 import threading
@@ -46,8 +44,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the answers' wire format
 
 import faithbench as fb  # noqa: E402
+from fixture_server import JSONHandler, completion  # noqa: E402
 
 STAGES = ("Extraction", "Composition", "Judgements", "Rewrites")
 MAX_BRIEF = 14  # the engine keeps at most 3 bottom-line sentences and 12 key points
@@ -245,41 +245,6 @@ class Replay:
         raise ReplayError(f"unknown request: {stage}")
 
 
-def completion(body: dict[str, Any], stage: str, content: dict[str, Any]) -> dict[str, Any]:
-    """A chat.completion in the request's mode, with deterministic ids and token counts."""
-    arguments = json.dumps(content, ensure_ascii=False)
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-    if body.get("tools"):
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": f"call_{digest[:8]}",
-                    "type": "function",
-                    "function": {"name": stage, "arguments": arguments},
-                }
-            ],
-        }
-        finish = "tool_calls"
-    else:
-        message, finish = {"role": "assistant", "content": arguments}, "stop"
-    prompt_tokens = math.ceil(len(json.dumps(body["messages"], ensure_ascii=False)) / 4)
-    completion_tokens = math.ceil(len(arguments) / 4)
-    return {
-        "id": f"chatcmpl-replay-{digest}",
-        "object": "chat.completion",
-        "created": 1_700_000_000,
-        "model": body.get("model", "replay"),
-        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
 # --- the HTTP server ------------------------------------------------------------------------------
 
 
@@ -292,18 +257,7 @@ class _Server(ThreadingHTTPServer):
 
 
 def handler_for(replay: Replay) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
-            pass
-
-        def send_json(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JSONHandler):
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
                 models = [{"id": f"replay:{k}", "object": "model"} for k in sorted(replay.by_key)]
@@ -323,7 +277,7 @@ def handler_for(replay: Replay) -> type[BaseHTTPRequestHandler]:
             except (ReplayError, KeyError, IndexError, StopIteration) as e:
                 self.send_json(400, {"error": {"message": f"replay server cannot answer: {e}"}})
                 return
-            self.send_json(200, completion(body, stage, content))
+            self.send_json(200, completion(body, stage, content, server="replay"))
 
     return Handler
 

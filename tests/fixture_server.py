@@ -285,8 +285,11 @@ def answer(body: dict[str, Any], scenario: Scenario) -> tuple[str, dict[str, Any
     raise ValueError(f"unknown request: {stage}")
 
 
-def completion(body: dict[str, Any], stage: str, content: dict[str, Any]) -> dict[str, Any]:
-    """A chat.completion in the request's mode, with deterministic ids and token counts."""
+def completion(
+    body: dict[str, Any], stage: str, content: dict[str, Any], server: str = "fixture"
+) -> dict[str, Any]:
+    """A chat.completion in the request's mode, with deterministic ids and token counts (`server`
+    names who answered, in the id and the default model: the replay model of bench/ shares this)."""
     arguments = json.dumps(content, ensure_ascii=False)
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
     if body.get("tools"):
@@ -307,10 +310,10 @@ def completion(body: dict[str, Any], stage: str, content: dict[str, Any]) -> dic
     prompt_tokens = math.ceil(len(json.dumps(body["messages"], ensure_ascii=False)) / 4)
     completion_tokens = math.ceil(len(arguments) / 4)
     return {
-        "id": f"chatcmpl-fixture-{digest}",
+        "id": f"chatcmpl-{server}-{digest}",
         "object": "chat.completion",
         "created": 1_700_000_000,
-        "model": body.get("model", "fixture"),
+        "model": body.get("model", server),
         "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
         "usage": {
             "prompt_tokens": prompt_tokens,
