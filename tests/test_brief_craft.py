@@ -121,3 +121,29 @@ def test_brief_of_the_story(story: Path) -> None:
 def test_any_budget_gives_a_brief(story: Path, words: int) -> None:
     out = CliRunner().invoke(cli, ["run", str(story), "-q", "--max-words", str(words)])
     assert out.exit_code == 0, out.output
+
+
+def test_the_title_is_a_news_headline_not_a_view(tmp_path: Path) -> None:
+    """An opinion headline argues, so it titles the brief only when every source is a view, even when
+    it is the headline closest to the others."""
+    from briefer.runs.pipeline import central_title
+
+    titles = ["Council backs ferry plan", "Ferry plan wins council backing", "Ferry routes added"]
+    assert central_title(titles) == titles[0]  # the most central one, unless it is a view:
+    assert central_title(titles, among=titles[1:]) == titles[1]
+    assert central_title(titles[:2], among=[titles[1]]) == titles[1]
+    assert central_title(titles, among=[]) is None
+    folder = tmp_path / "story"
+    folder.mkdir()
+    for name, text in STORY.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "a_view.txt").write_text(
+        "Harbor ferry council vote routes expansion is a mistake\n\nEast Post (Opinion) | 2025-05-04\n\n"
+        "The Harbor council voted 6-1 on Thursday to add two ferry routes to the islands, a mistake.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["run", str(folder), "--format", "json", "-q"])
+    assert result.exit_code == 0, result.output
+    brief = json.loads(result.stdout)
+    views = {d["meta"]["title"] for d in brief["documents"] if (d["meta"].get("label") or "") == "Opinion"}
+    assert brief["title"] not in views and brief["title"]

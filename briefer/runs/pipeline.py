@@ -25,6 +25,7 @@ from briefer.core.models import (
     RunReport,
     Sentence,
     SummarySentence,
+    is_view_label,
 )
 from briefer.core.segment import segment
 from briefer.core.text import content_terms, normalize
@@ -268,17 +269,25 @@ def _recount(brief: Brief) -> Brief:
     brief.report.sentences_supported = len(printed)
     brief.report.sentences_checked = len(printed) + len(brief.dropped)
     docs = {d.id: d for d in brief.documents}
-    titles = [docs[d].meta.title for d in source_numbers(brief) if docs[d].meta.title]
-    brief.title = central_title(titles) or f"Brief of {len(brief.documents)} documents"
+    cited = [docs[d] for d in source_numbers(brief) if docs[d].meta.title]
+    news = [d.meta.title for d in cited if not is_view_label(d.meta.label)]
+    titles = [d.meta.title for d in cited]
+    brief.title = central_title(titles, among=news or None) or f"Brief of {len(brief.documents)} documents"
     return brief
 
 
-def central_title(titles: list[str | None]) -> str | None:
+def central_title(titles: list[str | None], among: list[str | None] | None = None) -> str | None:
     """The headline sharing the most words with the other headlines: the most neutral summary of the
-    story, rather than whichever outlet happens to be cited first (ties go to the earlier one)."""
+    story, rather than whichever outlet happens to be cited first (ties go to the earlier one).
+
+    `among` limits the choice to some of them, the headlines of news (not opinion) sources: an opinion
+    headline argues, so it titles the brief only when every cited source is a view."""
     options = [t for t in titles if t]
+    eligible = [i for i, t in enumerate(options) if among is None or t in among]
+    if not eligible:
+        return None
     if len(options) <= 2:
-        return options[0] if options else None
+        return options[eligible[0]]
     terms = [set(content_terms(t)) for t in options]
     scores = [sum(len(a & b) / (len(a) or 1) for b in terms if b is not a) for a in terms]
-    return options[max(range(len(options)), key=lambda i: (scores[i], -i))]
+    return options[max(eligible, key=lambda i: (scores[i], -i))]
