@@ -39,7 +39,7 @@ import json
 import re
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +47,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the answers' wire format
 
 import faithbench as fb  # noqa: E402
-from fixture_server import JSONHandler, completion  # noqa: E402
+from fixture_server import (  # noqa: E402  (the wire format and prompt reading the fixture server uses)
+    JSONHandler,
+    _Server,
+    completion,
+    first_user,
+    numbered_sentences,
+    stage_of,
+    tagged,
+)
 
-STAGES = ("Extraction", "Composition", "Judgements", "Rewrites")
 MAX_BRIEF = 14  # the engine keeps at most 3 bottom-line sentences and 12 key points
 
 _STOP = frozenset(
@@ -66,28 +73,6 @@ class ReplayError(ValueError):
 # --- reading briefer's prompts (as tests/fixture_server.py does) ----------------------------------
 
 
-def stage_of(body: dict[str, Any]) -> str:
-    for tool in body.get("tools") or []:
-        return str(tool["function"]["name"])
-    schema = (body.get("response_format") or {}).get("json_schema")
-    if schema:
-        return str(schema["name"])
-    system = next((str(m.get("content")) for m in body["messages"] if m["role"] == "system"), "")
-    for name in STAGES:
-        if f'"title": "{name}"' in system:
-            return name
-    return "unknown"
-
-
-def first_user(body: dict[str, Any]) -> str:
-    return next(str(m["content"]) for m in body["messages"] if m["role"] == "user")
-
-
-def numbered_sentences(prompt: str) -> list[tuple[int, str]]:
-    inside = prompt.split("<document", 1)[1].split("</document>", 1)[0]
-    return [(int(n), t) for n, t in re.findall(r"^\[(\d+)\] (.*)$", inside, re.MULTILINE)]
-
-
 def claim_lines(prompt: str) -> list[dict[str, str]]:
     """`c1 | source 1 | event | speaker: X | unnamed source | hedged | text` -> id and text."""
     inside = prompt.split("<claims>", 1)[1].split("</claims>", 1)[0]
@@ -99,17 +84,6 @@ def claim_lines(prompt: str) -> list[dict[str, str]]:
             rest = rest[1:]
         rows.append({"id": parts[0].strip(), "text": " | ".join(rest).strip()})
     return rows
-
-
-def tagged(prompt: str) -> list[dict[str, Any]]:
-    """The <sentence> items of a judge or repair prompt with their <evidence>."""
-    items: list[dict[str, Any]] = []
-    for m in re.finditer(r'<(sentence|evidence) id="([^"]+)"[^>]*>(.*?)</\1>', prompt):
-        if m.group(1) == "sentence":
-            items.append({"id": m.group(2), "text": m.group(3), "evidence": []})
-        elif items:
-            items[-1]["evidence"].append({"id": m.group(2), "text": m.group(3)})
-    return items
 
 
 def content_words(text: str) -> set[str]:
@@ -246,14 +220,6 @@ class Replay:
 
 
 # --- the HTTP server ------------------------------------------------------------------------------
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # a client that hung up
-        pass
 
 
 def handler_for(replay: Replay) -> type[BaseHTTPRequestHandler]:
