@@ -291,3 +291,21 @@ def fact_lines(markdown: str) -> Iterator[str]:
     for line in markdown.split("\n## Sources", 1)[0].splitlines():
         if line.strip() and not line.startswith("#") and "Unverified, not stated as fact" not in line:
             yield line
+
+
+# Inline ways a page hides an element from readers (the nine issue 15 found missed, and three more):
+# none of them may turn into body text.
+HIDING = [
+    'class="hidden"',
+    'class="story d-none"',
+    'aria-hidden="TRUE"',
+    "hidden",
+    'style="display: none !important"',
+    'style="visibility:collapse"',
+    'style="position:absolute; clip: rect(0 0 0 0)"',
+    'style="clip-path: inset(50%)"',
+    'style="height:0; overflow:hidden"',
+    'style="width: 0px; overflow: hidden"',
+    'style="transform: scale(0)"',
+    'style="color: transparent"',
+]

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from adversary import (
+    HIDING,
     LOCAL_ONLY,
     STORM,
     FaultServer,
@@ -49,17 +50,6 @@ PAYLOADS = {
     "the mayor of Ravenna was arrested": "arrested",
 }
 CLUSTERS = 4
-HIDING = [  # nine inline ways of hiding HTML that used to be missed
-    'class="hidden"',
-    'class="story d-none"',
-    'aria-hidden="TRUE"',
-    "hidden",
-    'style="display: none !important"',
-    'style="visibility:collapse"',
-    'style="position:absolute; clip: rect(0 0 0 0)"',
-    'style="clip-path: inset(50%)"',
-    'style="height:0; overflow:hidden"',
-]
 _HOMOGLYPHS = str.maketrans("aeoicpyxIAOTNBHK", "аеоісрухІАΟТΝВНΚ")
 _LEET = str.maketrans("ioe", "103")
 

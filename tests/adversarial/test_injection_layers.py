@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from adversary import HIDING
 
 from briefer.core.models import (
     TO_A_MODEL,
@@ -93,22 +94,6 @@ def test_a_sentence_carrying_tag_character_text_is_furniture(tmp_path: Path) -> 
     flag = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"  # the Scottish flag emoji
     other = _doc(tmp_path, f"Fans waved the {flag} flag at the match on Tuesday.")
     assert not [f for f in other.furniture if f.reason == TO_A_MODEL]
-
-
-HIDING = [
-    'class="hidden"',
-    'class="story d-none"',
-    'aria-hidden="TRUE"',
-    "hidden",
-    'style="display: none !important"',
-    'style="visibility:collapse"',
-    'style="position:absolute; clip: rect(0 0 0 0)"',
-    'style="clip-path: inset(50%)"',
-    'style="height:0; overflow:hidden"',
-    'style="width: 0px; overflow: hidden"',
-    'style="transform: scale(0)"',
-    'style="color: transparent"',
-]
 
 
 @pytest.mark.parametrize("how", HIDING)
