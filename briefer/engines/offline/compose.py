@@ -32,8 +32,10 @@ from briefer.core.models import (
     is_view_label,
 )
 from briefer.core.text import DANGLING_START, compress, figures
-from briefer.engines.offline.facts import carried_elsewhere, is_duplicate, terms
+from briefer.engines.offline.coverage import MAX_POOL, Option, Weights, concepts_of, fill, weigh
+from briefer.engines.offline.facts import carried_elsewhere, terms
 from briefer.engines.offline.standalone import clean, printable, shown
+from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
@@ -382,44 +384,47 @@ def shown_claims(g: Group) -> list[Claim]:
     return [claim] + [c for c in g.claims if c is not claim and _corroborates(claim.text, c.text)]
 
 
-def point_text(g: Group, docs: dict[str, Document]) -> str | None:
-    """What a group prints: its first stand-alone claim, cleaned, with a view attributed to its outlet
-    (every cited document an opinion, editorial, column or analysis piece); None when no claim of the
-    group can stand alone."""
+def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
+    """The ways a group can be printed: its stand-alone sentence whole and in its safe shorter forms
+    (`trim.shorter_forms`), each attributed when its documents are views. Concepts are read from the source
+    words only, never from the attribution briefer adds."""
     claim = shown(g.claims)
     if claim is None:
-        return None
-    cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in shown_claims(g)) if d in docs]
-    return attributed(clean(claim.text), cited)
+        return []
+    cites = shown_claims(g)
+    cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
+    base = clean(claim.text)
+    factor = KIND_WEIGHT[g.lead.kind]
+    options = [
+        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
+        for form in (base, *shorter_forms(base))
+        for text in (attributed(form, cited),)
+    ]
+    return options
 
 
-def _pick(
-    groups: list[Group],
-    used: set[str],
-    chosen: list[frozenset[str]],
-    budget: int,
-    limit: int,
-    docs: dict[str, Document],
-) -> list[tuple[Group, str]]:
-    """The most salient plain groups, skipping used claims and near-duplicates, within a word budget."""
-    picked: list[tuple[Group, str]] = []
-    spent = 0
-    for g in groups:
-        if len(picked) >= limit:
-            break
-        if any(c.id in used for c in g.claims) or not _plain_claim(g.lead):
-            continue
-        text = point_text(g, docs)
-        if text is None:
-            continue
-        duplicate, vec = is_duplicate(text, chosen)
-        if duplicate or spent + _words(text) > budget:
-            continue
-        spent += _words(text)
-        chosen.append(vec)
-        used.update(c.id for c in g.claims)
-        picked.append((g, text))
-    return picked
+@dataclass
+class _Page:
+    """What the page holds so far: used claims, chosen points' concepts (for repeats) and the
+    concepts covered (for coverage), shared by the bottom line, open questions and key points."""
+
+    groups: list[Group]
+    docs: dict[str, Document]
+    weights: Weights
+    used: set[str] = field(default_factory=set)
+    chosen: list[frozenset[str]] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+
+    def pick(self, budget: int, limit: int, in_order: bool = False) -> list[Option[Group]]:
+        """Plain groups whose claims are not used yet, filled by coverage (`coverage.fill`)."""
+        fresh = [
+            g for g in self.groups if not any(c.id in self.used for c in g.claims) and _plain_claim(g.lead)
+        ]
+        options = [o for g in fresh[:MAX_POOL] for o in _options(g, self.docs)]
+        picked = fill(options, self.weights, self.covered, self.chosen, budget, limit, in_order=in_order)
+        for o in picked:
+            self.used.update(c.id for c in o.item.claims)
+        return picked
 
 
 def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
@@ -432,16 +437,18 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     max_words = content_budget(sum(word_count(d.text) for d in documents), len(documents), max_words)
     groups = group_claims(claims)
     n_docs = len({c.citations[0].doc_id for c in claims})
-    chosen: list[frozenset[str]] = []
-    used: set[str] = set()
+    page = _Page(groups, docs, weigh(documents, claims))
+    used, pick = page.used, page.pick
 
-    bottom = _pick(groups, used, chosen, budget=int(max_words * 0.25), limit=2, docs=docs)
+    # The bottom line leads with the most salient facts (centrality, corroboration, position); the
+    # key points then fill the page by coverage of what the bottom line and questions left unsaid.
+    bottom = pick(budget=int(max_words * 0.25), limit=2, in_order=True)
     if not bottom:  # small budgets: the most salient sentence that fits the page at all
-        bottom = _pick(groups, used, chosen, budget=int(max_words * 0.8), limit=1, docs=docs)
-    if sum(_words(t) for _, t in bottom) <= 50:  # a third sentence only when the two are short
-        bottom += _pick(groups, used, chosen, budget=int(max_words * 0.1), limit=1, docs=docs)
-    bottom.sort(key=lambda gt: min(c.citations[0].start for c in gt[0].claims))
-    spent = sum(_words(t) for _, t in bottom)
+        bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True)
+    if sum(o.cost for o in bottom) <= 50:  # a third sentence only when the two are short
+        bottom += pick(budget=int(max_words * 0.1), limit=1, in_order=True)
+    bottom.sort(key=lambda o: min(c.citations[0].start for c in o.claims))
+    spent = sum(o.cost for o in bottom)
 
     others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}
     for d, doc in docs.items():
@@ -449,10 +456,11 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     questions = _open_questions(groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs)
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
+    page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 
-    points = _pick(groups, used, chosen, budget=max_words - spent, limit=10, docs=docs)
+    points = pick(budget=max_words - spent, limit=10)
     return Draft(
-        bottom_line=[_sentence(f"b{i}", shown_claims(g), t) for i, (g, t) in enumerate(bottom)],
-        key_points=[_sentence(f"k{i}", shown_claims(g), t) for i, (g, t) in enumerate(points)],
+        bottom_line=[_sentence(f"b{i}", list(o.claims), o.text) for i, o in enumerate(bottom)],
+        key_points=[_sentence(f"k{i}", list(o.claims), o.text) for i, o in enumerate(points)],
         open_questions=questions,
     )

@@ -121,6 +121,11 @@ def printable(text: str) -> bool:
 _CLAUSE_END = re.compile(
     r"(?:,|;|\s[\u2014\u2013-])\s+(?:and|but|while|as|which|who|with|including|after|before)?\b|\s(?:and|but)\s"
 )
+# a cut that drops a speech verb would leave the speaker without what they said ("Sheera Frenkel, the
+# Times' reporter.") or state their claim flat
+_ATTRIBUTION = re.compile(
+    r"\b(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r"|according to)\b", re.I
+)
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
 
 
@@ -130,7 +135,11 @@ def complete_clause(text: str) -> str:
     Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
     if not _CUT.search(text.rstrip()) or text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
         return text
-    cuts = [m.start() for m in _CLAUSE_END.finditer(text) if len(text[: m.start()].split()) >= _MIN_CLAUSE]
+    cuts = [
+        m.start()
+        for m in _CLAUSE_END.finditer(text)
+        if len(text[: m.start()].split()) >= _MIN_CLAUSE and not _ATTRIBUTION.search(text[m.start() :])
+    ]
     if not cuts:
         return text
     head = text[: cuts[-1]].rstrip(" ,;")
@@ -143,10 +152,23 @@ def complete_clause(text: str) -> str:
     return head + "."
 
 
+_MIN_AFTER_CONNECTIVE = 6  # words left once a bare connective is dropped: "Yet confidence has." is not a fact
+
+
+def without_connective(text: str) -> str:
+    """The sentence without a bare connective opening it ("But the letter is a test." -> "The letter
+    is a test."), for the connectives of `openers/droppable_connectives`; unchanged when the rest is
+    shorter than six words. Whether the rest stands alone is still `printable`'s call."""
+    head, _, rest = text.partition(" ")
+    if head.lower() not in _words("droppable_connectives") or len(rest.split()) < _MIN_AFTER_CONNECTIVE:
+        return text
+    return rest[0].upper() + rest[1:]
+
+
 def clean(text: str) -> str:
     """A source sentence as printed: a leading connective and a section label trimmed off, and a
     sentence the excerpt cut off trimmed back to its last complete clause."""
-    return complete_clause(compress(without_label(compress(text))))
+    return complete_clause(without_connective(compress(without_label(compress(text)))))
 
 
 def shown(claims: list[Claim]) -> Claim | None:

@@ -1,0 +1,125 @@
+"""Selection by coverage (engines/offline/coverage.py), clause trimming (trim.py) and the stand-alone
+repairs it relies on, on invented text."""
+
+from pathlib import Path
+
+from briefer.core.segment import segment
+from briefer.engines.offline.compose import compose
+from briefer.engines.offline.coverage import Option, Weights, concepts_of, fill, weigh
+from briefer.engines.offline.extract import extract_claims
+from briefer.engines.offline.standalone import clean, complete_clause, printable, without_connective
+from briefer.engines.offline.trim import shorter_forms
+from briefer.sources import load
+
+CLUSTER = {
+    "alpha.txt": (
+        "Council closes Old Mill Road bridge\n\n"
+        "The Millbrook council voted 5-2 on Tuesday to close the Old Mill Road bridge for six weeks.\n\n"
+        "Local historian Ada Finch recalled at length that the stone structure was first raised by a "
+        "wool merchant whose family also paid for the town library, the bandstand, the cricket "
+        "pavilion and the old fire station on Mercer Street.\n"
+    ),
+    "beta.txt": (
+        "Millbrook bridge to shut for repairs\n\n"
+        "Millbrook's council voted on Tuesday to close the Old Mill Road bridge for repairs.\n\n"
+        "Drivers will take a detour over Route 9 while the bridge is closed.\n"
+    ),
+    "gamma.txt": (
+        "Old Mill Road bridge closing for six weeks\n\n"
+        "The Old Mill Road bridge will close for six weeks after a council vote on Tuesday.\n\n"
+        "Drivers face a detour over Route 9 during the closure of the bridge.\n"
+    ),
+}
+
+
+def _cluster(tmp_path: Path):
+    for name, text in CLUSTER.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    docs = load([tmp_path]).documents
+    return docs, [c for d in docs for c in extract_claims(d, segment(d))]
+
+
+def test_coverage_prints_what_other_outlets_carry_over_a_long_one_outlet_detail(tmp_path: Path) -> None:
+    docs, claims = _cluster(tmp_path)
+    draft = compose(docs, claims, max_words=60)
+    printed = [s.text for s in draft.bottom_line + draft.key_points]
+    assert any("detour over Route 9" in t for t in printed), printed
+    assert not any("historian" in t for t in printed), printed
+    detour = next(s for s in draft.bottom_line + draft.key_points if "detour" in s.text)
+    assert len({c.doc_id for c in detour.citations}) == 2, "the fact cites both outlets that carry it"
+    assert sum("council voted" in t or "council vote" in t for t in printed) == 1, "each fact once"
+
+
+def test_concepts_weigh_more_the_more_outlets_carry_them(tmp_path: Path) -> None:
+    docs, claims = _cluster(tmp_path)
+    w = weigh(docs, claims).table
+    (bridge,), (detour,), (historian,) = (concepts_of(word) for word in ("bridge", "detour", "historian"))
+    assert w[detour] > w[historian]
+    assert w[bridge] > w[detour], "three outlets and the headlines outweigh two"
+
+
+def test_fill_buys_new_content_not_a_second_telling() -> None:
+    weights = Weights({"vote": 4.0, "bridge": 4.0, "detour": 4.0, "route": 4.0, "merchant": 1.0})
+    weights.table.update({f"w{i}": 1.0 for i in range(6)})
+    vote = Option("vote", "The council voted to close the bridge.", 8, frozenset({"vote", "bridge"}), ())
+    long_repeat = Option(
+        "repeat",
+        "The council, in a long session, voted again to close the bridge, a merchant said at length.",
+        30,
+        frozenset({"vote", "bridge", "merchant", *(f"w{i}" for i in range(6))}),
+        (),
+    )
+    detour = Option("detour", "Drivers take a detour over Route 9.", 7, frozenset({"detour", "route"}), ())
+    covered: set[str] = set()
+    picked = fill([long_repeat, vote, detour], weights, covered, [], budget=16, limit=5)
+    assert {o.item for o in picked} == {"vote", "detour"}, "the long repeat adds little new per word"
+    assert covered == {"vote", "bridge", "detour", "route"}
+    # the salience order (the bottom line's) takes the first option that fits instead
+    first = fill([long_repeat, vote, detour], weights, set(), [], budget=40, limit=1, in_order=True)
+    assert [o.item for o in first] == ["repeat"]
+
+
+def test_shorter_forms_cut_only_safe_trailing_clauses() -> None:
+    text = "The council voted 5-2 on Tuesday to close the bridge, which has carried traffic since 1931."
+    assert shorter_forms(text) == ("The council voted 5-2 on Tuesday to close the bridge.",)
+    dashed = "The council voted 5-2 on Tuesday to close the old bridge — a decision years in the making."
+    assert shorter_forms(dashed) == ("The council voted 5-2 on Tuesday to close the old bridge.",)
+    # the attribution is never cut off, nor a list, nor a quotation, nor a clause inside a parenthesis
+    assert (
+        shorter_forms(
+            "The bridge will close for six weeks of repairs, which will hurt shops, the mayor said."
+        )
+        == ()
+    )
+    assert (
+        shorter_forms("The grant pays for new steel beams, fresh asphalt, lighting, and new railings.") == ()
+    )
+    assert (
+        shorter_forms('"We will close the bridge for six weeks of urgent repairs," which the mayor said.')
+        == ()
+    )
+    assert (
+        shorter_forms("Mayor Lena Ortiz, who chairs the council in its fourth term, signed the order today.")
+        == ()
+    )
+    assert shorter_forms("Too short, which is fine.") == ()
+
+
+def test_a_bare_connective_is_dropped_when_the_rest_stands_alone() -> None:
+    assert without_connective("But the one-page letter from the caucus is a test for the leader.") == (
+        "The one-page letter from the caucus is a test for the leader."
+    )
+    assert printable(clean("But the one-page letter from the caucus is a test for the leader."))
+    assert without_connective("Yet their confidence has.") == "Yet their confidence has."
+    assert not printable(clean("Yet their confidence has."))
+    kept = "Otherwise the council would have to find the money from its own reserves."
+    assert without_connective(kept) == kept, "'otherwise' changes what is asserted"
+    assert not printable(clean("But he said the council would find the money from its own reserves.")), (
+        "the rest still points back"
+    )
+
+
+def test_a_cut_off_sentence_is_not_trimmed_to_its_speaker() -> None:
+    text = "Sheera Frenkel, the newspaper's veteran technology reporter, told the programme the reason it took..."
+    assert complete_clause(text) == text
+    assert not printable(clean(text))
