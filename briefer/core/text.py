@@ -49,8 +49,11 @@ _ALIASES = re.compile(r"\b(?:" + "|".join(_ALIAS_TO) + r")\b", re.IGNORECASE)
 
 @lru_cache(maxsize=8192)  # the verifier normalises each sentence for several signals
 def normalize(text: str) -> str:
-    """ASCII quotes and dashes, `U.S.` -> `US`, collapsed whitespace: the form all comparisons use."""
+    """ASCII quotes and dashes, `U.S.` -> `US`, accents dropped, collapsed whitespace: the form all
+    comparisons use."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if not text.isascii():  # "François Étienne" = "Francois Etienne": writers drop accents
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _ALIASES.sub(lambda m: _ALIAS_TO[m.group(0).lower()], text)
     return re.sub(r"\s+", " ", text).strip()
@@ -302,6 +305,9 @@ WEEKDAYS = lexicon.words("weekdays")
 _NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
 
 
+_CLITIC = re.compile(r"'(?:s|ve|re|ll|d|m)$", re.IGNORECASE)
+
+
 def names(text: str) -> set[str]:
     """Capitalised words that are names (people, places, organisations), lower-cased.
 
@@ -312,14 +318,16 @@ def names(text: str) -> set[str]:
     norm = normalize(text)
     out: set[str] = set()
     for m in re.finditer(r"[A-Za-z][\w'\-]*", norm):
-        word = m.group(0)
-        if not word[0].isupper():
+        word = _CLITIC.sub("", m.group(0))  # "UK's" is "UK", "They've" is "They"
+        if not word or not word[0].isupper():
             continue
-        lower = word.lower().removesuffix("'s")
+        lower = word.lower()
         if len(word) >= 2 and word.isupper():
             out.add(lower + "#")
             continue
         if lower in _NAME_STOP or lower in MONTHS or lower in WEEKDAYS or lower in STOPWORDS:
+            continue
+        if lower in _NUMBER_WORDS or lower == "one":  # "Two groups": a figure, the number check's
             continue
         before = norm[: m.start()].rstrip()
         sentence_start = not before or before[-1] in ".!?\"'(:"

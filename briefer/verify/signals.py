@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from briefer.core import lexicon
 from briefer.core.text import (
@@ -80,23 +80,49 @@ def _variants(a: str, b: str) -> bool:
     return long.startswith(short[:-1] if len(short) >= 5 else short)
 
 
-_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)[,;:]?\s+(\S)")
+_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)([,;:]?)\s+(\S)")
+_LOWER_WORD = re.compile(r"(?<![\w'\-])[a-z][a-z'\-]*")
+
+
+@lru_cache(maxsize=64)
+def _lower_stems(source_text: str) -> frozenset[str]:
+    """Stems of the words the source writes in lower case: its common words, in any inflection."""
+    return frozenset(stem(w.removesuffix("'s")) for w in _LOWER_WORD.findall(normalize(source_text)))
 
 
 def claimed_names(sentence: str, source_text: str = "") -> set[str]:
     """Names the sentence asserts.
 
     Its first word is capitalised by position alone, so it is no name when it is an "-ly" adverb
-    ("Previously") or occurs in lower case in the source ("Shares" for "shares"), unless a capitalised
-    word follows ("Pete Hegseth said").
+    ("Previously") or the source writes it in lower case, in any inflection ("Shares" for "shares",
+    "Tributes" for "tribute"), unless a capitalised word follows it directly ("Pete Hegseth said"; not
+    after a comma or colon: "Additionally, Sheryl ...").
     """
     found = names(sentence)
     first = _FIRST_WORD.match(normalize(sentence))
-    if first and not first.group(2)[0].isupper() and not first.group(1).isupper():
+    if first and not first.group(1).isupper() and (first.group(2) or not first.group(3)[0].isupper()):
         word = first.group(1).lower().removesuffix("'s")
-        if word.endswith("ly") or re.search(r"\b" + re.escape(word) + r"\b", source_text):
+        if (
+            word.endswith("ly")
+            or stem(word) in _lower_stems(source_text)
+            or not _name_like(word, sentence[first.end(3) - 1 :], source_text)
+        ):
             found.discard(word)
     return found
+
+
+_SPEECH = frozenset(stem(w) for w in lexicon.words("speech_verbs"))
+
+
+def _name_like(word: str, rest: str, source_text: str) -> bool:
+    """Whether a first word that the source does not write in lower case still reads as a name: the
+    source has it (capitalised), or a verb of saying follows it ("Thompson said"). A word found
+    nowhere and followed by neither ("Extends to ...", "Prior to ...", "Son of ...") is a common word
+    the model chose; the coverage signals weigh it, the name check does not veto it."""
+    if re.search(r"\b" + re.escape(word) + r"\b", normalize(source_text), re.IGNORECASE):
+        return True
+    following = words(rest)[:1]
+    return bool(following) and stem(following[0]) in _SPEECH
 
 
 def _shown(name: str) -> str:
