@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from briefer.checker import check
 from briefer.checker.draft import parse_draft
-from briefer.core.text import names, normalize
+from briefer.core.text import months, names, normalize, weekdays
 from briefer.verify.signals import claimed_names
 
 
@@ -46,3 +46,55 @@ def test_a_sentence_initial_common_word_is_no_name() -> None:
     # but a word found nowhere that a verb of saying or a capitalised word follows is a name
     assert "thompson" in claimed_names("Thompson said the film was good.", source)
     assert "pete" in claimed_names("Pete Hegseth said so.", source)
+
+
+def test_a_spelled_out_count_the_sources_do_not_give_is_no_veto() -> None:
+    source = "Sheryl Lee is an American actress. Sheryl Lee Ralph is an American actress and singer."
+    result = check("Sheryl Lee and Sheryl Lee Ralph are two American actresses.", [source])
+    assert result.label == "partially_supported", result.sentences[0].reasons
+    assert any(r.startswith('count "two') for r in result.sentences[0].reasons)
+
+
+def test_a_spelled_out_count_against_another_count_of_the_same_thing_is_a_contradiction() -> None:
+    source = "Gill married twice. He had two children with Amber Rudd. He later had two children with Nicola."
+    assert check("Gill had three children with Amber Rudd.", [source]).label == "contradicted"
+    # a figure written in digits stays a hard check
+    assert check("Gill had 3 children with Amber Rudd.", [source]).label == "contradicted"
+
+
+def test_demonyms_and_country_abbreviations_match_their_country() -> None:
+    source = "Turkey says the Russian jet entered its airspace over Hatay, near the border with Syria."
+    assert not any(
+        "Turkish" in r for r in check("The jet entered Turkish airspace.", [source]).sentences[0].reasons
+    )
+    usa = check("The freeway is in New Jersey, USA.", ["The freeway is in New Jersey, United States."])
+    assert not any("USA" in r for r in usa.sentences[0].reasons)
+    other = check("The jet entered Greek airspace.", [source]).sentences[0].reasons
+    assert any('"Greek"' in r for r in other)  # an unrelated country is still missing
+
+
+def test_common_abbreviations_and_clock_times_are_no_names() -> None:
+    assert names("A TV series aired at 2:00 PM on BBC One.") == {"bbc#", "one"} - {"one"}
+    assert normalize("at 2:00 PM, or 2 p.m.") == "at 14:00, or 14:00"
+    result = check(
+        "The crash happened around 2:00 PM on the A9.", ["A crash happened on the A9 at about 14:00."]
+    )
+    assert not any("not in sources" in r for r in result.sentences[0].reasons), result.sentences[0].reasons
+
+
+def test_a_weekday_inside_a_name_is_no_date_and_may_next_to_a_day_is_one() -> None:
+    assert weekdays("He wrote for the Sunday Times and died on Friday.") == {"friday"}
+    assert months("The fight is on 30 May.") == {"may"} and months("They may 3D print it.") == {"may"} - {
+        "may"
+    }
+    source = (
+        "Gill, who wrote for The Sunday Times for years, died on Saturday. His restaurant reviews ran weekly."
+    )
+    result = check("Gill, a columnist for the Sunday Times, died on Saturday.", [source])
+    assert not any("Sunday" in r for r in result.sentences[0].reasons), result.sentences[0].reasons
+
+
+def test_a_name_is_found_as_part_of_a_hyphenated_name() -> None:
+    source = "Francis formed a Franco-Ottoman alliance with the sultan Suleiman."
+    result = check("Francis formed an alliance with the Ottoman sultan Suleiman.", [source])
+    assert not any("Ottoman" in r for r in result.sentences[0].reasons), result.sentences[0].reasons

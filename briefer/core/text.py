@@ -47,6 +47,18 @@ _ALIAS_TO = lexicon.table("aliases")
 _ALIASES = re.compile(r"\b(?:" + "|".join(_ALIAS_TO) + r")\b", re.IGNORECASE)
 
 
+# A 12-hour clock time ("2:00 PM", "2 p.m.", "11.30am"), compared as its 24-hour form ("14:00").
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\b\.?", re.IGNORECASE)
+
+
+def _24h(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    if not 1 <= hour <= 12:
+        return m.group(0)
+    hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
+    return f"{hour:02d}:{m.group(2) or '00'}"
+
+
 @lru_cache(maxsize=8192)  # the verifier normalises each sentence for several signals
 def normalize(text: str) -> str:
     """ASCII quotes and dashes, `U.S.` -> `US`, accents dropped, collapsed whitespace: the form all
@@ -56,6 +68,7 @@ def normalize(text: str) -> str:
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _ALIASES.sub(lambda m: _ALIAS_TO[m.group(0).lower()], text)
+    text = _CLOCK.sub(_24h, text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -260,6 +273,42 @@ def numbers(text: str) -> set[str]:
     return found
 
 
+def spelled_counts(text: str, limit: int = 10) -> dict[str, str]:
+    """Small counts written as words ("two individuals", "three groups"), value -> the stem of the
+    word counted (the next content word, "" when none): the counts a summariser infers by counting
+    what the source lists, which a figure in digits rarely is."""
+    norm = normalize(text)
+    out: dict[str, str] = {}
+    for m in _SPELLED.finditer(norm):
+        parts = re.split(r"[\s-]+", m.group(0).lower())
+        if len(parts) != 1 or parts[0] not in _SMALL or not 2 <= _SMALL[parts[0]] <= limit:
+            continue
+        out[str(_SMALL[parts[0]])] = _unit(norm, m.end())
+    return out
+
+
+def _unit(norm: str, end: int) -> str:
+    """The stem of the word a figure ending at `end` counts: the first content word among the next
+    three, within its clause ("four of his children" -> "children"); "" when there is none."""
+    clause = re.split(r"[,.;:()\[\]!?]", norm[end : end + 60], maxsplit=1)[0]
+    following = [w for w in words(clause)[:3] if is_content_word(w)][:1]
+    return stem(following[0]) if following else ""
+
+
+def counts(text: str) -> set[tuple[str, str]]:
+    """(value, stem of the word counted) for every figure but years, in digits or words: "4 children"
+    and "four children" both give ("4", "children")."""
+    norm = normalize(text)
+    out: set[tuple[str, str]] = set()
+    for pattern in (_NUMBER, _SPELLED):
+        for m in pattern.finditer(norm):
+            if re.fullmatch(r"(?:1[5-9]|20)\d\d", m.group(0)):
+                continue  # a year dates things, it counts none
+            for value in numbers(m.group(0)):
+                out.add((value, _unit(norm, m.end())))
+    return out
+
+
 # A qualifier before a figure, and the range of source values it admits (as factors of the figure).
 _BOUNDS = {q: (float(low), float(high)) for q, low, high in lexicon.rows("bounds")}
 _BOUNDED = re.compile(
@@ -303,6 +352,7 @@ def figures(text: str) -> set[tuple[str, str]]:
 MONTHS = lexicon.words("months")
 WEEKDAYS = lexicon.words("weekdays")
 _NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
+_COMMON_ACRONYMS = lexicon.words("common_acronyms")  # "TV", "PM": common nouns, not names
 
 
 _CLITIC = re.compile(r"'(?:s|ve|re|ll|d|m)$", re.IGNORECASE)
@@ -323,7 +373,8 @@ def names(text: str) -> set[str]:
             continue
         lower = word.lower()
         if len(word) >= 2 and word.isupper():
-            out.add(lower + "#")
+            if lower not in _COMMON_ACRONYMS:
+                out.add(lower + "#")
             continue
         if lower in _NAME_STOP or lower in MONTHS or lower in WEEKDAYS or lower in STOPWORDS:
             continue
@@ -338,9 +389,26 @@ def names(text: str) -> set[str]:
 
 
 def months(text: str) -> set[str]:
-    return {w for w in words(text) if w in MONTHS and w != "may"} | {
-        m.group(1).lower() for m in re.finditer(r"\b(May)\s+\d", normalize(text))
-    }
+    """Month names; "May" only next to a day ("May 30", "30 May"), where it is no verb. A month or
+    weekday that a capitalised word follows is part of a name ("the Sunday Times"), not a date."""
+    found = {w for w in words(_named_days(text)) if w in MONTHS and w != "may"}
+    near_day = re.search(r"\bmay\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", normalize(text), re.IGNORECASE)
+    return found | {"may"} if near_day else found
+
+
+def weekdays(text: str) -> set[str]:
+    """Weekday names, less those inside a name ("the Sunday Times", "Monday Night Football")."""
+    return {w for w in words(_named_days(text)) if w in WEEKDAYS}
+
+
+_IN_NAME = re.compile(r"\b([A-Z][a-z]+)(?=\s+[A-Z][a-z])")
+
+
+def _named_days(text: str) -> str:
+    """The text with each month or weekday that a capitalised word follows blanked out; a month
+    followed by a day ("March 15", "May 30") is a date whatever follows."""
+    norm = normalize(text)
+    return _IN_NAME.sub(lambda m: "_" if m.group(1).lower() in MONTHS | WEEKDAYS else m.group(1), norm)
 
 
 _QUOTED = re.compile(r'"([^"]{3,}?)"')

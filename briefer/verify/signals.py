@@ -16,9 +16,9 @@ from functools import cache, lru_cache
 
 from briefer.core import lexicon
 from briefer.core.text import (
-    WEEKDAYS,
     bounded_numbers,
     content_terms,
+    counts,
     is_content_word,
     months,
     names,
@@ -27,7 +27,9 @@ from briefer.core.text import (
     normalize,
     numbers,
     quotations,
+    spelled_counts,
     stem,
+    weekdays,
     words,
 )
 from briefer.verify.evidence import (
@@ -66,7 +68,27 @@ def _name_found(name: str, evidence: Evidence) -> bool:
     parts = [p for p in name.split("-") if p]
     if len(parts) > 1 and all(p in evidence.words for p in parts):  # "Al-Shabaab" vs "al - shabaab"
         return True
+    if any(
+        all(w in evidence.words or w in evidence.names for w in other)
+        for other in _equivalents().get(name, ())
+    ):
+        return True  # "Turkish" for "Turkey", "UK" for "British" (core/data/demonyms.tsv)
+    if "-" not in name and any(name in known.split("-") for known in evidence.names):
+        return True  # "Ottoman" in "a Franco-Ottoman alliance"
     return not name.endswith("#") and any(_variants(name, known) for known in evidence.names)
+
+
+@cache
+def _equivalents() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A name (as `names()` gives it) -> the names that stand for the same place: the rows of
+    `core/data/demonyms.tsv`, both ways, each side in the words of normalised text ("UK" -> "uk#")."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for demonym, country in lexicon.pairs("demonyms"):
+        a, b = tuple(words(demonym)), tuple(words(country))
+        out.setdefault(" ".join(a), []).append(b)
+        if len(b) == 1:
+            out.setdefault(b[0], []).append(a)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _variants(a: str, b: str) -> bool:
@@ -189,6 +211,7 @@ def _opposite_stems() -> dict[str, frozenset[str]]:
 
 OPPOSITES = _opposite_stems()
 _NEGATING_PREFIXES = ("un", "non", "non-")
+_SMALL_WORDS = {w: v for w, v in lexicon.pairs("number_units")}
 
 
 def _opposed(
@@ -311,6 +334,16 @@ def _numbers_near(
     )
 
 
+def _counted_otherwise(value: str, unit: str, source_text: str) -> bool:
+    """Whether the sources give another figure for what a spelled-out count counts ("four children"
+    for the sentence's "three children"): then the count is a changed figure, not one inferred."""
+    return bool(unit) and any(u == unit and v != value for v, u in counts(source_text))
+
+
+def _spelled_word(value: str) -> str:
+    return next((w for w, v in _SMALL_WORDS.items() if v == value), value)
+
+
 def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
     """Measure one sentence against its evidence (and the whole source text, when there is one)."""
     ctx = context or evidence
@@ -321,11 +354,12 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
 
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
+    spelled = spelled_counts(sentence)
     near_numbers, near_bounded = _numbers_near(sentence, evidence, context)
     for kind, found, in_ctx, in_ev in (
         ("number", numbers(sentence), ctx.numbers, near_numbers),
         ("date", months(sentence), ctx.months, evidence.months),
-        ("day", {w for w in words(sentence) if w in WEEKDAYS}, ctx.weekdays, evidence.weekdays),
+        ("day", weekdays(sentence), ctx.weekdays, evidence.weekdays),
     ):
         for x in sorted(found):
             shown = x if kind == "number" else f'"{x.title()}"'
@@ -337,6 +371,11 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
                 )
             if x not in ctx_values:
                 figures_missing += 1
+                if kind == "number" and x in spelled and not _counted_otherwise(x, spelled[x], ctx.text):
+                    soft.append(
+                        f'count "{_spelled_word(x)} {spelled[x]}..." not in {where}: counted by the writer?'
+                    )
+                    continue
                 (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
             elif (
                 x not in ev_values
