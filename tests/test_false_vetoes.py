@@ -98,3 +98,30 @@ def test_a_name_is_found_as_part_of_a_hyphenated_name() -> None:
     source = "Francis formed a Franco-Ottoman alliance with the sultan Suleiman."
     result = check("Francis formed an alliance with the Ottoman sultan Suleiman.", [source])
     assert not any("Ottoman" in r for r in result.sentences[0].reasons), result.sentences[0].reasons
+
+
+SPENDING = """UKIP spent 2,956,737 pounds on the campaign, the Conservatives 2,980,815 pounds.
+Labour spent 1,027,339 pounds and the Liberal Democrats 1,580,575 pounds.
+The Greens spent 534,249 pounds, the smallest of the main parties.
+UKIP's campaign spending works out at 68p for each of their votes.
+For Labour it is 26p per vote and for the Conservatives 79p per vote.
+"""
+
+
+def test_a_figure_whose_source_sentence_shares_the_words_around_it_is_carried() -> None:
+    draft = "UKIP's spending was 68p per vote, Labour 26p and the Conservatives 79p, while the Greens spent 534,249 pounds."
+    result = check(draft, [SPENDING])
+    assert not any("passages the sentence rests on" in r for r in result.sentences[0].reasons), (
+        result.sentences[0].reasons
+    )
+
+
+def test_a_day_or_a_clock_time_does_not_carry_a_count() -> None:
+    source = (
+        "By Maria Lopez | March 4, 2024, 08:15 GMT\n"
+        "At least 12 people were killed when the storm made landfall near Genoa.\n"
+        "The storm formed on March 15 over the sea and killed fish.\n"
+    )
+    for figure in ("15", "4"):
+        draft = f"At least {figure} people were killed when the storm made landfall near Genoa."
+        assert check(draft, [source]).label == "contradicted", figure

@@ -309,6 +309,35 @@ def counts(text: str) -> set[tuple[str, str]]:
     return out
 
 
+def figure_windows(text: str, window: int = 4) -> dict[tuple[str, str], frozenset[str]]:
+    """Each figure of the text, with its kind -> the content words around it (`window` words either
+    side, figures left out, stems cut to five letters so that "collected" meets "collection"): what a
+    figure is about, for telling "15 people were killed" from "March 15" in another sentence.
+
+    The kind is "day" next to a month name ("March 15", "15 March"), "time" in a clock time ("08:15"),
+    else "": a day of the month or a time is never the count of something.
+    """
+    norm = normalize(text)
+    out: dict[tuple[str, str], set[str]] = {}
+    for pattern in (_NUMBER, _SPELLED):
+        for m in pattern.finditer(norm):
+            before = words(norm[: m.start()])[-window:]
+            after = words(norm[m.end() :])[:window]
+            around = {stem(w)[:5] for w in before + after if is_content_word(w) and not w[:1].isdigit()}
+            kind = _figure_kind(norm, m.start(), m.end(), before, after)
+            for value in numbers(m.group(0)):
+                out.setdefault((value, kind), set()).update(around)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _figure_kind(norm: str, start: int, end: int, before: list[str], after: list[str]) -> str:
+    if re.match(r":\d\d", norm[end : end + 3]) or re.search(r"\d:$", norm[max(0, start - 3) : start]):
+        return "time"
+    if before[-1:] and before[-1] in MONTHS or after[:1] and after[0] in MONTHS:
+        return "day"
+    return ""
+
+
 # A qualifier before a figure, and the range of source values it admits (as factors of the figure).
 _BOUNDS = {q: (float(low), float(high)) for q, low, high in lexicon.rows("bounds")}
 _BOUNDED = re.compile(
@@ -392,7 +421,9 @@ def months(text: str) -> set[str]:
     """Month names; "May" only next to a day ("May 30", "30 May"), where it is no verb. A month or
     weekday that a capitalised word follows is part of a name ("the Sunday Times"), not a date."""
     found = {w for w in words(_named_days(text)) if w in MONTHS and w != "may"}
-    near_day = re.search(r"\bmay\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", normalize(text), re.IGNORECASE)
+    near_day = re.search(
+        r"\bmay\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", normalize(text), re.IGNORECASE
+    )
     return found | {"may"} if near_day else found
 
 
