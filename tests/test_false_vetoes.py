@@ -125,3 +125,31 @@ def test_a_day_or_a_clock_time_does_not_carry_a_count() -> None:
     for figure in ("15", "4"):
         draft = f"At least {figure} people were killed when the storm made landfall near Genoa."
         assert check(draft, [source]).label == "contradicted", figure
+
+
+def test_a_negation_idiom_asserts_what_follows_it() -> None:
+    source = "The 2007 championships in Osaka were also awarded without a bidding process."
+    result = check(
+        "This is not the first time championships were awarded without a bidding process.", [source]
+    )
+    assert "negation mismatch" not in result.sentences[0].reasons, result.sentences[0].reasons
+    factors = "Greatness is a matter of not only the quality of the action but the political undertones."
+    assert (
+        "negation mismatch"
+        not in check("Greatness involves the quality of the action.", [factors]).sentences[0].reasons
+    )
+    # a plain negation is still one
+    assert (
+        "negation mismatch"
+        in check("The 2007 championships in Osaka were not awarded.", [source]).sentences[0].reasons
+    )
+
+
+def test_a_source_negation_further_from_its_head_still_negates_it() -> None:
+    source = "Eugene failed last November in its bid to host the 2019 event, which went to Doha."
+    result = check("Eugene failed to host the 2019 event, which went to Doha.", [source])
+    assert "negation mismatch" not in result.sentences[0].reasons, result.sentences[0].reasons
+    hosted = "Eugene hosted the 2019 event after Doha withdrew."
+    assert (
+        "negation mismatch" in check("Eugene failed to host the 2019 event.", [hosted]).sentences[0].reasons
+    )

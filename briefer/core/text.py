@@ -165,6 +165,26 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
     return out
 
 
+def clause_negated(text: str) -> set[str]:
+    """Stems of every content word that follows a negation anywhere in its clause: the loosest reading
+    of what a source negates ("Eugene failed last November in its bid to host the 2019 event" does
+    not say Eugene hosted it), for not calling a sentence's negation one the source lacks."""
+    out: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(normalize(text)):
+        tokens = words(clause)
+        cue = next(
+            (
+                i
+                for i, w in enumerate(tokens)
+                if (w in _NEGATION_CUES) and not _numbered(tokens, i) and not _idiom(tokens, i)
+            ),
+            None,
+        )
+        if cue is not None:
+            out.update(stem(t) for t in tokens[cue + 1 :] if is_content_word(t))
+    return out
+
+
 def negated_heads(text: str, scope: int = 4) -> set[str]:
     """The first content word after each negation: what "did not attend the dinner" negates (attend).
 
@@ -200,11 +220,19 @@ def may_negate(ws: Iterable[str]) -> bool:
     return any(w in _NEGATION_CUES or ("-" in w and w.partition("-")[0] in _NEGATING_HYPHEN) for w in ws)
 
 
+_IDIOMS = tuple(tuple(p.split()) for p in lexicon.entries("negation_idioms"))
+
+
+def _idiom(tokens: list[str], i: int) -> bool:
+    """ "not only X but Y", "not the first time X": a negation that asserts what follows it."""
+    return any(tuple(tokens[i : i + len(p)]) == p for p in _IDIOMS)
+
+
 def _negation_scope(tokens: list[str], i: int) -> int:
     """Where the scope of a negation at tokens[i] begins, or 0 when tokens[i] negates nothing."""
     w = tokens[i]
     if w in NEGATIONS:
-        return 0 if _numbered(tokens, i) else i + 1
+        return 0 if _numbered(tokens, i) or _idiom(tokens, i) else i + 1
     if w in IMPLICIT_NEGATIONS and tokens[i + 1 : i + 2] == ["to"]:
         return i + 2
     return 0

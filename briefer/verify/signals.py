@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from briefer.core import lexicon
 from briefer.core.text import (
     bounded_numbers,
+    clause_negated,
     content_terms,
     counts,
     figure_windows,
@@ -430,6 +431,8 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     # A negation's head word must be negated on the other side too (within the wider scope there).
     # Irregular forms count as their verb ("did not make" denies "made").
     inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
+    if inserted:  # a head the source negates further from its negation ("failed in its bid to host")
+        inserted -= {_base(t) for text in evidence.sentences for t in clause_negated(text)}
     removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & {_base(t) for t in evidence.terms}) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
