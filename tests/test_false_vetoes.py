@@ -128,7 +128,7 @@ def test_a_day_or_a_clock_time_does_not_carry_a_count() -> None:
 
 
 def test_a_negation_idiom_asserts_what_follows_it() -> None:
-    source = "The 2007 championships in Osaka were also awarded without a bidding process."
+    source = "The 2007 championships in Osaka were also awarded without a bidding process, a first for Japan."
     result = check(
         "This is not the first time championships were awarded without a bidding process.", [source]
     )
