@@ -153,3 +153,12 @@ def test_a_source_negation_further_from_its_head_still_negates_it() -> None:
     assert (
         "negation mismatch" in check("Eugene failed to host the 2019 event.", [hosted]).sentences[0].reasons
     )
+
+
+def test_an_acronym_with_a_possessive_stays_an_acronym() -> None:
+    from briefer.core.text import words
+
+    assert words("UKIP's campaign and UKIP") == ["ukip#", "campaign", "and", "ukip#"]
+    assert "another" not in claimed_names(
+        "Another Ann Richards was a jazz singer.", "Ann Richards sang jazz."
+    )

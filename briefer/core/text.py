@@ -85,8 +85,9 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for w in _WORD.findall(normalize(text)):
         lw = w.lower()
-        if len(w) >= 2 and w.isupper() and w.isalpha():
-            out.append(lw + "#")
+        base = w[:-2] if lw.endswith("'s") else w  # "UKIP's" is the acronym "UKIP"
+        if len(base) >= 2 and base.isupper() and base.isalpha():
+            out.append(base.lower() + "#")
         elif lw.endswith("n't"):
             out.extend([lw[:-3], "n't"])
         elif lw.endswith("'s"):
@@ -337,8 +338,8 @@ def counts(text: str) -> set[tuple[str, str]]:
     return out
 
 
-def figure_windows(text: str, window: int = 4) -> dict[tuple[str, str], frozenset[str]]:
-    """Each figure of the text, with its kind -> the content words around it (`window` words either
+def figure_windows(text: str, window: int = 3) -> dict[tuple[str, str], frozenset[str]]:
+    """Each figure of the text, with its kind -> the content words nearest it (`window` on either
     side, figures left out, stems cut to five letters so that "collected" meets "collection"): what a
     figure is about, for telling "15 people were killed" from "March 15" in another sentence.
 
@@ -349,13 +350,23 @@ def figure_windows(text: str, window: int = 4) -> dict[tuple[str, str], frozense
     out: dict[tuple[str, str], set[str]] = {}
     for pattern in (_NUMBER, _SPELLED):
         for m in pattern.finditer(norm):
-            before = words(norm[: m.start()])[-window:]
-            after = words(norm[m.end() :])[:window]
-            around = {stem(w)[:5] for w in before + after if is_content_word(w) and not w[:1].isdigit()}
-            kind = _figure_kind(norm, m.start(), m.end(), before, after)
+            before, after = words(norm[: m.start()]), words(norm[m.end() :])
+            kind = _figure_kind(norm, m.start(), m.end(), before[-1:], after[:1])
+            around = {stem(w)[:5] for w in _content(reversed(before), window) + _content(after, window)}
             for value in numbers(m.group(0)):
                 out.setdefault((value, kind), set()).update(around)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _content(tokens: Iterable[str], n: int) -> list[str]:
+    """The first `n` content words of `tokens` that are not figures."""
+    out: list[str] = []
+    for w in tokens:
+        if len(out) == n:
+            break
+        if is_content_word(w) and not w[:1].isdigit():
+            out.append(w)
+    return out
 
 
 def _figure_kind(norm: str, start: int, end: int, before: list[str], after: list[str]) -> str:

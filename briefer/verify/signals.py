@@ -337,7 +337,7 @@ def _numbers_near(
 
 
 CARRIED_WORDS = 1  # content words a figure's source sentence must share around it
-CARRIED_WINDOW = 5  # words either side of it (2-fold on FaithBench: 5 on either fold)
+CARRIED_WINDOW = 2  # content words either side of it (see docs/VERIFIER.md for the choice)
 
 
 def _carried(value: str, sentence: str, ctx: Evidence) -> bool:
