@@ -149,6 +149,8 @@ def test_a_source_negation_further_from_its_head_still_negates_it() -> None:
     source = "Eugene failed last November in its bid to host the 2019 event, which went to Doha."
     result = check("Eugene failed to host the 2019 event, which went to Doha.", [source])
     assert "negation mismatch" not in result.sentences[0].reasons, result.sentences[0].reasons
+    plain = "Eugene did not bid for the 2019 event and hosted the 2021 event instead."
+    assert "negation mismatch" in check("Eugene did not host the 2021 event.", [plain]).sentences[0].reasons
     hosted = "Eugene hosted the 2019 event after Doha withdrew."
     assert (
         "negation mismatch" in check("Eugene failed to host the 2019 event.", [hosted]).sentences[0].reasons

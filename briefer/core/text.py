@@ -166,23 +166,20 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
     return out
 
 
-def clause_negated(text: str) -> set[str]:
-    """Stems of every content word that follows a negation anywhere in its clause: the loosest reading
-    of what a source negates ("Eugene failed last November in its bid to host the 2019 event" does
-    not say Eugene hosted it), for not calling a sentence's negation one the source lacks."""
+def clause_negated(text: str, reach: int = 8, scope: int = 4) -> set[str]:
+    """Stems of what a verb of failing or refusing negates when words stand between it and its "to"
+    ("Eugene failed last November in its bid to host the 2019 event" did not host it): the content
+    words of the `scope` words after a "to" at most `reach` words after the verb, in its clause.
+    `negated_terms` only reads "failed to host"; a plain "not" keeps its narrow scope."""
     out: set[str] = set()
     for clause in _CLAUSE_BREAK.split(normalize(text)):
         tokens = words(clause)
-        cue = next(
-            (
-                i
-                for i, w in enumerate(tokens)
-                if (w in _NEGATION_CUES) and not _numbered(tokens, i) and not _idiom(tokens, i)
-            ),
-            None,
-        )
-        if cue is not None:
-            out.update(stem(t) for t in tokens[cue + 1 :] if is_content_word(t))
+        for i, w in enumerate(tokens):
+            if w not in IMPLICIT_NEGATIONS:
+                continue
+            to = next((j for j in range(i + 1, min(len(tokens), i + 1 + reach)) if tokens[j] == "to"), None)
+            if to is not None:
+                out.update(stem(t) for t in tokens[to + 1 : to + 1 + scope] if is_content_word(t))
     return out
 
 

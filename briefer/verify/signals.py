@@ -431,7 +431,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     # A negation's head word must be negated on the other side too (within the wider scope there).
     # Irregular forms count as their verb ("did not make" denies "made").
     inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
-    if inserted:  # a head the source negates further from its negation ("failed in its bid to host")
+    if inserted:  # a head a verb of failing negates further on in the source ("failed in its bid to host")
         inserted -= {_base(t) for text in evidence.sentences for t in clause_negated(text)}
     removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & {_base(t) for t in evidence.terms}) or (overlap >= 0.5 and removed):
