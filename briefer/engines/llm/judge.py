@@ -70,8 +70,8 @@ def review(
                 tried.add(text)
                 rewrite = s.model_copy(update={"text": text})
                 verdict = verify_sentence(rewrite, by_id)
-                soft = judgeable(verdict) and not echoes_instructions(text, by_id)
-                if verdict.label == "supported" or soft:  # the same gate as a first draft
+                judge_decides = judgeable(verdict) and not echoes_instructions(text, by_id)
+                if verdict.label == "supported" or judge_decides:  # the same gate as a first draft
                     candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
             source = fallback(s, by_id)
             if source is not None and source.text not in tried:
