@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from briefer.core import lexicon
+from briefer.core.figures import spelled_counts
 from briefer.core.text import (
     bounded_numbers,
     clause_negated,
     content_terms,
-    counts,
-    figure_windows,
     is_content_word,
     months,
     names,
@@ -29,7 +28,6 @@ from briefer.core.text import (
     normalize,
     numbers,
     quotations,
-    spelled_counts,
     stem,
     weekdays,
     words,
@@ -42,6 +40,7 @@ from briefer.verify.evidence import (
     spoken_text,
     token_stems,
 )
+from briefer.verify.figures import admit, carried, counted_otherwise, numbers_near, spelled_word
 from briefer.verify.framing import dropped_frame
 
 # Content coverage a label needs (the verdict applies both; a soft reason here uses the first).
@@ -50,18 +49,6 @@ PARTIAL_COVERAGE = 0.5
 
 
 # --- figures and names --------------------------------------------------------------------------------
-
-
-def _admit(
-    x: str, bounds: tuple[float, float], values: frozenset[str], qualified: frozenset[str]
-) -> frozenset[str]:
-    """`values`, plus `x` when an exact one of them lies within the bounds a qualifier gave it.
-
-    A source figure that is itself a bound does not count: "at least 12" and "at least 15" are two
-    counts of one toll, a dispute to show, not one figure rounded.
-    """
-    low, high = bounds
-    return values | {x} if any(low <= float(v) <= high for v in values - qualified) else values
 
 
 def _name_found(name: str, evidence: Evidence) -> bool:
@@ -213,7 +200,6 @@ def _opposite_stems() -> dict[str, frozenset[str]]:
 
 OPPOSITES = _opposite_stems()
 _NEGATING_PREFIXES = ("un", "non", "non-")
-_SMALL_WORDS = {w: v for w, v in lexicon.pairs("number_units")}
 
 
 def _opposed(
@@ -312,62 +298,6 @@ def _base(term: str) -> str:
     return _irregular().get(term, term)
 
 
-def _numbers_near(
-    sentence: str, evidence: Evidence, context: Evidence | None
-) -> tuple[frozenset[str], frozenset[str]]:
-    """The figures (and those the text qualifies, "at least 12") of the source sentences that carry
-    the sentence's wording: in the evidence, or anywhere in the sources when they are given, those
-    sharing at least half as many content words with it as the best one does. A figure that sits only
-    in an unrelated sentence ("March 15" for "15 were killed", a byline's "08:15") is no support; one
-    from another sentence about the same thing (a sentence fusing several figures) is."""
-    pools = [evidence] if context is None else [evidence, context]
-    if len(pools) == 1 and len(evidence.sentences) <= 1:
-        return evidence.numbers, evidence.bounded
-    terms = set(content_terms(sentence))
-    candidates = [
-        (text, len(terms & cand))
-        for e in pools
-        for text, cand in zip(e.sentences, e.sentence_terms, strict=True)
-    ]
-    need = max(1.0, max((n for _, n in candidates), default=0) / 2)
-    near = [sentence_info(text) for text, n in candidates if n >= need]
-    return frozenset(x for info in near for x in info.numbers), frozenset(
-        x for info in near for x in info.bounded
-    )
-
-
-CARRIED_WORDS = 1  # content words a figure's source sentence must share around it
-CARRIED_WINDOW = 2  # content words either side of it (see docs/VERIFIER.md for the choice)
-
-
-def _carried(value: str, sentence: str, ctx: Evidence) -> bool:
-    """Whether a source sentence has the figure with some of the same words around it as the sentence
-    has ("UKIP's spending was 68p per vote" and "UKIP's campaign spending works out at 68p for each of
-    their ... votes"): a sentence fusing figures from several source sentences rests on each, though
-    retrieval's three passages cannot hold them all. "March 15" or a byline's "08:15" shares no word
-    with "15 people were killed" around the figure, so they stay no support."""
-    mine = {k: v for k, v in figure_windows(sentence, CARRIED_WINDOW).items() if k[0] == value}
-    if not any(mine.values()):
-        return False
-    for text in ctx.sentences:
-        if value in sentence_info(text).numbers:
-            theirs = figure_windows(text, CARRIED_WINDOW)
-            for key, around in mine.items():
-                if len(around & theirs.get(key, frozenset())) >= min(CARRIED_WORDS, len(around)):
-                    return True
-    return False
-
-
-def _counted_otherwise(value: str, unit: str, source_text: str) -> bool:
-    """Whether the sources give another figure for what a spelled-out count counts ("four children"
-    for the sentence's "three children"): then the count is a changed figure, not one inferred."""
-    return bool(unit) and any(u == unit and v != value for v, u in counts(source_text))
-
-
-def _spelled_word(value: str) -> str:
-    return next((w for w, v in _SMALL_WORDS.items() if v == value), value)
-
-
 def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
     """Measure one sentence against its evidence (and the whole source text, when there is one)."""
     ctx = context or evidence
@@ -379,7 +309,7 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
     spelled = spelled_counts(sentence)
-    near_numbers, near_bounded = _numbers_near(sentence, evidence, context)
+    near_numbers, near_bounded = numbers_near(sentence, evidence, context)
     for kind, found, in_ctx, in_ev in (
         ("number", numbers(sentence), ctx.numbers, near_numbers),
         ("date", months(sentence), ctx.months, evidence.months),
@@ -389,20 +319,20 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
             shown = x if kind == "number" else f'"{x.title()}"'
             ctx_values, ev_values = in_ctx, in_ev
             if kind == "number" and x in bounded:  # "more than 100": any source value in range will do
-                ctx_values = _admit(x, bounded[x], in_ctx, ctx.bounded)
-                ev_values = _admit(
+                ctx_values = admit(x, bounded[x], in_ctx, ctx.bounded)
+                ev_values = admit(
                     x, bounded[x], in_ev, near_bounded if kind == "number" else evidence.bounded
                 )
             if x not in ctx_values:
                 figures_missing += 1
-                if kind == "number" and x in spelled and not _counted_otherwise(x, spelled[x], ctx.text):
+                if kind == "number" and x in spelled and not counted_otherwise(x, spelled[x], ctx.text):
                     soft.append(
-                        f'count "{_spelled_word(x)} {spelled[x]}..." not in {where}: counted by the writer?'
+                        f'count "{spelled_word(x)} {spelled[x]}..." not in {where}: counted by the writer?'
                     )
                     continue
                 (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
             elif x not in ev_values and not (
-                kind == "number" and _carried(x, sentence, ctx)
+                kind == "number" and carried(x, sentence, ctx)
             ):  # found only elsewhere in the source ("March 15" for "15 killed"): no support
                 figures_missing_evidence += 1
                 (contradictions if ev_values else hard).append(
