@@ -6,8 +6,10 @@ in its article decide what fits the word budget. Open questions come only from e
 where sources rebut each other or give different figures, unnamed sourcing, hedged predictions, and
 the sources' own statements that something is unknown.
 
-Everything here is extractive (a source sentence, at most with a leading connective removed), and
-every sentence still goes through the verifier before it is printed.
+Which facts fill the page is decided by coverage of distinct content (`coverage.py`). Everything here
+is extractive (a source sentence, at most with a leading connective, a section label or a trailing
+clause removed: `standalone.clean`, `trim.shorter_forms`), and every sentence still goes through the
+verifier before it is printed.
 """
 
 from __future__ import annotations

@@ -29,6 +29,10 @@ CORROBORATION_BASE = 2.0
 """A concept carried by k outlets weighs CORROBORATION_BASE ** (k - 1): a fact all three outlets carry
 outweighs one outlet's detail four to one, yet a unique detail still fills space nothing better fits."""
 
+MAX_CARRIERS = 4
+"""Outlets counted per concept at most: past four, more carriers add no weight (and 10,000 documents
+do not overflow the power)."""
+
 LEAD_BONUS = 0.5
 """Extra weight (as a share) for a concept in a headline or an article's first sentence: the lead
 states what the story is about."""
@@ -84,7 +88,7 @@ def weigh(documents: Sequence[Document], claims: Sequence[Claim]) -> Weights:
     for claim in first.values():
         lead |= concepts_of(claim.text)
     table = {
-        c: CORROBORATION_BASE ** (len(docs) - 1) * (1.0 + (LEAD_BONUS if c in lead else 0.0))
+        c: CORROBORATION_BASE ** (min(len(docs), MAX_CARRIERS) - 1) * (1.0 + (LEAD_BONUS if c in lead else 0.0))
         for c, docs in carriers.items()
     }
     return Weights(table)
