@@ -88,7 +88,8 @@ def weigh(documents: Sequence[Document], claims: Sequence[Claim]) -> Weights:
     for claim in first.values():
         lead |= concepts_of(claim.text)
     table = {
-        c: CORROBORATION_BASE ** (min(len(docs), MAX_CARRIERS) - 1) * (1.0 + (LEAD_BONUS if c in lead else 0.0))
+        c: CORROBORATION_BASE ** (min(len(docs), MAX_CARRIERS) - 1)
+        * (1.0 + (LEAD_BONUS if c in lead else 0.0))
         for c, docs in carriers.items()
     }
     return Weights(table)
