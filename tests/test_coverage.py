@@ -84,6 +84,8 @@ def test_shorter_forms_cut_only_safe_trailing_clauses() -> None:
     assert shorter_forms(text) == ("The council voted 5-2 on Tuesday to close the bridge.",)
     dashed = "The council voted 5-2 on Tuesday to close the old bridge — a decision years in the making."
     assert shorter_forms(dashed) == ("The council voted 5-2 on Tuesday to close the old bridge.",)
+    paired = "Belarus scrambled a fighter jet to force the plane - bound for Lithuania - to land, claiming a threat."
+    assert shorter_forms(paired) == (), "a cut at either dash of a pair breaks the sentence"
     # the attribution is never cut off, nor a list, nor a quotation, nor a clause inside a parenthesis
     assert (
         shorter_forms(

@@ -33,6 +33,7 @@ _SPEECH = re.compile(
 _OPENERS = "which|who|whom|whose|where|including|such as|while|after|before|amid|with|following|despite"
 _BOUNDARY = re.compile(rf"\s[\u2014\u2013-]\s|;\s|,\s(?=(?:{_OPENERS})\b)")
 _LISTS = ("including", "such as")
+_DASH = re.compile(r"\s[\u2014\u2013-]\s")
 
 
 def _balanced(text: str) -> bool:
@@ -59,7 +60,7 @@ def shorter_forms(text: str) -> tuple[str, ...]:
         sep = m.group(0).strip()
         if sep == "," and ", " in tail and not tail.startswith(_LISTS):
             continue
-        if sep not in (",", ";") and re.search(r"\s[\u2014\u2013-]\s", tail):
-            continue  # a pair of dashes: the cut would fall inside the parenthesis
+        if sep not in (",", ";") and _DASH.search(f"{head} {tail}"):
+            continue  # a pair of dashes: the cut would fall inside or at the end of the parenthesis
         forms.append(head.rstrip(".:") + ".")
     return tuple(reversed(forms))
