@@ -40,8 +40,8 @@ states what the story is about."""
 COST_EXPONENT = 0.5
 """Gain is divided by words ** COST_EXPONENT (the cost scaling of Lin & Bilmes' budgeted greedy): 1 buys
 the most new weight per word and favours short fragments, 0 buys the most weight per pick and spends a
-small page on one long sentence; the square root sits between (0 and 0.5 measured alike on the tuning
-half, and 0.5 keeps the pages of very short sources shorter than the sources)."""
+small page on one long sentence; the square root sits between. On the bench 0 and 0.5 measure within
+a point of each other on either half (docs/BRIEF_QUALITY.md)."""
 
 MAX_POOL = 400
 """Facts considered per pick, the most salient first: bounded work on very large inputs."""
