@@ -50,6 +50,7 @@ import faithbench as fb  # noqa: E402
 BRIEFER = [sys.executable, "-m", "briefer"]
 PUBLISH_ALONE, LEAK_ALONE = 0.85, 0.50
 PUBLISH_GATE, LEAK_GATE_FACTOR = 0.80, 0.8
+GATE = "(c) gate: no veto AND GPT-4o as judge (work needed below partial)"
 
 
 @dataclass
@@ -250,14 +251,39 @@ def systems(include_pipeline: bool) -> list[tuple[str, Printer, Passer]]:
         return f"(b) {name} (summary verdict)", lambda c, i: passes(c), passes
 
     rows += [detector(name) for name in fb.DETECTORS]
+
+    def judged(c: Checked, i: int) -> bool:
+        """The shipped gate (`engines.llm.review.merge_verdicts`) with GPT-4o's recorded verdict as the
+        judge: no hard veto, and either the verifier passed it or it has partial word-level support
+        and the judge passed it. Below partial the judge must show its work; a recorded verdict has
+        none, so such a sentence is withheld."""
+        v = c.verdicts[i]
+        return (
+            not v.get("vetoed", False)
+            and v["label"] in ("supported", "partially_supported")
+            and c.sample.consistent("GPT-4o") is True
+        )
+
     rows += [
         (
-            "(c) gate: verifier supported AND GPT-4o",
+            GATE,
+            judged,
+            lambda c: all(judged(c, i) for i in range(len(c.sentences))),
+        ),
+        (
+            "(c+) same, if the judge's work always checked out (a bound)",
+            lambda c, i: not c.verdicts[i].get("vetoed", False) and c.sample.consistent("GPT-4o") is True,
+            lambda c: (
+                all(not v.get("vetoed", False) for v in c.verdicts) and c.sample.consistent("GPT-4o") is True
+            ),
+        ),
+        (
+            "(c-) old gate: verifier supported AND GPT-4o",
             lambda c, i: verdict(c, i) == "supported" and c.sample.consistent("GPT-4o") is True,
             lambda c: c.label == "supported" and c.sample.consistent("GPT-4o") is True,
         ),
         (
-            "(c') gate: verifier supported|partial AND GPT-4o",
+            "(c') old gate: verifier supported|partial AND GPT-4o",
             lambda c, i: (
                 verdict(c, i) in ("supported", "partially_supported")
                 and c.sample.consistent("GPT-4o") is True
@@ -392,7 +418,7 @@ def report(checked: list[Checked], include_pipeline: bool) -> dict[str, Any]:
 
     print("\nTargets (issue 13):")
     alone = table["(a) verifier alone: supported"]
-    gate = table["(c) gate: verifier supported AND GPT-4o"]
+    gate = table[GATE]
     gpt = table["(b) GPT-4o (summary verdict)"]
     for f in folds:
         a, g, o = alone[f], gate[f], gpt[f]

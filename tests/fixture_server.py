@@ -40,6 +40,9 @@ class Scenario:
     fail_always: bool = False  # every request gets 500
     judge_rejects: tuple[str, ...] = ()  # sentence ids the judge labels unsupported
     judge_rejects_repairs: bool = False  # ... and it rejects their rewrites too
+    # the work the judge shows for a sentence marked show-work="yes": "none"; "whole" (the whole
+    # sentence as one part, quoting its first evidence whole); "invented" (a quote in no evidence)
+    judge_work: str = "none"
 
 
 @dataclass
@@ -106,11 +109,12 @@ def claim_lines(prompt: str) -> list[dict[str, Any]]:
 def tagged(prompt: str) -> list[dict[str, Any]]:
     """The <sentence> items of a judge or repair prompt with their <evidence>."""
     items: list[dict[str, Any]] = []
-    for m in re.finditer(r'<(sentence|evidence) id="([^"]+)"[^>]*>(.*?)</\1>', prompt):
+    for m in re.finditer(r'<(sentence|evidence) id="([^"]+)"([^>]*)>(.*?)</\1>', prompt):
         if m.group(1) == "sentence":
-            items.append({"id": m.group(2), "text": m.group(3), "evidence": []})
+            work = 'show-work="yes"' in m.group(3)
+            items.append({"id": m.group(2), "text": m.group(4), "evidence": [], "work": work})
         elif items:
-            items[-1]["evidence"].append({"id": m.group(2), "text": m.group(3)})
+            items[-1]["evidence"].append({"id": m.group(2), "text": m.group(4)})
     return items
 
 
@@ -245,16 +249,19 @@ def judgements(prompt: str, scenario: Scenario) -> dict[str, Any]:
     verdicts = []
     for item in tagged(prompt):
         reject = item["id"] in scenario.judge_rejects and (not repaired or scenario.judge_rejects_repairs)
-        verdicts.append(
-            {
-                "sentence_id": item["id"],
-                "label": "unsupported" if reject else "supported",
-                "evidence_ids": [e["id"] for e in item["evidence"]],
-                "reason": "The evidence does not say this. It says something else."
-                if reject
-                else "The evidence states this.",
-            }
-        )
+        verdict: dict[str, Any] = {
+            "sentence_id": item["id"],
+            "label": "unsupported" if reject else "supported",
+            "evidence_ids": [e["id"] for e in item["evidence"]],
+            "reason": "The evidence does not say this. It says something else."
+            if reject
+            else "The evidence states this.",
+        }
+        if item["work"] and not reject and item["evidence"] and scenario.judge_work != "none":
+            first = item["evidence"][0]
+            quote = first["text"] if scenario.judge_work == "whole" else "words found in no evidence"
+            verdict["support"] = [{"part": item["text"], "evidence_id": first["id"], "quote": quote}]
+        verdicts.append(verdict)
     return {"verdicts": verdicts}
 
 

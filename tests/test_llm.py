@@ -482,7 +482,13 @@ def test_reasoning_models_get_max_completion_tokens() -> None:
 
 
 def test_merge_verdicts_keeps_the_worse_label_and_a_short_reason() -> None:
-    det = Verdict(label="supported", score=0.9)
+    doc = doc_of("The minister resigned on Monday.")
+    det = SummarySentence(
+        id="k0",
+        text="The minister resigned on Monday.",
+        citations=[cite(doc, 0, len(doc.text))],
+        verdict=Verdict(label="supported", score=0.9),
+    )
     judged = Judgement(
         sentence_id="k0", label="contradicted", reason="Source names another minister. Also x."
     )

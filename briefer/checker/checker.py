@@ -97,6 +97,7 @@ class SentenceCheck(BaseModel):
     evidence: EvidenceSpan | None = None  # the best-aligned span
     candidates: list[EvidenceSpan] = []  # every span the sentence was checked against
     reasons: list[str] = []
+    vetoed: bool = False  # a hard check failed or the evidence contradicts it: no judge can pass it
 
 
 class SourceInfo(BaseModel):
@@ -204,14 +205,16 @@ def check_sentence(
         if 1 <= n <= len(sources) and sources[n - 1].skipped
     ]
     label: Label
+    vetoed = bool(reasons)  # a citation of a source that does not exist or was skipped
     if found.evidence is None:
-        label, score = "unsupported", 0.0
+        label, score, vetoed = "unsupported", 0.0, True
         if not found.unknown:
             reasons.append("no source sentence shares a content word with it")
         best = None
     else:
         verdict = check_text(sentence.text, found.evidence, context=found.context)
         label, score = verdict.label, verdict.score
+        vetoed = vetoed or verdict.vetoed
         reasons.extend(verdict.reasons)
         best = found.spans[_best_index(sentence.text, found.spans)]
         if found.unknown and label == "supported":
@@ -227,6 +230,7 @@ def check_sentence(
         evidence=best,
         candidates=found.spans,
         reasons=reasons,
+        vetoed=vetoed,
     )
 
 

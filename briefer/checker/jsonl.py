@@ -88,7 +88,7 @@ def pair_result(pair: Pair, refine: Callable[[CheckResult], CheckResult] | None 
         "score": result.score,
         "mean_score": result.mean_score,
         "sentences": [
-            {"text": s.text, "label": s.label, "score": s.score, "reasons": s.reasons}
+            {"text": s.text, "label": s.label, "score": s.score, "reasons": s.reasons, "vetoed": s.vetoed}
             for s in result.sentences
         ],
     }

@@ -1,8 +1,10 @@
 """`briefer check --engine llm`: the LLM engine's batched judge on a draft the checker has read.
 
-Each sentence goes to the judge with the spans the deterministic check weighed; the label kept is the
-worse of the two, so the judge can reject what word-level signals let through but never rescue a
-sentence they rejected. One call for the whole draft.
+Each sentence goes to the judge with the spans the deterministic check weighed, and the two verdicts
+combine by the same policy as `briefer run --engine llm` (`engines.llm.review.merge_verdicts`): the
+judge can reject what word-level signals let through, can pass what fails only those soft signals
+(showing its work where they are weak), and can never rescue a sentence a hard check vetoed. One
+call for the whole draft.
 """
 
 from __future__ import annotations
@@ -42,14 +44,16 @@ def judge(
         spans = c.candidates or ([c.evidence] if c.evidence else [])
         if spans:
             citations = [Citation(doc_id=e.doc_id, start=e.start, end=e.end, quote=e.quote) for e in spans]
-            asked[f"s{c.index}"] = SummarySentence(id=f"s{c.index}", text=c.text, citations=citations)
+            own = Verdict(label=c.label, score=c.score, reasons=c.reasons, vetoed=c.vetoed)
+            asked[f"s{c.index}"] = SummarySentence(
+                id=f"s{c.index}", text=c.text, citations=citations, verdict=own
+            )
     verdicts = engine.judge(list(asked.values()))
     log.info("%s", engine.ledger.summary())
     checks = []
     for c in result.sentences:
         if f"s{c.index}" in asked:
-            own = Verdict(label=c.label, score=c.score, reasons=c.reasons)
-            merged = merge_verdicts(own, verdicts.get(f"s{c.index}"))
+            merged = merge_verdicts(asked[f"s{c.index}"], verdicts.get(f"s{c.index}"))
             c = c.model_copy(update={"label": merged.label, "reasons": merged.reasons})
         checks.append(c)
     return relabelled(result, checks)

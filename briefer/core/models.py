@@ -185,10 +185,18 @@ class Claim(Model):
 
 
 class Verdict(Model):
+    """What the checks found about one sentence.
+
+    `vetoed`: a hard check failed (a citation, figure, date, name or quotation the evidence lacks, a
+    claim lifted out of its frame) or the evidence contradicts the sentence. No judge can pass a
+    vetoed sentence; one that fails only the soft, word-level support is the judge's to decide
+    (`briefer.engines.llm.review.merge_verdicts`)."""
+
     label: Label
     score: float = Field(ge=0.0, le=1.0)  # support score; 1.0 = every content unit found
     reasons: list[str] = []
     checked_by: list[str] = ["deterministic"]
+    vetoed: bool = False
 
 
 class SummarySentence(Model):

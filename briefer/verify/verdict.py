@@ -60,7 +60,8 @@ def check_text(sentence: str, evidence: Evidence, *, context: Evidence | None = 
         reasons.extend(sig.soft)
         if not reasons:
             reasons.append(f"its wording follows the sources only loosely (score {raw:.2f})")
-    return Verdict(label=label, score=round(min(1.0, score), 4), reasons=reasons)
+    vetoed = bool(sig.contradictions or sig.hard)
+    return Verdict(label=label, score=round(min(1.0, score), 4), reasons=reasons, vetoed=vetoed)
 
 
 def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Verdict:
@@ -70,7 +71,7 @@ def verify_sentence(sentence: SummarySentence, docs: dict[str, Document]) -> Ver
     around a quoted clause ("Rumours that X has resigned are false, his office said") is always seen."""
     problems = [p for c in sentence.citations if (p := citation_problem(c, docs))]
     if problems:
-        return Verdict(label="unsupported", score=0.0, reasons=problems)
+        return Verdict(label="unsupported", score=0.0, reasons=problems, vetoed=True)
     spans = dict.fromkeys(widened(c, docs[c.doc_id]) for c in sentence.citations)
     # A view's attribution ("In an opinion piece, Fox News writes: ") is checked exactly: it must be
     # the one the cited documents' own metadata gives; the sentence after it is checked as usual.

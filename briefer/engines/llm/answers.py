@@ -222,6 +222,15 @@ def composition_model(claim_ids: set[str], final: Final) -> type[BaseModel]:
 # --- judging and repair ---------------------------------------------------------------------------
 
 
+class Grounding(BaseModel):
+    """One part of a sentence and the evidence words that state it: the judge's shown work, which
+    `briefer.verify.grounding` checks against the sentence and the evidence."""
+
+    part: str = Field(description="The exact words of the sentence that this evidence states.")
+    evidence_id: str
+    quote: str = Field(description="The exact words of that evidence that state the part.")
+
+
 class Judgement(BaseModel):
     """The label of one summary sentence against its evidence."""
 
@@ -229,6 +238,9 @@ class Judgement(BaseModel):
     label: Label
     evidence_ids: list[str] = []
     reason: str = Field(default="", description="At most 15 words.")
+    support: list[Grounding] = Field(
+        default=[], description="Only for a supported sentence marked show-work: each part and its evidence."
+    )
 
 
 def sentence_handle(raw: str) -> str:
@@ -265,6 +277,8 @@ def judgement_model(evidence: dict[str, set[str]], final: Final) -> type[BaseMod
                 v.evidence_ids = [
                     e for e in (sentence_handle(x) for x in v.evidence_ids) if e in evidence[v.sentence_id]
                 ]
+                for g in v.support:
+                    g.evidence_id = sentence_handle(g.evidence_id)
                 before = kept.get(v.sentence_id)
                 if before is None or SEVERITY[v.label] > SEVERITY[before.label]:
                     kept[v.sentence_id] = v

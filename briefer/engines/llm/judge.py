@@ -16,9 +16,9 @@ from briefer.core.models import Document, Draft, SummarySentence, cite, touches_
 from briefer.core.segment import segment
 from briefer.engines.llm.answers import Judgement, judgement_model, rewrite_model
 from briefer.engines.llm.client import LLMClient
-from briefer.engines.llm.review import evidence_items, merge_verdicts, rebuild, slots
+from briefer.engines.llm.review import evidence_items, judgeable, merge_verdicts, rebuild, slots
 from briefer.engines.llm.sizing import InvalidAnswer, Refused
-from briefer.verify import verify_sentence
+from briefer.verify import echoes_instructions, verify_sentence
 
 log = logging.getLogger("briefer")
 
@@ -26,7 +26,8 @@ log = logging.getLogger("briefer")
 def review(
     client: LLMClient, draft: Draft, dropped: list[SummarySentence], docs: list[Document], *, composed: Draft
 ) -> tuple[Draft, list[SummarySentence]]:
-    """Judge every verified sentence; give each failure (deterministic or judge) one repair call,
+    """Judge every verified sentence, and every one that failed only the soft word-level support
+    (`review.merge_verdicts` is the policy); give each failure (a veto or the judge's) one repair call,
     then re-verify the rewrite deterministically *and* with the judge. A failure whose rewrite does
     not pass falls back to the exact source sentence of its best claim, checked the same way. A
     sentence the judge never labelled is withheld (unverified, "judge: gave no verdict"), not
@@ -37,12 +38,15 @@ def review(
         *draft.key_points,
         *(s for q in draft.open_questions for s in q.sentences),
     ]
-    judged = judge(client, verified)
+    # What failed only the soft, word-level support goes to the judge with what passed (one call);
+    # what a hard check vetoed goes straight to repair.
+    soft = [s for s in dropped if judgeable(s.verdict) and not echoes_instructions(s.text, by_id)]
+    judged = judge(client, [*verified, *soft])
     passed: dict[str, SummarySentence] = {}
-    failing: list[SummarySentence] = list(dropped)
+    failing: list[SummarySentence] = [s for s in dropped if s not in soft]
     still_failing: list[SummarySentence] = []
-    for s in verified:
-        verdict = merge_verdicts(s.verdict, judged.get(s.id))
+    for s in [*verified, *soft]:
+        verdict = merge_verdicts(s, judged.get(s.id))
         merged = s.model_copy(update={"verdict": verdict})
         if verdict.label == "supported":
             passed[s.id] = merged
@@ -66,7 +70,8 @@ def review(
                 tried.add(text)
                 rewrite = s.model_copy(update={"text": text})
                 verdict = verify_sentence(rewrite, by_id)
-                if verdict.label == "supported":
+                judge_decides = judgeable(verdict) and not echoes_instructions(text, by_id)
+                if verdict.label == "supported" or judge_decides:  # the same gate as a first draft
                     candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
             source = fallback(s, by_id)
             if source is not None and source.text not in tried:
@@ -75,7 +80,7 @@ def review(
                     candidates.append((s, source.model_copy(update={"verdict": verdict})))
         rejudged = judge(client, [r for _, r in candidates], repaired=True)
         for original, candidate in candidates:
-            verdict = merge_verdicts(candidate.verdict, rejudged.get(candidate.id))
+            verdict = merge_verdicts(candidate, rejudged.get(candidate.id))
             if verdict.label == "supported" and original.id not in passed:
                 passed[original.id] = candidate.model_copy(update={"id": original.id, "verdict": verdict})
                 how = (

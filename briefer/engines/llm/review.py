@@ -11,27 +11,70 @@ import re
 from typing import Any
 
 from briefer.core.budget import word_count
-from briefer.core.models import Draft, Label, OpenQuestion, QuestionKind, SummarySentence, Verdict, worst
+from briefer.core.models import Draft, OpenQuestion, QuestionKind, SummarySentence, Verdict, worst
 from briefer.engines.llm.answers import Judgement
+from briefer.verify.grounding import work_problems
 
 Slot = tuple[str, int, QuestionKind | None]  # section, open-question index, open-question kind
 
 
-def merge_verdicts(deterministic: Verdict | None, judged: Judgement | None) -> Verdict:
-    """The worse of the two labels; the judge's reason first, as one short phrase."""
-    base = deterministic or Verdict(label="supported", score=1.0)
+def merge_verdicts(sentence: SummarySentence, judged: Judgement | None) -> Verdict:
+    """The one gate for model prose: the deterministic verdict on `sentence` and the judge's, combined.
+
+    - A vetoed sentence (a hard check failed, or the evidence contradicts it) never passes, whatever
+      the judge says; nor does one the judge did not pass: the worse label is kept.
+    - A sentence the verifier passed and the judge passed is printed.
+    - One that fails only the soft, word-level support is the judge's to decide: paraphrase in the
+      model's own words scores low on shared words however true it is. With at least partial
+      word-level support the judge's `supported` prints it; below that, the judge must show its work
+      (`Judgement.support`) and the work must check out (`verify.grounding.work_problems`).
+    """
+    base = sentence.verdict or Verdict(label="supported", score=1.0)
+    by = ["deterministic", "judge"]
     if judged is None:
-        label: Label = "unsupported"
         reasons = ["judge: gave no verdict", *base.reasons]
-    else:
+        return Verdict(
+            label="unsupported", score=base.score, reasons=reasons, checked_by=by, vetoed=base.vetoed
+        )
+    if judged.label != "supported" or base.vetoed or base.label == "supported":
         label = worst([base.label, judged.label])
         mine = (
             []
             if judged.label == "supported"
             else [f"judge: {judged.label.replace('_', ' ')}: {phrase(judged.reason)}"]
         )
-        reasons = mine + base.reasons
-    return Verdict(label=label, score=base.score, reasons=reasons, checked_by=["deterministic", "judge"])
+        return Verdict(
+            label=label, score=base.score, reasons=mine + base.reasons, checked_by=by, vetoed=base.vetoed
+        )
+    if base.label == "partially_supported":
+        note = "passed by the judge; the word-level support is partial"
+        return Verdict(label="supported", score=base.score, reasons=[note, *base.reasons], checked_by=by)
+    evidence = {f"{sentence.id}.e{k}": c.quote for k, c in enumerate(sentence.citations, 1)}
+    shown = [(g.part, g.evidence_id, g.quote) for g in judged.support]
+    if problems := work_problems(sentence.text, shown, evidence):
+        return Verdict(
+            label="unsupported",
+            score=base.score,
+            reasons=[f"judge: {problems[0]}", *base.reasons],
+            checked_by=by,
+        )
+    note = (
+        "passed by the judge, whose shown evidence for each part checks out; the word-level support is weak"
+    )
+    return Verdict(label="supported", score=base.score, reasons=[note, *base.reasons], checked_by=by)
+
+
+def needs_work(verdict: Verdict | None) -> bool:
+    """Whether the judge must show its work to pass a sentence: it fails no hard check, but its
+    word-level support is below `partially_supported`."""
+    return verdict is not None and not verdict.vetoed and verdict.label == "unsupported"
+
+
+def judgeable(verdict: Verdict | None) -> bool:
+    """Whether the judge may decide a sentence the verifier did not pass: nothing vetoed it."""
+    return (
+        verdict is not None and not verdict.vetoed and verdict.label in ("partially_supported", "unsupported")
+    )
 
 
 def phrase(text: str, limit: int = 100) -> str:
@@ -49,6 +92,7 @@ def evidence_items(sentences: list[SummarySentence]) -> list[dict[str, Any]]:
             "problem": "; ".join(s.verdict.reasons[:2])
             if s.verdict and s.verdict.reasons
             else "not supported",
+            "show_work": needs_work(s.verdict),
             "evidence": [{"id": f"{s.id}.e{k}", "text": c.quote} for k, c in enumerate(s.citations, 1)],
         }
         for s in sentences
