@@ -241,10 +241,18 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A list marker opening a line of plain text: "- ", "* ", "• ", "1. ", "2) ". Read off like the
+# Markdown reader's bullets, or "1." is taken for a figure and a bullet's first word for a name.
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+\u2022\u2013]|\d{1,2}[.)])[ \t]+(?=\S)")
+
+
 def _plain_blocks(draft: str) -> Iterable[tuple[str, list[int]]]:
-    """Lines of a plain-text draft, as they are: a summary in a benchmark file is not Markdown."""
+    """Lines of a plain-text draft, list markers read off (offsets kept): a summary in a benchmark
+    file is not Markdown, but models write lists in it all the same."""
     for s, e in paragraphs(draft):
-        yield draft[s:e], list(range(s, e))
+        marker = _LIST_MARKER.match(draft, s, e)
+        start = marker.end() if marker else s
+        yield draft[start:e], list(range(start, e))
 
 
 def parse_draft(draft: str, *, markdown: bool = True) -> list[DraftSentence]:

@@ -47,12 +47,28 @@ _ALIAS_TO = lexicon.table("aliases")
 _ALIASES = re.compile(r"\b(?:" + "|".join(_ALIAS_TO) + r")\b", re.IGNORECASE)
 
 
+# A 12-hour clock time ("2:00 PM", "2 p.m.", "11.30am"), compared as its 24-hour form ("14:00").
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\b\.?", re.IGNORECASE)
+
+
+def _24h(m: re.Match[str]) -> str:
+    hour = int(m.group(1))
+    if not 1 <= hour <= 12:
+        return m.group(0)
+    hour = hour % 12 + (12 if m.group(3).lower() == "p" else 0)
+    return f"{hour:02d}:{m.group(2) or '00'}"
+
+
 @lru_cache(maxsize=8192)  # the verifier normalises each sentence for several signals
 def normalize(text: str) -> str:
-    """ASCII quotes and dashes, `U.S.` -> `US`, collapsed whitespace: the form all comparisons use."""
+    """ASCII quotes and dashes, `U.S.` -> `US`, accents dropped, collapsed whitespace: the form all
+    comparisons use."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    if not text.isascii():  # "François Étienne" = "Francois Etienne": writers drop accents
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _ALIASES.sub(lambda m: _ALIAS_TO[m.group(0).lower()], text)
+    text = _CLOCK.sub(_24h, text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -69,8 +85,9 @@ def words(text: str) -> list[str]:
     out: list[str] = []
     for w in _WORD.findall(normalize(text)):
         lw = w.lower()
-        if len(w) >= 2 and w.isupper() and w.isalpha():
-            out.append(lw + "#")
+        base = w[:-2] if lw.endswith("'s") else w  # "UKIP's" is the acronym "UKIP"
+        if len(base) >= 2 and base.isupper() and base.isalpha():
+            out.append(base.lower() + "#")
         elif lw.endswith("n't"):
             out.extend([lw[:-3], "n't"])
         elif lw.endswith("'s"):
@@ -149,6 +166,23 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
     return out
 
 
+def clause_negated(text: str, reach: int = 8, scope: int = 4) -> set[str]:
+    """Stems of what a verb of failing or refusing negates when words stand between it and its "to"
+    ("Eugene failed last November in its bid to host the 2019 event" did not host it): the content
+    words of the `scope` words after a "to" at most `reach` words after the verb, in its clause.
+    `negated_terms` only reads "failed to host"; a plain "not" keeps its narrow scope."""
+    out: set[str] = set()
+    for clause in _CLAUSE_BREAK.split(normalize(text)):
+        tokens = words(clause)
+        for i, w in enumerate(tokens):
+            if w not in IMPLICIT_NEGATIONS:
+                continue
+            to = next((j for j in range(i + 1, min(len(tokens), i + 1 + reach)) if tokens[j] == "to"), None)
+            if to is not None:
+                out.update(stem(t) for t in tokens[to + 1 : to + 1 + scope] if is_content_word(t))
+    return out
+
+
 def negated_heads(text: str, scope: int = 4) -> set[str]:
     """The first content word after each negation: what "did not attend the dinner" negates (attend).
 
@@ -184,11 +218,19 @@ def may_negate(ws: Iterable[str]) -> bool:
     return any(w in _NEGATION_CUES or ("-" in w and w.partition("-")[0] in _NEGATING_HYPHEN) for w in ws)
 
 
+_IDIOMS = tuple(tuple(p.split()) for p in lexicon.entries("negation_idioms"))
+
+
+def _idiom(tokens: list[str], i: int) -> bool:
+    """ "not only X but Y", "not the first time X": a negation that asserts what follows it."""
+    return any(tuple(tokens[i : i + len(p)]) == p for p in _IDIOMS)
+
+
 def _negation_scope(tokens: list[str], i: int) -> int:
     """Where the scope of a negation at tokens[i] begins, or 0 when tokens[i] negates nothing."""
     w = tokens[i]
     if w in NEGATIONS:
-        return 0 if _numbered(tokens, i) else i + 1
+        return 0 if _numbered(tokens, i) or _idiom(tokens, i) else i + 1
     if w in IMPLICIT_NEGATIONS and tokens[i + 1 : i + 2] == ["to"]:
         return i + 2
     return 0
@@ -220,6 +262,9 @@ _SPELLED = re.compile(
     r"(?:\s+(?:hundred|thousand|million|billion|trillion))?\b",
     re.IGNORECASE,
 )
+
+
+NUMBER_RE, SPELLED_RE, SMALL_NUMBERS = _NUMBER, _SPELLED, _SMALL  # for core.figures
 
 
 def is_figure_word(word: str) -> bool:
@@ -300,6 +345,10 @@ def figures(text: str) -> set[tuple[str, str]]:
 MONTHS = lexicon.words("months")
 WEEKDAYS = lexicon.words("weekdays")
 _NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
+_COMMON_ACRONYMS = lexicon.words("common_acronyms")  # "TV", "PM": common nouns, not names
+
+
+_CLITIC = re.compile(r"'(?:s|ve|re|ll|d|m)$", re.IGNORECASE)
 
 
 def names(text: str) -> set[str]:
@@ -312,14 +361,17 @@ def names(text: str) -> set[str]:
     norm = normalize(text)
     out: set[str] = set()
     for m in re.finditer(r"[A-Za-z][\w'\-]*", norm):
-        word = m.group(0)
-        if not word[0].isupper():
+        word = _CLITIC.sub("", m.group(0))  # "UK's" is "UK", "They've" is "They"
+        if not word or not word[0].isupper():
             continue
-        lower = word.lower().removesuffix("'s")
+        lower = word.lower()
         if len(word) >= 2 and word.isupper():
-            out.add(lower + "#")
+            if lower not in _COMMON_ACRONYMS:
+                out.add(lower + "#")
             continue
         if lower in _NAME_STOP or lower in MONTHS or lower in WEEKDAYS or lower in STOPWORDS:
+            continue
+        if lower in _NUMBER_WORDS or lower == "one":  # "Two groups": a figure, the number check's
             continue
         before = norm[: m.start()].rstrip()
         sentence_start = not before or before[-1] in ".!?\"'(:"
@@ -330,9 +382,28 @@ def names(text: str) -> set[str]:
 
 
 def months(text: str) -> set[str]:
-    return {w for w in words(text) if w in MONTHS and w != "may"} | {
-        m.group(1).lower() for m in re.finditer(r"\b(May)\s+\d", normalize(text))
-    }
+    """Month names; "May" only next to a day ("May 30", "30 May"), where it is no verb. A month or
+    weekday that a capitalised word follows is part of a name ("the Sunday Times"), not a date."""
+    found = {w for w in words(_named_days(text)) if w in MONTHS and w != "may"}
+    near_day = re.search(
+        r"\bmay\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", normalize(text), re.IGNORECASE
+    )
+    return found | {"may"} if near_day else found
+
+
+def weekdays(text: str) -> set[str]:
+    """Weekday names, less those inside a name ("the Sunday Times", "Monday Night Football")."""
+    return {w for w in words(_named_days(text)) if w in WEEKDAYS}
+
+
+_IN_NAME = re.compile(r"\b([A-Z][a-z]+)(?=\s+[A-Z][a-z])")
+
+
+def _named_days(text: str) -> str:
+    """The text with each month or weekday that a capitalised word follows blanked out; a month
+    followed by a day ("March 15", "May 30") is a date whatever follows."""
+    norm = normalize(text)
+    return _IN_NAME.sub(lambda m: "_" if m.group(1).lower() in MONTHS | WEEKDAYS else m.group(1), norm)
 
 
 _QUOTED = re.compile(r'"([^"]{3,}?)"')

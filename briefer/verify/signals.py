@@ -12,12 +12,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from briefer.core import lexicon
+from briefer.core.figures import spelled_counts
 from briefer.core.text import (
-    WEEKDAYS,
     bounded_numbers,
+    clause_negated,
     content_terms,
     is_content_word,
     months,
@@ -28,6 +29,7 @@ from briefer.core.text import (
     numbers,
     quotations,
     stem,
+    weekdays,
     words,
 )
 from briefer.verify.evidence import (
@@ -38,6 +40,7 @@ from briefer.verify.evidence import (
     spoken_text,
     token_stems,
 )
+from briefer.verify.figures import admit, carried, counted_otherwise, numbers_near, spelled_word
 from briefer.verify.framing import dropped_frame
 
 # Content coverage a label needs (the verdict applies both; a soft reason here uses the first).
@@ -48,25 +51,33 @@ PARTIAL_COVERAGE = 0.5
 # --- figures and names --------------------------------------------------------------------------------
 
 
-def _admit(
-    x: str, bounds: tuple[float, float], values: frozenset[str], qualified: frozenset[str]
-) -> frozenset[str]:
-    """`values`, plus `x` when an exact one of them lies within the bounds a qualifier gave it.
-
-    A source figure that is itself a bound does not count: "at least 12" and "at least 15" are two
-    counts of one toll, a dispute to show, not one figure rounded.
-    """
-    low, high = bounds
-    return values | {x} if any(low <= float(v) <= high for v in values - qualified) else values
-
-
 def _name_found(name: str, evidence: Evidence) -> bool:
     if name in evidence.names or name.rstrip("#") in evidence.words or name in evidence.words:
         return True
     parts = [p for p in name.split("-") if p]
     if len(parts) > 1 and all(p in evidence.words for p in parts):  # "Al-Shabaab" vs "al - shabaab"
         return True
+    if any(
+        all(w in evidence.words or w in evidence.names for w in other)
+        for other in _equivalents().get(name, ())
+    ):
+        return True  # "Turkish" for "Turkey", "UK" for "British" (core/data/demonyms.tsv)
+    if "-" not in name and any(name in known.split("-") for known in evidence.names):
+        return True  # "Ottoman" in "a Franco-Ottoman alliance"
     return not name.endswith("#") and any(_variants(name, known) for known in evidence.names)
+
+
+@cache
+def _equivalents() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A name (as `names()` gives it) -> the names that stand for the same place: the rows of
+    `core/data/demonyms.tsv`, both ways, each side in the words of normalised text ("UK" -> "uk#")."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for demonym, country in lexicon.pairs("demonyms"):
+        a, b = tuple(words(demonym)), tuple(words(country))
+        out.setdefault(" ".join(a), []).append(b)
+        if len(b) == 1:
+            out.setdefault(b[0], []).append(a)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _variants(a: str, b: str) -> bool:
@@ -80,23 +91,49 @@ def _variants(a: str, b: str) -> bool:
     return long.startswith(short[:-1] if len(short) >= 5 else short)
 
 
-_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)[,;:]?\s+(\S)")
+_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w'\-]*)([,;:]?)\s+(\S)")
+_LOWER_WORD = re.compile(r"(?<![\w'\-])[a-z][a-z'\-]*")
+
+
+@lru_cache(maxsize=64)
+def _lower_stems(source_text: str) -> frozenset[str]:
+    """Stems of the words the source writes in lower case: its common words, in any inflection."""
+    return frozenset(stem(w.removesuffix("'s")) for w in _LOWER_WORD.findall(normalize(source_text)))
 
 
 def claimed_names(sentence: str, source_text: str = "") -> set[str]:
     """Names the sentence asserts.
 
     Its first word is capitalised by position alone, so it is no name when it is an "-ly" adverb
-    ("Previously") or occurs in lower case in the source ("Shares" for "shares"), unless a capitalised
-    word follows ("Pete Hegseth said").
+    ("Previously") or the source writes it in lower case, in any inflection ("Shares" for "shares",
+    "Tributes" for "tribute"), unless a capitalised word follows it directly ("Pete Hegseth said"; not
+    after a comma or colon: "Additionally, Sheryl ...").
     """
     found = names(sentence)
     first = _FIRST_WORD.match(normalize(sentence))
-    if first and not first.group(2)[0].isupper() and not first.group(1).isupper():
+    if first and not first.group(1).isupper() and (first.group(2) or not first.group(3)[0].isupper()):
         word = first.group(1).lower().removesuffix("'s")
-        if word.endswith("ly") or re.search(r"\b" + re.escape(word) + r"\b", source_text):
+        if (
+            word.endswith("ly")
+            or stem(word) in _lower_stems(source_text)
+            or not _name_like(word, sentence[first.end(3) - 1 :], source_text)
+        ):
             found.discard(word)
     return found
+
+
+_SPEECH = frozenset(stem(w) for w in lexicon.words("speech_verbs"))
+
+
+def _name_like(word: str, rest: str, source_text: str) -> bool:
+    """Whether a first word that the source does not write in lower case still reads as a name: the
+    source has it (capitalised), or a verb of saying follows it ("Thompson said"). A word found
+    nowhere and followed by neither ("Extends to ...", "Prior to ...", "Son of ...") is a common word
+    the model chose; the coverage signals weigh it, the name check does not veto it."""
+    if re.search(r"\b" + re.escape(word) + r"\b", normalize(source_text), re.IGNORECASE):
+        return True
+    following = words(rest)[:1]
+    return bool(following) and stem(following[0]) in _SPEECH
 
 
 def _shown(name: str) -> str:
@@ -261,30 +298,6 @@ def _base(term: str) -> str:
     return _irregular().get(term, term)
 
 
-def _numbers_near(
-    sentence: str, evidence: Evidence, context: Evidence | None
-) -> tuple[frozenset[str], frozenset[str]]:
-    """The figures (and those the text qualifies, "at least 12") of the source sentences that carry
-    the sentence's wording: in the evidence, or anywhere in the sources when they are given, those
-    sharing at least half as many content words with it as the best one does. A figure that sits only
-    in an unrelated sentence ("March 15" for "15 were killed", a byline's "08:15") is no support; one
-    from another sentence about the same thing (a sentence fusing several figures) is."""
-    pools = [evidence] if context is None else [evidence, context]
-    if len(pools) == 1 and len(evidence.sentences) <= 1:
-        return evidence.numbers, evidence.bounded
-    terms = set(content_terms(sentence))
-    candidates = [
-        (text, len(terms & cand))
-        for e in pools
-        for text, cand in zip(e.sentences, e.sentence_terms, strict=True)
-    ]
-    need = max(1.0, max((n for _, n in candidates), default=0) / 2)
-    near = [sentence_info(text) for text, n in candidates if n >= need]
-    return frozenset(x for info in near for x in info.numbers), frozenset(
-        x for info in near for x in info.bounded
-    )
-
-
 def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
     """Measure one sentence against its evidence (and the whole source text, when there is one)."""
     ctx = context or evidence
@@ -295,25 +308,31 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
 
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
-    near_numbers, near_bounded = _numbers_near(sentence, evidence, context)
+    spelled = spelled_counts(sentence)
+    near_numbers, near_bounded = numbers_near(sentence, evidence, context)
     for kind, found, in_ctx, in_ev in (
         ("number", numbers(sentence), ctx.numbers, near_numbers),
         ("date", months(sentence), ctx.months, evidence.months),
-        ("day", {w for w in words(sentence) if w in WEEKDAYS}, ctx.weekdays, evidence.weekdays),
+        ("day", weekdays(sentence), ctx.weekdays, evidence.weekdays),
     ):
         for x in sorted(found):
             shown = x if kind == "number" else f'"{x.title()}"'
             ctx_values, ev_values = in_ctx, in_ev
             if kind == "number" and x in bounded:  # "more than 100": any source value in range will do
-                ctx_values = _admit(x, bounded[x], in_ctx, ctx.bounded)
-                ev_values = _admit(
+                ctx_values = admit(x, bounded[x], in_ctx, ctx.bounded)
+                ev_values = admit(
                     x, bounded[x], in_ev, near_bounded if kind == "number" else evidence.bounded
                 )
             if x not in ctx_values:
                 figures_missing += 1
+                if kind == "number" and x in spelled and not counted_otherwise(x, spelled[x], ctx.text):
+                    soft.append(
+                        f'count "{spelled_word(x)} {spelled[x]}..." not in {where}: counted by the writer?'
+                    )
+                    continue
                 (contradictions if ev_values else hard).append(f"{kind} {shown} not in {where}")
-            elif (
-                x not in ev_values
+            elif x not in ev_values and not (
+                kind == "number" and carried(x, sentence, ctx)
             ):  # found only elsewhere in the source ("March 15" for "15 killed"): no support
                 figures_missing_evidence += 1
                 (contradictions if ev_values else hard).append(
@@ -342,6 +361,8 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
     # A negation's head word must be negated on the other side too (within the wider scope there).
     # Irregular forms count as their verb ("did not make" denies "made").
     inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
+    if inserted:  # a head a verb of failing negates further on in the source ("failed in its bid to host")
+        inserted -= {_base(t) for text in evidence.sentences for t in clause_negated(text)}
     removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
     if (inserted & {_base(t) for t in evidence.terms}) or (overlap >= 0.5 and removed):
         contradictions.append("negation mismatch")
