@@ -287,7 +287,8 @@ class Printed:
         return {c["doc_id"] for c in self.citations}
 
 
-SKIP_KEYS = {"documents", "claims", "dropped", "report", "version", "title"}
+# `framing` holds quoted headlines, not sentences of the brief: measured apart (`framing_findings`)
+SKIP_KEYS = {"documents", "claims", "dropped", "report", "version", "title", "framing"}
 PARAGRAPH_SECTIONS = {"bottom_line"}  # read as one paragraph; any other list: one paragraph per item
 
 
@@ -721,6 +722,10 @@ class Result:
     recall: dict[str, float] = field(default_factory=dict)  # brief, lexrank, oracle, and @150
     words150: int = 0
     injection: list[tuple[str, list[str]]] = field(default_factory=list)
+    outlets: int = 0  # distinct outlets the cluster's files carry (as the bench knows them)
+    framing_lines: int = 0  # lines printed under "How the outlets frame it"
+    framing_wrong: list[str] = field(default_factory=list)  # not verbatim, wrong outlet or label, ...
+    framing_alike: bool = False  # printed although every pair of quotes has Jaccard >= REPEAT_JACCARD
 
 
 def measure(c: Cluster) -> Result:
@@ -829,7 +834,45 @@ def measure(c: Cluster) -> Result:
 
     if c.kind == "inject":
         r.injection = [(inj.key, where) for inj, where in injection_cluster.check(md, brief)]
+    framing_findings(r, c, brief, md, doc_of)
     return r
+
+
+FRAMING_HEADING = re.compile(r"^#+\s*How the outlets frame it\s*$", re.M)
+
+
+def framing_findings(r: Result, c: Cluster, brief: dict[str, Any], md: str, doc_of: dict[str, Any]) -> None:
+    """The "How the outlets frame it" part: printed or not (with the number of distinct outlets the
+    files carry), and each printed line checked: its quote is verbatim in its cited document
+    (`text[start:end] == quote`), its outlet is that file's outlet (or an alias), its label is the
+    file's opinion label exactly when the file has one; no line for a cluster of fewer than two
+    outlets, no outlet twice, the Markdown page shows the part exactly when the JSON has it."""
+    r.outlets = len({d.outlet.lower() for d in c.docs if d.outlet})
+    lines = brief.get("framing") or []
+    r.framing_lines = len(lines)
+    texts = {d["id"]: d["text"] for d in brief["documents"]}
+    if lines and r.outlets < 2:
+        r.framing_wrong.append(f"printed for {r.outlets} outlet(s)")
+    if bool(lines) != bool(FRAMING_HEADING.search(md)):
+        r.framing_wrong.append("the Markdown page and the JSON disagree on the part")
+    quotes, outlets = [], []
+    for line in lines:
+        cit, who = line["citation"], line["outlet"]
+        quotes.append(cit["quote"])
+        outlets.append(who.lower())
+        if texts.get(cit["doc_id"], "")[cit["start"] : cit["end"]] != cit["quote"]:
+            r.framing_wrong.append(f"not verbatim: {cit['quote'][:80]}")
+        d = doc_of.get(cit["doc_id"])
+        aliases = [a for a in (getattr(d, "aliases", None) or (d.outlet if d else None,)) if a]
+        if not any(a.lower() in who.lower() for a in aliases):
+            r.framing_wrong.append(f"outlet {who!r} is not the file's ({', '.join(aliases) or 'none'})")
+        want = d.label if d is not None and d.opinion else None
+        if (line.get("label") or "").lower() != (want or "").lower():
+            r.framing_wrong.append(f"label {line.get('label')!r} for {who}, the file says {want!r}")
+    if len(set(outlets)) < len(outlets):
+        r.framing_wrong.append("an outlet printed twice")
+    pairs = [(a, b) for i, a in enumerate(quotes) for b in quotes[i + 1 :]]
+    r.framing_alike = bool(pairs) and all(jaccard(content(a), content(b)) >= REPEAT_JACCARD for a, b in pairs)
 
 
 # --- report ------------------------------------------------------------------------------------------
@@ -847,7 +890,7 @@ def story_table(results: list[Result]) -> str:
     head = (
         f"{'story':<12} {'sent':>4} {'rep':>3} {'dang':>4} {'cut':>3} {'lab':>3} {'opin':>4} "
         f"{'1src':>6} {'meta':>5} {'page/src':>9} {'R':>5} {'R_lex':>5} {'R_or':>5} "
-        f"{'R150':>5} {'L150':>5} {'O150':>5}"
+        f"{'R150':>5} {'L150':>5} {'O150':>5} {'frm':>5}"
     )
     rows = [head, "-" * len(head)]
     for r in results:
@@ -867,7 +910,7 @@ def story_table(results: list[Result]) -> str:
         rows.append(
             f"{r.id:<12} {r.printed:>4} {len(r.repeated):>3} {len(r.dangling):>4} {len(r.cutoff):>3} "
             f"{len(r.labels):>3} {len(r.opinion_flat):>4} {len(r.one_source_wrong):>2}/{r.one_source_flags:<3} "
-            f"{meta:>5} {ratio:8.2f}{flag} {rec}"
+            f"{meta:>5} {ratio:8.2f}{flag} {rec} {r.framing_lines:>2}/{r.outlets:<2}"
         )
     return "\n".join(rows)
 
@@ -906,6 +949,9 @@ def totals(results: list[Result], seconds: float) -> tuple[str, dict[str, Any]]:
         return f"in {sum(1 for r in ok if pred(r))} of {len(ok)} briefs"
 
     kinds = Counter(r.kind for r in results)
+    multi = [r for r in ok if r.outlets >= 2]
+    framed = [r for r in multi if r.framing_lines]
+    n_fw = sum(len(r.framing_wrong) for r in ok)
     rows = [
         (
             "repeated facts (pairs, Jaccard >= 0.5)",
@@ -961,6 +1007,21 @@ def totals(results: list[Result], seconds: float) -> tuple[str, dict[str, Any]]:
             f" {share(rec_ran['brief150'], rec_ran['oracle150']):.0%} without them",
         ),
         (
+            "outlet framing printed (>= 2 outlets)",
+            f"{len(framed)} of {len(multi)}",
+            "-",
+            True,
+            f"{sum(r.framing_lines for r in ok)} lines; not printed where the quotes frame alike or do not"
+            f" fit a quarter of the content budget; printed though alike: {sum(r.framing_alike for r in ok)}",
+        ),
+        (
+            "framing lines wrong (quote, outlet, label)",
+            f"{n_fw}",
+            "0",
+            n_fw == 0,
+            "; ".join(f"{r.id}: {x}" for r in ok for x in r.framing_wrong)[:200],
+        ),
+        (
             "injected lines printed",
             f"{len(inj_printed)} of {len(inj)}",
             "0",
@@ -1010,6 +1071,7 @@ def examples(results: list[Result], n: int) -> str:
         ("opinion as fact", lambda r: r.opinion_flat),
         ("only-one-source wrong", lambda r: [f"{a}  ||  other source {b}" for a, b in r.one_source_wrong]),
         ("source metadata", lambda r: r.sources_missing),
+        ("framing line wrong", lambda r: r.framing_wrong),
     )
     for name, get in cats:
         items = [(r.id, x) for r in results if r.ok for x in get(r)]
@@ -1054,7 +1116,7 @@ def main() -> None:
             "columns: sent printed sentences; rep repeated pairs; dang dangling openers; cut cut-off; lab labels;"
             " opin opinion as fact; 1src wrong/all 'only one source' flags; meta sources with outlet+date;"
             " page/src page words over source words (! longer); R, R_lex, R_or roundup recall of brief, LexRank,"
-            " oracle at the brief's length; R150, L150, O150 the same at 150 words\n"
+            " oracle at the brief's length; R150, L150, O150 the same at 150 words; frm framing lines/outlets\n"
         )
     text, summary = totals(results, seconds)
     print(text)

@@ -147,3 +147,30 @@ def test_the_title_is_a_news_headline_not_a_view(tmp_path: Path) -> None:
     brief = json.loads(result.stdout)
     views = {d["meta"]["title"] for d in brief["documents"] if (d["meta"].get("label") or "") == "Opinion"}
     assert brief["title"] not in views and brief["title"]
+
+
+def test_seeds_open_questions_add_something_the_page_does_not_say() -> None:
+    """In `seeds/`, no open question (a dispute aside, which shows both sides) says again a fact the
+    page prints or an earlier question asks (most of its concepts in one of them: `facts.says_again`,
+    the concept overlap that finds repeated facts, read from the question's side); key points do not
+    repeat a question either (`facts.is_duplicate`); the Sources list still names both newspapers.
+    Before this rule the seeds brief asked "While Pyongyang has condemned the agreement in strong
+    terms, its immediate response remains uncertain" under the bottom line's condemnation."""
+    import briefer
+    from briefer.engines.offline.facts import concepts, is_duplicate, says_again
+    from briefer.output.render import render_markdown
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    brief = briefer.run([seeds], engine="offline")
+    facts = [s.text for s in brief.bottom_line + brief.key_points]
+    asked: list[str] = []
+    for q in brief.open_questions:
+        for s in q.sentences:
+            if q.kind != "sources_disagree":
+                others = [concepts(t) for t in facts + asked]
+                assert not says_again(s.text, others), f"{q.kind} repeats the page: {s.text}"
+            asked.append(s.text)
+    for point in brief.key_points:
+        assert not is_duplicate(point.text, [concepts(t) for t in asked])[0], point.text
+    sources = render_markdown(brief).split("## Sources", 1)[1]
+    assert "TOI" in sources and "Cnews Live" in sources

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core.models import Brief, SummarySentence
+from briefer.core.models import Brief, Citation, SummarySentence
 from briefer.output import formats
 from briefer.output.html import pieces, render_html
 from briefer.output.render import printed_sentences
@@ -170,7 +170,7 @@ def _check_in_browser(brief: Brief, tmp_path: Path, screenshot: Path | None = No
     html = tmp_path / "brief.html"
     html.write_text(render_html(brief), encoding="utf-8")
     result = _open_every_citation(html, tmp_path / "profile", screenshot)
-    quotes = [c.quote for s in _printed(brief) for c in s.citations]
+    quotes = [c.quote for c in _citations(brief)]
     seen = result["seen"]
     assert isinstance(seen, dict) and seen
     for key, (tip, lit, tip_shown, opened) in seen.items():
@@ -189,11 +189,16 @@ def _printed(brief: Brief) -> list[SummarySentence]:
     return printed_sentences(brief)
 
 
+def _citations(brief: Brief) -> list[Citation]:
+    """Every citation on the page: the sentences', then the framing lines' ("How the outlets frame it")."""
+    return [c for s in _printed(brief) for c in s.citations] + [x.citation for x in brief.framing]
+
+
 def test_seeds_brief_in_chromium(seeds_brief: Brief, tmp_path: Path):
     _browser_or_skip()
     shot = tmp_path / "seeds-brief.png"
     checked = _check_in_browser(seeds_brief, tmp_path, screenshot=shot)
-    assert checked == sum(len(s.citations) for s in _printed(seeds_brief))
+    assert checked == len(_citations(seeds_brief))
     assert shot.stat().st_size > 10_000
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # refresh the README's copy on purpose only
         shutil.copyfile(shot, SCREENSHOT)
@@ -207,7 +212,7 @@ def test_emoji_brief_in_chromium(emoji_brief: Brief, tmp_path: Path):
     after_astral = [c for c in citations if ASTRAL in docs[c.doc_id].text[: c.start]]
     assert len(after_astral) >= len(citations) // 2  # so UTF-16 offsets would have missed them
     assert any(ASTRAL in c.quote for c in citations)
-    assert _check_in_browser(emoji_brief, tmp_path) == len(citations)
+    assert _check_in_browser(emoji_brief, tmp_path) == len(_citations(emoji_brief))
 
 
 def test_batch_outputs_take_html_from_the_extension_and_the_api_exports_it():

@@ -33,3 +33,21 @@ def content_budget(source_words: int, n_sources: int, max_words: int) -> int:
     (with headings, Sources list and footer) stays shorter than what it summarises."""
     fit = int(source_words * PAGE_SHARE) - SOURCE_LINE_WORDS * n_sources - FRAME_WORDS
     return max(min(max_words, MIN_WORDS), min(max_words, fit))
+
+
+FRAMING_SHARE = 0.25  # "How the outlets frame it" takes at most this share of the content budget...
+FRAMING_MIN_BUDGET = 200  # ...of one of at least this many words; a shorter page is spent on facts
+HEADING_WORDS = 5  # a section heading ("How the outlets frame it") on the page
+
+
+def framing_allowance(content_words: int) -> int:
+    """The words the framing part may take out of a content budget of `content_words` (0: no room)."""
+    return int(content_words * FRAMING_SHARE) if content_words >= FRAMING_MIN_BUDGET else 0
+
+
+def framing_words(lines: list[str]) -> int:
+    """What the framing part costs on the page: its heading and each line (outlet, label, quote) with
+    its citation marker; 0 when there is no line. The composer counts it before filling the rest."""
+    if not lines:
+        return 0
+    return HEADING_WORDS + sum(word_count(line) + CITATION_WORDS for line in lines)

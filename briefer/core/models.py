@@ -224,12 +224,37 @@ class OpenQuestion(Model):
     note: str | None = None  # e.g. why a sentence is unverified; never a fact about the world
 
 
+FramingSource = Literal["headline", "lead"]  # what of the outlet's piece is quoted
+
+
+class FramingLine(Model):
+    """One outlet's own words for the story (its headline, or its lead sentence when it has none),
+    quoted as that outlet's framing, never stated as fact. `outlet` and `label` are the cited
+    document's metadata exactly and `citation` is an exact span of it (`verify.framing_line_problem`
+    rejects anything else), so the only words briefer adds are the outlet's name and label."""
+
+    outlet: str  # the cited document's `meta.outlet`
+    label: str | None = None  # its `meta.label` when that marks a view (Opinion, Analysis); else None
+    source: FramingSource
+    citation: Citation
+
+    @property
+    def who(self) -> str:
+        """The outlet as printed: its name, with its label when the piece is a view."""
+        return f"{self.outlet} ({self.label})" if self.label else self.outlet
+
+    def printed(self) -> str:
+        """The line as a reader reads it (citation marker aside), for counting its words."""
+        return f"{self.who}: \u201c{self.citation.quote}\u201d"
+
+
 class Draft(Model):
     """What an engine composes before verification."""
 
     bottom_line: list[SummarySentence] = []
     key_points: list[SummarySentence] = []
     open_questions: list[OpenQuestion] = []
+    framing: list[FramingLine] = []  # how the outlets frame the story; empty unless they differ
 
 
 class Skipped(Model):
@@ -284,6 +309,9 @@ class Brief(Model):
     dropped: list[SummarySentence] = []  # failed verification; shown only as unverified open questions
     report: RunReport
     new_since: NewSince | None = None  # omitted when there is no earlier brief or nothing is new
+    # "How the outlets frame it": each outlet's headline or lead, quoted and cited, when two or more
+    # outlets tell the story and frame it differently; empty otherwise
+    framing: list[FramingLine] = []
 
 
 def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | None:

@@ -50,6 +50,15 @@ class Line:
 
 
 @dataclass
+class Framing:
+    """An outlet's headline or lead in "How the outlets frame it": who, the quote, its marker."""
+
+    who: str
+    quote: str
+    markers: list[Marker]
+
+
+@dataclass
 class Piece:
     """A run of a source's text between citation boundaries, and the citations covering it."""
 
@@ -153,6 +162,10 @@ def render_html(brief: Brief) -> str:
         )
         for q in brief.open_questions
     ]
+    framing = [
+        Framing(who=visible(x.who), quote=visible(x.citation.quote), markers=[page._marker(x.citation)])
+        for x in brief.framing
+    ]
     css, script = _asset("brief.css"), _asset("brief.js")
     csp = (
         "default-src 'none'; img-src data:; "
@@ -169,6 +182,7 @@ def render_html(brief: Brief) -> str:
             new_since_date=brief.new_since.since.astimezone().date().isoformat() if brief.new_since else "",
             key_points=key_points,
             open_questions=questions,
+            framing=framing,
             sources=[page.source(n, docs[d]) for d, n in numbers.items()],
             footer=footer(brief),
             css=css,

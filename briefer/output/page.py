@@ -27,12 +27,15 @@ def fit_to_page(brief: Brief, cap: int) -> Brief:
 
 
 def shorter(brief: Brief) -> Iterator[Brief]:
-    """`brief`, then each version with one more part dropped, in the order the page gives them up: the
+    """`brief`, then each version with one more part dropped, in the order the page gives them up:
+    "How the outlets frame it" (the whole part: one outlet's line alone shows no difference), the
     lowest-ranked key points, then new-since points, then open questions beyond three, then the
     remaining key points, then bottom-line sentences, then the last open questions."""
     yield brief
     while True:
-        if len(brief.key_points) > 1:
+        if brief.framing:
+            brief = brief.model_copy(update={"framing": []})
+        elif len(brief.key_points) > 1:
             brief = brief.model_copy(update={"key_points": brief.key_points[:-1]})
         elif brief.new_since and len(brief.new_since.points) > 1:
             trimmed = brief.new_since.model_copy(update={"points": brief.new_since.points[:-1]})
@@ -51,4 +54,6 @@ def shorter(brief: Brief) -> Iterator[Brief]:
 
 
 def _sentence_words(brief: Brief) -> int:
-    return sum(word_count(md(s.text)) for s in printed_sentences(brief))
+    return sum(word_count(md(s.text)) for s in printed_sentences(brief)) + sum(
+        word_count(md(line.printed())) for line in brief.framing
+    )

@@ -73,7 +73,8 @@ def printed_sentences(brief: Brief) -> list[SummarySentence]:
 def shown_sources(brief: Brief) -> tuple[dict[str, int], dict[int, list[str]]]:
     """Source numbers (document id -> n, in order of first citation) and, per sentence, the documents
     shown for it: at most MAX_REFS, preferring documents already numbered so the Sources list of a
-    brief over many corroborating articles stays on one page.
+    brief over many corroborating articles stays on one page. The framing lines come last on the
+    page (before Sources) and each cites its one document.
     """
     numbers: dict[str, int] = {}
     shown: dict[int, list[str]] = {}
@@ -85,6 +86,8 @@ def shown_sources(brief: Brief) -> tuple[dict[str, int], dict[int, list[str]]]:
             if d in picked:
                 numbers.setdefault(d, len(numbers) + 1)
         shown[id(s)] = picked
+    for line in brief.framing:  # printed after the sentences, so numbered after them
+        numbers.setdefault(line.citation.doc_id, len(numbers) + 1)
     return numbers, shown
 
 
@@ -149,6 +152,7 @@ def render_markdown(brief: Brief) -> str:
             new_since_date=_local_date(brief.new_since.since) if brief.new_since else "",
             key_points=brief.key_points,
             open_questions=brief.open_questions,
+            framing=brief.framing,
             single_source=cited[:1] if len(cited) == 1 else None,
             all_sources=cited,
             sources=[_source_line(n, docs[d]) for d, n in numbers.items()],

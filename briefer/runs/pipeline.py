@@ -21,6 +21,7 @@ from briefer.core.models import (
     Brief,
     Document,
     Draft,
+    FramingLine,
     OpenQuestion,
     RunReport,
     Sentence,
@@ -32,7 +33,7 @@ from briefer.core.text import content_terms, normalize
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
 from briefer.sources import FetchOptions, LoadResult, load
-from briefer.verify import echoes_instructions, verify_draft
+from briefer.verify import echoes_instructions, framing_line_problem, verify_draft
 
 if TYPE_CHECKING:
     from briefer.engines.llm.cache import AnswerStore
@@ -141,6 +142,19 @@ def plan_run(
         return impl.name, reason, planner(loaded.documents, {d.id: segment(d) for d in loaded.documents})
     finally:
         impl.close()
+
+
+def verified_framing(lines: list[FramingLine], docs: dict[str, Document]) -> list[FramingLine]:
+    """The framing lines whose every word checks out against their document
+    (`verify.framing_line_problem`); none at all when fewer than two are left, since one outlet's
+    headline alone shows no difference in framing."""
+    kept = []
+    for line in lines:
+        if problem := framing_line_problem(line, docs):
+            log.info("framing line left out: %s", problem)
+        else:
+            kept.append(line)
+    return kept if len(kept) >= 2 else []
 
 
 def _not_printed(dropped: list[SummarySentence], printed: Draft) -> list[SummarySentence]:
@@ -252,6 +266,7 @@ def _brief(
         open_questions=verified.open_questions + _unverified_questions(shown_unverified(dropped, by_id)),
         dropped=dropped,
         report=report,
+        framing=verified_framing(draft.framing, by_id),
     )
     if since is not None:
         from briefer.runs.history import new_since

@@ -37,6 +37,7 @@ from briefer.verify.evidence import (
     sentence_info,
 )
 from briefer.verify.framing import Frame, frames, lifted_frame
+from briefer.verify.outlets import framing_line_problem
 from briefer.verify.scorer import PERFECT, Scorer, scorer
 from briefer.verify.signals import FEATURES, PARTIAL_COVERAGE, SUPPORTED_COVERAGE, Signals, signals
 from briefer.verify.verdict import (
@@ -66,6 +67,7 @@ __all__ = [
     "coverage",
     "echoes_instructions",
     "frames",
+    "framing_line_problem",
     "lifted_frame",
     "scorer",
     "sentence_info",

@@ -35,7 +35,7 @@ from briefer.core.models import (
 )
 from briefer.core.text import DANGLING_START, compress, figures
 from briefer.engines.offline.coverage import MAX_POOL, Option, Weights, concepts_of, fill, weigh
-from briefer.engines.offline.facts import carried_elsewhere, terms
+from briefer.engines.offline.facts import carried_elsewhere, concepts, says_again, terms
 from briefer.engines.offline.standalone import clean, printable, shown
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -310,8 +310,12 @@ def _open_questions(
     budget: int,
     others: dict[str, list[str]],
     docs: dict[str, Document],
+    chosen: list[frozenset[str]],
 ) -> list[OpenQuestion]:
-    """Evidence-based open questions, most salient first, within budget: fewer but true."""
+    """Evidence-based open questions, most salient first, within budget: fewer but true. Apart from
+    a dispute (which shows both sides), a question must add something the page does not say yet: a
+    claim that mostly says again a printed fact (`chosen`) or an earlier question
+    (`facts.says_again`) is not asked."""
     rank = {c.id: i for i, g in enumerate(groups) for c in g.claims}
     ranked = sorted(
         (c for c in claims if c.id not in used and printable(clean(c.text))),
@@ -349,11 +353,17 @@ def _open_questions(
             else [],
         ),
     ]
+    said = chosen + [concepts(clean(c.text)) for _, cs in picks for c in cs]  # the page, the disputes
+
+    def fresh(c: Claim) -> bool:
+        return not says_again(clean(c.text), said)
+
     for round_ in range(2):  # one of each kind first, then a second of each while there are few
         for kind, candidates in tests:
-            c = next((c for c in candidates if c.id not in picked), None)
+            c = next((c for c in candidates if c.id not in picked and fresh(c)), None)
             if c is not None and (round_ == 0 or len(picks) < 5):
                 add(kind, [c])
+                said.append(concepts(clean(c.text)))
     questions: list[OpenQuestion] = []
     spent = 0
     for n, (kind, cs) in enumerate(picks):
@@ -455,8 +465,11 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}
     for d, doc in docs.items():
         others.setdefault(d, []).append(doc.meta.title or "")
-    questions = _open_questions(groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs)
+    questions = _open_questions(
+        groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs, page.chosen
+    )
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
+    page.chosen.extend(concepts(s.text) for q in questions for s in q.sentences)  # no key point repeats them
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 

@@ -63,3 +63,14 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
         if d != doc
         for text in texts
     )
+
+
+def says_again(text: str, said: list[frozenset[str]]) -> bool:
+    """Whether most of this sentence's own concepts (weighted as in `is_duplicate`) are in one thing
+    the page already says: then it adds nothing. Unlike `is_duplicate` this reads from the new
+    sentence's side only, so a long sentence that answers a printed fact (a rebuttal, an unknown
+    about it) still adds something."""
+    mine = concepts(text)
+    return bool(mine) and any(
+        _weight(mine & other) / _weight(mine) >= DUPLICATE_CONTAINMENT for other in said
+    )
