@@ -85,6 +85,25 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert not printable("(2) Officials confirmed the bridge reopens.")
 
 
+@pytest.mark.parametrize(
+    ("text", "points_back"),
+    [
+        ('"Japan marks a dangerous step," the statement read.', True),
+        ("Growth will slow next year, he said.", True),
+        ('"We are ready," said the official.', True),
+        ("Profits rose, the company said on Monday.", True),
+        ('"We are ready," said a South Korean foreign ministry spokesperson.', False),
+        ('"Defence is our aim," the Pentagon said.', False),
+        ('"Expect a show of force," said military analyst Richard Gaines.', False),
+        ("Finance minister Ana Ruiz said the plan failed.", False),
+    ],
+)
+def test_a_quotation_keeps_its_speaker(text: str, points_back: bool) -> None:
+    """Words given to a speaker the sentence does not name ("the statement read", "he said") lose
+    their speaker when printed alone; a named one (a person, an office, an outlet) keeps it."""
+    assert dangling(text) is points_back
+
+
 def test_view_is_attributed_and_the_added_words_are_verified(story: Path) -> None:
     docs = {d.path.rsplit("/", 1)[-1]: d for d in load([story]).documents}
     opinion, news = docs["tribune.txt"], docs["ledger.txt"]

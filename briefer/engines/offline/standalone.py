@@ -53,7 +53,8 @@ def has_label(text: str) -> bool:
 
 
 def dangling(text: str) -> bool:
-    """The sentence opens by pointing back: a connective, a pronoun subject, or "The [role]"."""
+    """The sentence points back: it opens with a connective, a pronoun subject or "The [role]", or it
+    gives its words to a speaker it does not name."""
     raw = text.lstrip(_JUNK)
     w = [x.lower().replace("\u2019", "'") for x in _WORD.findall(raw)[:8]]
     if not w:
@@ -78,9 +79,26 @@ def dangling(text: str) -> bool:
             and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
         )
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
-    if first == "the":
-        return _role_reference(raw.split()[1:5])
-    return False
+    if first == "the" and _role_reference(raw.split()[1:5]):
+        return True
+    return unnamed_speaker(raw)
+
+
+_SPEAKER_VERBS = (
+    r"(?:said|says|read|reads|stated|states|added|adds|wrote|writes|noted|notes|told|warned|argued)"
+)
+# '"...," the statement read.' / '..., he said.' / '"...," said the official.': the speaker is a pronoun
+# or a bare "the [noun]" (no capitalised word), so the words lose whoever said them.
+_UNNAMED_SPEAKER = re.compile(
+    r"[,\"\u201d\u2019]\s+(?:he|she|they|it|the(?:\s+[a-z][\w'\u2019-]*){1,3})\s+" + _SPEAKER_VERBS + r"\b"
+    r"|" + _SPEAKER_VERBS + r"\s+(?:he|she|they|the\s+[a-z][\w'\u2019-]*)\s*(?:[.,;:!?]|$)"
+)
+
+
+def unnamed_speaker(text: str) -> bool:
+    """Whether the sentence attributes its words to a speaker it does not name ("the statement
+    read", "he said", "said the official"): printed alone, the quotation loses its speaker."""
+    return bool(_UNNAMED_SPEAKER.search(text))
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
