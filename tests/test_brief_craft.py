@@ -96,6 +96,7 @@ def test_sentences_that_need_their_paragraph() -> None:
         ('"Defence is our aim," the Pentagon said.', False),
         ('"Expect a show of force," said military analyst Richard Gaines.', False),
         ("Finance minister Ana Ruiz said the plan failed.", False),
+        ("Donations are collected at local churches, the mayor's office said on Tuesday.", False),
     ],
 )
 def test_a_quotation_keeps_its_speaker(text: str, points_back: bool) -> None:

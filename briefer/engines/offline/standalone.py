@@ -88,17 +88,24 @@ _SPEAKER_VERBS = (
     r"(?:said|says|read|reads|stated|states|added|adds|wrote|writes|noted|notes|told|warned|argued)"
 )
 # '"...," the statement read.' / '..., he said.' / '"...," said the official.': the speaker is a pronoun
-# or a bare "the [noun]" (no capitalised word), so the words lose whoever said them.
-_UNNAMED_SPEAKER = re.compile(
-    r"[,\"\u201d\u2019]\s+(?:he|she|they|it|the(?:\s+[a-z][\w'\u2019-]*){1,3})\s+" + _SPEAKER_VERBS + r"\b"
-    r"|" + _SPEAKER_VERBS + r"\s+(?:he|she|they|the\s+[a-z][\w'\u2019-]*)\s*(?:[.,;:!?]|$)"
+# or "the [role]" (`openers/roles.txt`), so the words lose whoever said them. "The mayor's office
+# said" and "the Pentagon said" name an institution and keep it.
+_AFTER = re.compile(
+    r"[,\"\u201d\u2019]\s+(?P<who>he|she|they|it|the(?:\s+[a-z][\w'\u2019-]*){1,3})\s+"
+    + _SPEAKER_VERBS
+    + r"\b"
 )
+_BEFORE = re.compile(_SPEAKER_VERBS + r"\s+(?P<who>he|she|they|the\s+[a-z][\w'\u2019-]*)\s*(?:[.,;:!?]|$)")
 
 
 def unnamed_speaker(text: str) -> bool:
     """Whether the sentence attributes its words to a speaker it does not name ("the statement
     read", "he said", "said the official"): printed alone, the quotation loses its speaker."""
-    return bool(_UNNAMED_SPEAKER.search(text))
+    for m in (*_AFTER.finditer(text), *_BEFORE.finditer(text)):
+        who = m.group("who").split()
+        if len(who) == 1 or who[-1].lower() in _words("roles"):
+            return True
+    return False
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
