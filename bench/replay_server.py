@@ -55,6 +55,7 @@ from fixture_server import (  # noqa: E402  (the wire format and prompt reading 
     numbered_sentences,
     stage_of,
     tagged,
+    verdict_on,
 )
 
 MAX_BRIEF = 14  # the engine keeps at most 3 bottom-line sentences and 12 key points
@@ -178,19 +179,9 @@ class Replay:
 
     def judgements(self, sample: fb.Sample, prompt: str) -> dict[str, Any]:
         ok = sample.consistent("GPT-4o") is True
-        return {
-            "verdicts": [
-                {
-                    "sentence_id": item["id"],
-                    "label": "supported" if ok else "unsupported",
-                    "evidence_ids": [e["id"] for e in item["evidence"]],
-                    "reason": "Recorded GPT-4o verdict: the summary is consistent."
-                    if ok
-                    else "Recorded GPT-4o verdict: the summary is not consistent.",
-                }
-                for item in tagged(prompt)
-            ]
-        }
+        said = "consistent" if ok else "not consistent"
+        reason = f"Recorded GPT-4o verdict: the summary is {said}."
+        return {"verdicts": [verdict_on(item, ok, reason) for item in tagged(prompt)]}
 
     def rewrites(self, prompt: str) -> dict[str, Any]:
         items = tagged(prompt)

@@ -244,19 +244,27 @@ def composition(prompt: str) -> dict[str, Any]:
     return {"bottom_line": bottom, "key_points": points, "open_questions": questions}
 
 
+def verdict_on(item: dict[str, Any], supported: bool, reason: str) -> dict[str, Any]:
+    """A judge's verdict on one <sentence> item, citing all its evidence (the replay server's too)."""
+    return {
+        "sentence_id": item["id"],
+        "label": "supported" if supported else "unsupported",
+        "evidence_ids": [e["id"] for e in item["evidence"]],
+        "reason": reason,
+    }
+
+
 def judgements(prompt: str, scenario: Scenario) -> dict[str, Any]:
     repaired = "rewrites of sentences that failed" in prompt
     verdicts = []
     for item in tagged(prompt):
         reject = item["id"] in scenario.judge_rejects and (not repaired or scenario.judge_rejects_repairs)
-        verdict: dict[str, Any] = {
-            "sentence_id": item["id"],
-            "label": "unsupported" if reject else "supported",
-            "evidence_ids": [e["id"] for e in item["evidence"]],
-            "reason": "The evidence does not say this. It says something else."
+        reason = (
+            "The evidence does not say this. It says something else."
             if reject
-            else "The evidence states this.",
-        }
+            else "The evidence states this."
+        )
+        verdict = verdict_on(item, not reject, reason)
         if item["work"] and not reject and item["evidence"] and scenario.judge_work != "none":
             first = item["evidence"][0]
             quote = first["text"] if scenario.judge_work == "whole" else "words found in no evidence"

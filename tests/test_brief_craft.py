@@ -91,7 +91,8 @@ def test_sentences_that_need_their_paragraph() -> None:
         ('"Japan marks a dangerous step," the statement read.', True),
         ("Growth will slow next year, he said.", True),
         ('"We are ready," said the official.', True),
-        ("Profits rose, the company said on Monday.", True),
+        ('"Profits rose," the company said on Monday.', True),
+        ("Profits rose 5%, the company said on Monday.", False),  # reported speech keeps its fact
         ('"We are ready," said a South Korean foreign ministry spokesperson.', False),
         ('"Defence is our aim," the Pentagon said.', False),
         ('"Expect a show of force," said military analyst Richard Gaines.', False),

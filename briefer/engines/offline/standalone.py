@@ -81,7 +81,7 @@ def dangling(text: str) -> bool:
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
     if first == "the" and _role_reference(raw.split()[1:5]):
         return True
-    return unnamed_speaker(raw)
+    return unnamed_speaker(text)
 
 
 _SPEAKER_VERBS = (
@@ -98,12 +98,18 @@ _AFTER = re.compile(
 _BEFORE = re.compile(_SPEAKER_VERBS + r"\s+(?P<who>he|she|they|the\s+[a-z][\w'\u2019-]*)\s*(?:[.,;:!?]|$)")
 
 
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
+
+
 def unnamed_speaker(text: str) -> bool:
-    """Whether the sentence attributes its words to a speaker it does not name ("the statement
-    read", "he said", "said the official"): printed alone, the quotation loses its speaker."""
+    """Whether the sentence attributes its words to a speaker it does not name: a pronoun ("...,
+    he said"), or "the [role]" for a direct quotation ('"...," the statement read', '"...," said the
+    official'). Printed alone, the words lose their speaker. Reported speech may keep "the [role]"
+    ("the river rose 5 cm, the agency said"): the fact is the sentence's, the vague source a detail."""
+    quoted = bool(_QUOTED.search(text))
     for m in (*_AFTER.finditer(text), *_BEFORE.finditer(text)):
         who = m.group("who").split()
-        if len(who) == 1 or who[-1].lower() in _words("roles"):
+        if len(who) == 1 or (quoted and who[-1].lower() in _words("roles")):
             return True
     return False
 
