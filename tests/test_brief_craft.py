@@ -83,6 +83,13 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert without_label("Why it matters: The cost is high.") == "The cost is high."
     assert without_label("Biden said: it is time.") == "Biden said: it is time."
     assert not printable("(2) Officials confirmed the bridge reopens.")
+    # a preposition whose object points back
+    assert dangling("Without it, tens of millions of students would have had no lessons.")
+    assert dangling("Despite this, the council voted.") and dangling("Unlike them, the mayor stayed.")
+    assert not dangling("After that meeting, the council voted.") and not dangling(
+        "With the vote, it closes."
+    )
+    assert not dangling("Given that the council voted 5-2, the bridge closes.")
 
 
 @pytest.mark.parametrize(

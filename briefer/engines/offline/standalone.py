@@ -71,6 +71,8 @@ def dangling(text: str) -> bool:
         return True
     if first in _words("pronouns"):
         return not _pronoun_excepted(first, nxt, w)
+    if first in _words("prepositions") and _pronoun_object(nxt, raw):
+        return True
     if first == "one" and nxt:
         back = {"them", "those", "these", "us", "his", "her", "their", "its", "both", "two", "three"}
         of_back = (
@@ -112,6 +114,14 @@ def unnamed_speaker(text: str) -> bool:
         if len(who) == 1 or (quoted and who[-1].lower() in _words("roles")):
             return True
     return False
+
+
+def _pronoun_object(word: str, raw: str) -> bool:
+    """A preposition's object that points back: "Without it," "Unlike them"; a demonstrative only
+    when it stands alone ("Despite this, ..."), since "After that meeting" names what it means."""
+    if word in ("it", "them", "him", "her"):
+        return True
+    return word in ("this", "that", "these", "those") and bool(re.match(r"^\W*\w+\s+\w+\s*,", raw))
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
