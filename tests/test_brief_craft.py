@@ -90,6 +90,12 @@ def test_sentences_that_need_their_paragraph() -> None:
         "With the vote, it closes."
     )
     assert not dangling("Given that the council voted 5-2, the bridge closes.")
+    assert dangling("Take, for example, Eric Adams, a front-runner for mayor.")  # an example of what?
+    # a pronoun subject after an opening clause that names nothing it could stand for
+    assert dangling("Whatever you want to call it, it has kept this family safe.")
+    assert dangling("If approved, it would cost $4 million.") and dangling("Since 2019, it has grown.")
+    assert not dangling("As the storm hit, it destroyed homes.")
+    assert not dangling("When Smith arrived, he said the plan had failed.")  # "he" is Smith
 
 
 @pytest.mark.parametrize(

@@ -67,11 +67,16 @@ def dangling(text: str) -> bool:
         return True
     if any(re.match(re.escape(p) + r"\b", lead) for p in _words("back_phrases")):
         return True
-    if re.search(r",\s*(?:however|though|meanwhile|instead|too)\s*,", " ".join(raw.split()[:6]).lower()):
+    if re.search(
+        r",\s*(?:however|though|meanwhile|instead|too|for example|for instance)\s*,",
+        " ".join(raw.split()[:6]).lower(),
+    ):
         return True
     if first in _words("pronouns"):
         return not _pronoun_excepted(first, nxt, w)
     if first in _words("prepositions") and _pronoun_object(nxt, raw):
+        return True
+    if first in _words("subordinators") and _pronoun_after_clause(raw):
         return True
     if first == "one" and nxt:
         back = {"them", "those", "these", "us", "his", "her", "their", "its", "both", "two", "three"}
@@ -111,9 +116,18 @@ def unnamed_speaker(text: str) -> bool:
     quoted = bool(_QUOTED.search(text))
     for m in (*_AFTER.finditer(text), *_BEFORE.finditer(text)):
         who = m.group("who").split()
-        if len(who) == 1 or (quoted and who[-1].lower() in _words("roles")):
+        if len(who) == 1 and not _named_before(text[: m.start()]):
+            return True
+        if len(who) > 1 and quoted and who[-1].lower() in _words("roles"):
             return True
     return False
+
+
+def _named_before(text: str) -> bool:
+    """Whether the words before a pronoun speaker name someone, outside quotations ("When Smith
+    arrived, he said ..."): then the pronoun has its antecedent in the sentence."""
+    unquoted = re.sub(r"[\"\u201c][^\"\u201d]*$", " ", _QUOTED.sub(" ", text))  # a quotation still open
+    return bool(re.search(r"\s[A-Z][a-z]", unquoted.strip()))  # the first word is capitalised anyway
 
 
 def _pronoun_object(word: str, raw: str) -> bool:
@@ -122,6 +136,24 @@ def _pronoun_object(word: str, raw: str) -> bool:
     if word in ("it", "them", "him", "her"):
         return True
     return word in ("this", "that", "these", "those") and bool(re.match(r"^\W*\w+\s+\w+\s*,", raw))
+
+
+_AFTER_CLAUSE = re.compile(
+    r"^\W*\w+(?P<opening>[^,]{0,100}),\s+(?:it|he|she|they|this|these)\b", re.IGNORECASE
+)
+_NOUN = re.compile(r"\b(?:the|a|an)\s+\w+|\s[A-Z]\w+")
+_PRONOUN = re.compile(r"\b(?:it|he|she|they|him|her|them|this|these|those)\b", re.IGNORECASE)
+
+
+def _pronoun_after_clause(raw: str) -> bool:
+    """ "If approved, it would ...", "Whatever you call it, it has ...": the main clause's subject
+    is a pronoun, and the opening clause names nothing it could stand for (no name, no "the X")
+    or points back itself. "As the storm hit, it destroyed homes" keeps its antecedent."""
+    m = _AFTER_CLAUSE.match(raw)
+    if not m:
+        return False
+    opening = m.group("opening")
+    return bool(_PRONOUN.search(opening)) or not _NOUN.search(opening)
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
