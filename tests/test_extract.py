@@ -19,6 +19,10 @@ from briefer.engines.offline.extract import classify, extract_claims, find_speak
         ("The region has long depended on fishing and tourism.", "background"),
         ("Parliament passed the budget on Tuesday.", "event"),
         ("The ruling marks a significant shift in the court's approach.", "assessment"),
+        # a modal in a relative clause says what was possible, not what will happen
+        ("He had a 130-day window in which he could serve, and it closed this week.", "figure"),
+        ("The plan, which could cost $4 million, passed on Monday.", "figure"),
+        ("The council could vote on the plan next week.", "prediction"),
     ],
 )
 def test_claim_kinds(sentence, kind):

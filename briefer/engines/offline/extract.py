@@ -25,6 +25,11 @@ _HEDGES = re.compile(
     r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
     re.IGNORECASE,
 )
+# A modal inside a relative clause says what was possible, not what will happen: "a 130-day window in
+# which he could serve" is no forecast (the main clause's own "could" still is).
+_RELATIVE_MODAL = re.compile(
+    r"\b(?:in which|during which|which|who|whom|where)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
+)
 _ASSESSMENT = re.compile(
     r"\b(?:analysts?|experts?|observers?|critics?|commentators?|scholars?|economists?|signals?|"
     r"represents?|underscores?|highlights?|reflects?|indicates?|marks? a|significant|"
@@ -95,7 +100,7 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     speaker = find_speaker(sentence)
     has_quote = bool(_QUOTE.search(sentence))
     attributed = speaker is not None or bool(_SPEECH.search(sentence))
-    hedged = bool(_HEDGES.search(sentence))
+    hedged = bool(_HEDGES.search(_RELATIVE_MODAL.sub(" ", sentence)))
     anonymous = bool(_ANONYMOUS.search(sentence)) or bool(
         speaker and re.match(r"(?:a|an)\s", speaker, re.IGNORECASE)
     )
