@@ -125,3 +125,29 @@ def test_a_cut_off_sentence_is_not_trimmed_to_its_speaker() -> None:
     text = "Sheera Frenkel, the newspaper's veteran technology reporter, told the programme the reason it took..."
     assert complete_clause(text) == text
     assert not printable(clean(text))
+
+
+def test_a_full_name_is_printed_before_its_short_form() -> None:
+    from briefer.engines.offline.coverage import full_names_first
+
+    def order(points: list[str]) -> list[str]:
+        return full_names_first(points, lambda p: p)
+
+    kim = [
+        "In December, Kim ordered drills.",
+        "Both nations agreed.",
+        "In November, leader Kim Jong Un spoke.",
+    ]
+    assert order(kim) == [kim[2], kim[0], kim[1]]  # the first word of a three-word name
+    assert order(["Trump said no.", "Donald Trump spoke."]) == ["Donald Trump spoke.", "Trump said no."]
+    # already in order, or no short form: the coverage order stands
+    assert order(["The United States signed.", "The States agreed."]) == [
+        "The United States signed.",
+        "The States agreed.",
+    ]
+    beyond = ["North Korea\u2019s army moved.", "Beyond the North Korean rhetoric, talks go on."]
+    assert order(beyond) == beyond  # "North" stands beside "Korea's": no short form of "North Korean"
+    assert order(["As Washington acts, allies wait.", "Kim said no."]) == [
+        "As Washington acts, allies wait.",
+        "Kim said no.",
+    ]

@@ -34,7 +34,15 @@ from briefer.core.models import (
     is_view_label,
 )
 from briefer.core.text import DANGLING_START, compress, figures
-from briefer.engines.offline.coverage import MAX_POOL, Option, Weights, concepts_of, fill, weigh
+from briefer.engines.offline.coverage import (
+    MAX_POOL,
+    Option,
+    Weights,
+    concepts_of,
+    fill,
+    full_names_first,
+    weigh,
+)
 from briefer.engines.offline.facts import carried_elsewhere, concepts, says_again, terms
 from briefer.engines.offline.standalone import clean, printable, shown
 from briefer.engines.offline.trim import shorter_forms
@@ -473,7 +481,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 
-    points = pick(budget=max_words - spent, limit=10)
+    points = full_names_first(pick(budget=max_words - spent, limit=10), lambda o: o.text)
     return Draft(
         bottom_line=[_sentence(f"b{i}", list(o.claims), o.text) for i, o in enumerate(bottom)],
         key_points=[_sentence(f"k{i}", list(o.claims), o.text) for i, o in enumerate(points)],

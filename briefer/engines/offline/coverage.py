@@ -16,13 +16,15 @@ id) and checked on the other (docs/BRIEF_QUALITY.md). Nothing here reads a parti
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from briefer.core.models import Claim, Document
-from briefer.core.text import numbers
+from briefer.core.segment import SENTENCE_OPENERS
+from briefer.core.text import STOPWORDS, numbers
 from briefer.engines.offline.facts import concepts, is_duplicate
 
 CORROBORATION_BASE = 2.0
@@ -161,3 +163,70 @@ def fill(
         taken.add(id(option.item))
         picked.append(option)
     return picked
+
+
+_NAME_RUN = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}[A-Z][a-z]+\b")
+
+
+def _full_names(text: str) -> list[list[str]]:
+    """Runs of two to four capitalised words ("Kim Jong Un", "Defense Secretary Pete Hegseth"), the
+    sentence's first word left out."""
+    text = text.lstrip(" \"'\u201c\u2018(-")
+    runs: list[list[str]] = []
+    for m in _NAME_RUN.finditer(text):
+        run = m.group(0).split()
+        # a first word capitalised by position only ("As Washington ...", "Beyond ...") is no name
+        if m.start() == 0 and (run[0].lower() in SENTENCE_OPENERS or run[0].lower() in STOPWORDS):
+            run = run[1:]
+        if len(run) >= 2:
+            runs.append(run)
+    return runs
+
+
+def _short_alone(short: str, text: str) -> bool:
+    """`short` stands in `text` as a name of its own: no capitalised word right beside it (a comma
+    or other punctuation between them separates them)."""
+    for m in re.finditer(rf"\b{re.escape(short)}\b", text):
+        before = re.search(r"[A-Z][\w'\u2019.-]*\s$", text[: m.start()])
+        after = re.match(r"(?:['\u2019]s)?\s[A-Z]", text[m.end() :])
+        if not before and not after:
+            return True
+    return False
+
+
+def _introduces(later: str, here: str) -> bool:
+    """Whether `later` gives the full form of a name that `here` uses only in short: the last word
+    ("Hegseth"), or for a name of two or three words the first ("Kim" of "Kim Jong Un")."""
+    for name in _full_names(later):
+        if len(name) < 2 or " ".join(name) in here:
+            continue
+        shorts = [name[-1]] + ([name[0]] if len(name) <= 3 else [])
+        if any(_short_alone(w, here) for w in shorts):
+            return True
+    return False
+
+
+def full_names_first(points: list[T], text: Callable[[T], str]) -> list[T]:
+    """The points reordered so that a name's full form ("Kim Jong Un", "Pete Hegseth") is printed
+    before a point that uses only a short form of it ("Kim ordered", "Hegseth said"): a reader meets
+    who someone is before the short form. Each point moves at most once, so the coverage order
+    otherwise stands."""
+    out = list(points)
+    moved: set[int] = set()
+    i = 0
+    while i < len(out):
+        here = text(out[i])
+        later = next(
+            (
+                j
+                for j in range(i + 1, len(out))
+                if id(out[j]) not in moved and _introduces(text(out[j]), here)
+            ),
+            None,
+        )
+        if later is None:
+            i += 1
+            continue
+        moved.add(id(out[later]))
+        out.insert(i, out.pop(later))
+    return out
