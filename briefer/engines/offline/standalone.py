@@ -17,7 +17,12 @@ from briefer.core.text import compress
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
-_SPEECH = re.compile(r"\b(?:said|says|told|wrote|writes|added|stated|noted|argued|warned)\b", re.I)
+# The verbs that give words to a speaker, for the surface rules here ("One said", "Biden said: ...");
+# `core/data/speech_verbs.txt` is the wider list extraction reads attribution with.
+_SPEECH_VERBS = "said|says|told|wrote|writes|added|stated|noted|argued|warned"
+_SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
+# ... and those that close a quotation ('"...," the statement read'; not for labels: "Read more:")
+_SPEAKER_VERBS = rf"(?:{_SPEECH_VERBS}|adds|states|notes|read|reads)"
 # "Why it matters:", "The big picture:", "By the numbers:": a capitalised lead-in of 1-5 words
 _LABEL = re.compile(r"^[\"\u201c*_]*(?P<lead>[A-Z][\w'\u2019\-]*(?:\s+[\w'\u2019\-]+){0,4})\s*:\s+(?=\S)")
 _CUT = re.compile(r"(?:\.\s*\.\s*\.|\u2026)[\"\u201d\u2019')\]]*$")
@@ -91,9 +96,6 @@ def dangling(text: str) -> bool:
     return unnamed_speaker(text)
 
 
-_SPEAKER_VERBS = (
-    r"(?:said|says|read|reads|stated|states|added|adds|wrote|writes|noted|notes|told|warned|argued)"
-)
 # '"...," the statement read.' / '..., he said.' / '"...," said the official.': the speaker is a pronoun
 # or "the [role]" (`openers/roles.txt`), so the words lose whoever said them. "The mayor's office
 # said" and "the Pentagon said" name an institution and keep it.
