@@ -12,7 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from briefer.core.models import Document, Draft, SummarySentence, cite, touches_instructions
+from briefer.core.models import Document, Draft, SummarySentence, Verdict, cite, touches_instructions
 from briefer.core.segment import segment
 from briefer.engines.llm.answers import Judgement, judgement_model, rewrite_model
 from briefer.engines.llm.client import LLMClient
@@ -40,10 +40,11 @@ def review(
     ]
     # What failed only the soft, word-level support goes to the judge with what passed (one call);
     # what a hard check vetoed goes straight to repair.
-    soft = [s for s in dropped if judgeable(s.verdict) and not echoes_instructions(s.text, by_id)]
+    soft = [s for s in dropped if _judge_decides(s.verdict, s.text, by_id)]
     judged = judge(client, [*verified, *soft])
     passed: dict[str, SummarySentence] = {}
-    failing: list[SummarySentence] = [s for s in dropped if s not in soft]
+    soft_ids = {s.id for s in soft}
+    failing: list[SummarySentence] = [s for s in dropped if s.id not in soft_ids]
     still_failing: list[SummarySentence] = []
     for s in [*verified, *soft]:
         verdict = merge_verdicts(s, judged.get(s.id))
@@ -70,8 +71,7 @@ def review(
                 tried.add(text)
                 rewrite = s.model_copy(update={"text": text})
                 verdict = verify_sentence(rewrite, by_id)
-                judge_decides = judgeable(verdict) and not echoes_instructions(text, by_id)
-                if verdict.label == "supported" or judge_decides:  # the same gate as a first draft
+                if verdict.label == "supported" or _judge_decides(verdict, text, by_id):  # as a first draft
                     candidates.append((s, rewrite.model_copy(update={"verdict": verdict})))
             source = fallback(s, by_id)
             if source is not None and source.text not in tried:
@@ -90,6 +90,12 @@ def review(
         still_failing += [s for s in failing if s.id not in passed]
     log.info("%s", client.ledger.summary())
     return rebuild(slots(composed), passed), still_failing
+
+
+def _judge_decides(verdict: Verdict | None, text: str, docs: dict[str, Document]) -> bool:
+    """Whether a sentence the verifier did not pass is the judge's to decide: no hard check vetoed
+    it (`review.judgeable`) and it does not say what text addressed to a model says."""
+    return judgeable(verdict) and not echoes_instructions(text, docs)
 
 
 FALLBACK = "~source"  # the id suffix of a fallback candidate while it is judged
