@@ -224,10 +224,8 @@ def handler_for(replay: Replay) -> type[BaseHTTPRequestHandler]:
                 self.send_json(404, {"error": {"message": f"no route {self.path}"}})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
-            if not self.path.split("?")[0].endswith("/chat/completions"):
-                self.send_json(404, {"error": {"message": f"no route {self.path}"}})
+            body = self.chat_request()
+            if body is None:
                 return
             try:
                 stage, content = replay.answer(body)

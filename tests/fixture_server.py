@@ -368,6 +368,15 @@ class JSONHandler(BaseHTTPRequestHandler):
     def send_json(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         self.send_bytes(status, json.dumps(payload).encode(), headers)
 
+    def chat_request(self) -> dict[str, Any] | None:
+        """The JSON body of a POST to `/chat/completions`; None (after answering 404) for any other path."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body: dict[str, Any] = json.loads(self.rfile.read(length) or b"{}")
+        if not self.path.split("?")[0].endswith("/chat/completions"):
+            self.send_json(404, {"error": {"message": f"no route {self.path}"}})
+            return None
+        return body
+
 
 class BackgroundServer:
     """A threaded HTTP server on a loopback port, serving from a daemon thread during a `with` block.
@@ -417,10 +426,8 @@ class FixtureServer(BackgroundServer):
                     self.send_json(404, {"error": {"message": f"no route {self.path}"}})
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if not self.path.split("?")[0].endswith("/chat/completions"):
-                    self.send_json(404, {"error": {"message": f"no route {self.path}"}})
+                body = self.chat_request()
+                if body is None:
                     return
                 stage = stage_of(body)
                 scenario = server.scenario
