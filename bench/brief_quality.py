@@ -511,10 +511,16 @@ def antecedent_printed(s: Printed, kind: str, texts: dict[str, str]) -> bool:
     return False
 
 
+NAME_TITLES = frozenset("mr mrs ms dr prof gov sen rep gen lt col capt sgt rev".split())
+
+
 def cut_off(text: str) -> bool:
-    """Ends in "..." or "…", or has no terminal punctuation (. ! ?), closing quotes/brackets aside."""
+    """Ends in "..." or "…", on a title that precedes a name ("... from Gov."), or has no terminal
+    punctuation (. ! ?), closing quotes/brackets aside."""
     t = text.rstrip()
     if t.endswith(("...", "\u2026")) or re.search(r"\.\s*\.\s*\.[\"\u201d\u2019')\]]*$", t):
+        return True
+    if (m := re.search(r"\b([A-Za-z]+)\.$", t)) and m.group(1).lower() in NAME_TITLES:
         return True
     t = t.rstrip("\"'\u201d\u2019)]*_ ")
     return not t.endswith((".", "!", "?"))

@@ -44,7 +44,7 @@ from briefer.engines.offline.coverage import (
     weigh,
 )
 from briefer.engines.offline.facts import carried_elsewhere, concepts, says_again, terms
-from briefer.engines.offline.standalone import clean, printable, shown
+from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
 
@@ -395,31 +395,33 @@ def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
     return False
 
 
-def shown_claims(g: Group) -> list[Claim]:
-    """The claims a group's printed sentence cites: the shown claim first, then those of other outlets
-    that carry it (checked again when the shown claim is not the lead they were grouped with)."""
-    claim = shown(g.claims)
-    if claim is None or claim is g.lead:
+def _cites(claim: Claim, g: Group) -> list[Claim]:
+    """The claims a group's telling `claim` cites: itself first, then those of other outlets that carry
+    it (every claim carries the lead it was grouped with; another telling is checked again)."""
+    if claim is g.lead:
         return g.claims
     return [claim] + [c for c in g.claims if c is not claim and _corroborates(claim.text, c.text)]
 
 
 def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
-    """The ways a group can be printed: its stand-alone sentence whole and in its safe shorter forms
-    (`trim.shorter_forms`), each attributed when its documents are views. Concepts are read from the source
-    words only, never from the attribution briefer adds."""
-    claim = shown(g.claims)
-    if claim is None:
-        return []
-    cites = shown_claims(g)
-    cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
-    base = clean(claim.text)
+    """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
+    safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
+    tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
+    inquiry"), so coverage chooses among the tellings, not only the most central one. Concepts are read
+    from the source words only, never from the attribution briefer adds."""
     factor = KIND_WEIGHT[g.lead.kind]
-    options = [
-        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
-        for form in (base, *shorter_forms(base))
-        for text in (attributed(form, cited),)
-    ]
+    options: list[Option[Group]] = []
+    for claim in g.claims:
+        base = clean(claim.text)
+        if not printable(base):
+            continue
+        cites = _cites(claim, g)
+        cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
+        options += [
+            Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
+            for form in (base, *shorter_forms(base))
+            for text in (attributed(form, cited),)
+        ]
     return options
 
 
@@ -467,7 +469,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
         bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True)
     if sum(o.cost for o in bottom) <= 50:  # a third sentence only when the two are short
         bottom += pick(budget=int(max_words * 0.1), limit=1, in_order=True)
-    bottom.sort(key=lambda o: min(c.citations[0].start for c in o.claims))
+    # in the order picked: the most salient fact leads (a story's order across outlets means nothing)
     spent = sum(o.cost for o in bottom)
 
     others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}

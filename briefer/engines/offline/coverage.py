@@ -45,6 +45,12 @@ the most new weight per word and favours short fragments, 0 buys the most weight
 small page on one long sentence; the square root sits between. On the bench 0 and 0.5 measure within
 a point of each other on either half (docs/BRIEF_QUALITY.md)."""
 
+TOPIC_SHARE = 0.25
+"""A concept in at least this share of a story's claims is the story's topic, not a fact's: chosen on
+half 0 of the bench's clusters from 0.15, 0.25, 0.35 and 0.5 (docs/BRIEF_QUALITY.md)."""
+
+TOPIC_MIN_CLAIMS = 3
+
 MAX_POOL = 400
 """Facts considered per pick, the most salient first: bounded work on very large inputs."""
 
@@ -61,6 +67,7 @@ class Weights:
     """Concept weights of one set of documents."""
 
     table: dict[str, float]
+    topic: frozenset[str] = frozenset()  # `topic_concepts`: shared by so many facts they tell none apart
 
     def gain(self, concepts_: Iterable[str], covered: set[str]) -> float:
         """Weight of the concepts not covered yet."""
@@ -94,7 +101,19 @@ def weigh(documents: Sequence[Document], claims: Sequence[Claim]) -> Weights:
         * (1.0 + (LEAD_BONUS if c in lead else 0.0))
         for c, docs in carriers.items()
     }
-    return Weights(table)
+    return Weights(table, topic_concepts(claims))
+
+
+def topic_concepts(claims: Sequence[Claim]) -> frozenset[str]:
+    """The concepts of the story itself: in at least TOPIC_SHARE of the claims (and three). Every
+    fact of a story about the Trump Organization's investigation names it, so sharing them does not
+    make two facts one (`facts.is_duplicate` sets them aside)."""
+    freq: dict[str, int] = defaultdict(int)
+    for claim in claims:
+        for c in concepts(claim.text):
+            freq[c] += 1
+    need = max(TOPIC_MIN_CLAIMS, TOPIC_SHARE * len(claims))
+    return frozenset(c for c, n in freq.items() if n >= need)
 
 
 @dataclass(frozen=True)
@@ -145,12 +164,17 @@ def fill(
     taken: set[int] = set()
     spent = 0
     while len(picked) < limit:
-        live = (o for o in options if id(o.item) not in taken and not is_duplicate(o.text, chosen)[0])
+        live = (
+            o
+            for o in options
+            if id(o.item) not in taken and not is_duplicate(o.text, chosen, weights.topic)[0]
+        )
         if in_order:
             room = budget - spent
             first = next(
                 (o for o in live if 0 < o.cost <= room and weights.gain(o.concepts, covered) > 0), None
             )
+            # the most salient fact first, told in whichever of its forms buys the most
             top = (0.0, first) if first is not None else None
         else:
             top = best(live, weights, covered, budget - spent)
@@ -158,7 +182,7 @@ def fill(
             break
         option = top[1]
         spent += option.cost
-        chosen.append(is_duplicate(option.text, chosen)[1])
+        chosen.append(is_duplicate(option.text, chosen, weights.topic)[1])
         covered |= option.concepts
         taken.add(id(option.item))
         picked.append(option)

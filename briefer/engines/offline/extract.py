@@ -18,11 +18,14 @@ from briefer.core.text import numbers
 SPEECH_VERBS = "|".join(re.escape(verb) for verb in lexicon.entries("speech_verbs"))  # a regex alternation
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
+# A forecast or hedge: what the source says may happen or is not sure of. "May" is a modal only in
+# lower case (capitalised it is the month: "slipped in May"), and a hyphenated adjective
+# ("long-anticipated report") hedges nothing.
 _HEDGES = re.compile(
-    r"\b(?:could|may|might|expected to|expects?|likely|unlikely|possibl[ey]|potentially|"
-    r"set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|anticipated|"
-    r"remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|reportedly|allegedly|"
-    r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
+    r"(?<![-\u2010\u2011])\b(?:could|(?-i:may)|might|expected to|expects?|likely|unlikely|possibl[ey]|"
+    r"potentially|set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|"
+    r"anticipated|remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|reportedly|"
+    r"allegedly|believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
     re.IGNORECASE,
 )
 # A modal inside a relative clause says what was possible, not what will happen: "a 130-day window in

@@ -35,11 +35,15 @@ def _words(name: str) -> frozenset[str]:
 
 
 def cut_off(text: str) -> bool:
-    """Ends in an ellipsis, or without terminal punctuation once closing quotes and brackets are set
-    aside: the excerpt stopped mid-sentence, or the line is a headline or bullet fragment."""
+    """Ends in an ellipsis, on a title that stands before a name ("... from Gov."), or without terminal
+    punctuation once closing quotes and brackets are set aside: the excerpt stopped mid-sentence, or
+    the line is a headline or bullet fragment."""
     t = text.rstrip()
     if _CUT.search(t):
         return True
+    last = re.search(r"([A-Za-z]+)\.$", t)
+    if last and last.group(1).lower() in lexicon.words("title_abbreviations"):
+        return True  # "... distinguishing himself from Gov." stops before the name
     return not t.rstrip("\"'\u201d\u2019)]*_ ").endswith((".", "!", "?"))
 
 

@@ -1,0 +1,103 @@
+"""Which telling of a fact prints, when two facts are one, and when a fact is one source's: the rules
+of engines/offline (compose._options, coverage.topic_concepts, facts.is_duplicate and
+carried_elsewhere, extract's hedges, standalone.cut_off), on invented text."""
+
+from pathlib import Path
+
+import pytest
+
+from briefer.core.models import Citation, Claim
+from briefer.core.segment import segment
+from briefer.engines.offline.compose import _options, group_claims
+from briefer.engines.offline.coverage import topic_concepts
+from briefer.engines.offline.extract import classify, extract_claims
+from briefer.engines.offline.facts import carried_elsewhere, concepts, is_duplicate
+from briefer.engines.offline.standalone import cut_off
+from briefer.sources import load
+
+
+def _claim(doc: str, n: int, text: str) -> Claim:
+    return Claim(
+        id=f"{doc}:c{n}",
+        kind="event",
+        text=text,
+        citations=[Citation(doc_id=doc, start=0, end=len(text), quote=text)],
+    )
+
+
+def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Harbour authority changes dredging plan\n\n"
+        "The Port Ellis harbour authority on Monday confirmed a change in its dredging plan for the "
+        "north channel.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Dredging of north channel halted over mercury\n\n"
+        "The Port Ellis harbour authority on Monday halted its dredging plan for the north channel "
+        "after tests found mercury in the silt.\n",
+        encoding="utf-8",
+    )
+    docs = load([tmp_path]).documents
+    claims = [c for d in docs for c in extract_claims(d, segment(d))]
+    group = next(g for g in group_claims(claims) if len(g.claims) == 2)
+    options = _options(group, {d.id: d for d in docs})
+    texts = {o.text for o in options}
+    assert any("mercury" in t for t in texts), "the telling that carries more of the fact is offered"
+    assert any("confirmed a change" in t for t in texts)
+    mercury = next(o for o in options if "mercury" in o.text)
+    assert "mercury" in mercury.claims[0].text, "an option cites its own telling first"
+
+
+def test_a_story_topic_shared_by_two_facts_does_not_make_them_one() -> None:
+    claims = [
+        _claim("d1", 0, "The Brackwater council approved the Brackwater library budget on Monday."),
+        _claim("d1", 1, "The Brackwater council named a new library director from Leeds."),
+        _claim("d2", 0, "The Brackwater council library budget passed by seven votes to two."),
+        _claim("d2", 1, "Brackwater council members praised the library staff."),
+    ]
+    topic = topic_concepts(claims)
+    assert concepts("Brackwater council library") <= topic
+    first = "The Brackwater council approved the Brackwater library budget on Monday."
+    other = "The Brackwater council named a new library director from Leeds."
+    chosen = [concepts(first)]
+    assert is_duplicate(other, chosen)[0], "without the topic the shared subject reads as a repeat"
+    assert not is_duplicate(other, chosen, topic)[0], "a new director is a new fact of the story"
+    again = "The Brackwater council approved the library budget on Monday."
+    assert is_duplicate(again, chosen, topic)[0], "the same fact is still a repeat"
+
+
+def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sources() -> None:
+    claim = _claim(
+        "d1", 0, 'The inquiry has entered "a criminal phase," spokesman Ivo Marsh confirmed on Friday.'
+    )
+    others = {
+        "d2": [
+            "Ivo Marsh spoke to reporters on Friday.",
+            '"We are now pursuing the inquiry in a criminal phase," he said.',
+        ]
+    }
+    assert carried_elsewhere(claim, others)
+    assert not carried_elsewhere(claim, {"d2": ["The harbour reopened on Friday after repairs."]})
+
+
+@pytest.mark.parametrize(
+    ("sentence", "forecast"),
+    [
+        ("The number of people quitting their jobs slipped in May from a record high.", False),
+        ("Job openings remained at a historic high in May, the department said.", False),
+        ("The long-anticipated report found that the mayor broke the rules.", False),
+        ("May Day is a public holiday in many countries.", False),
+        ("Job openings may fall again in June.", True),
+        ("The report is anticipated next week.", True),
+    ],
+)
+def test_the_month_may_and_hyphenated_adjectives_are_no_hedge(sentence: str, forecast: bool) -> None:
+    assert (classify(sentence)[0] == "prediction") is forecast
+
+
+def test_a_sentence_ending_on_a_title_before_a_name_is_cut_off() -> None:
+    assert cut_off("He set himself apart from Gov.")
+    assert cut_off("The award went to Dr.")
+    assert not cut_off("Shares of Acme Inc. rose 4% in the U.S.")
+    assert not cut_off("The plant is on Mill St. near the river.")
