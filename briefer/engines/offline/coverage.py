@@ -47,7 +47,7 @@ a point of each other on either half (docs/BRIEF_QUALITY.md)."""
 
 TOPIC_SHARE = 0.25
 """A concept in at least this share of a story's claims is the story's topic, not a fact's: chosen on
-half 0 of the bench's clusters from 0.15, 0.25, 0.35 and 0.5 (docs/BRIEF_QUALITY.md)."""
+half 0 of the bench's clusters from 0.25, 0.35 and 0.5 (docs/BRIEF_QUALITY.md)."""
 
 TOPIC_MIN_CLAIMS = 3
 
