@@ -151,3 +151,10 @@ def test_a_full_name_is_printed_before_its_short_form() -> None:
         "As Washington acts, allies wait.",
         "Kim said no.",
     ]
+
+
+def test_a_cut_off_sentence_is_not_trimmed_at_an_and_inside_a_phrase() -> None:
+    cut = "The Gateses are the best-known philanthropists in the country, with the power and profile..."
+    assert complete_clause(cut) == "The Gateses are the best-known philanthropists in the country."
+    bare = "The council voted on Tuesday to close the old bridge and push ahead on the bigger..."
+    assert complete_clause(bare) == "The council voted on Tuesday to close the old bridge."

@@ -11,7 +11,7 @@ from briefer.core.segment import segment
 from briefer.engines.offline.compose import _options, group_claims
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
-from briefer.engines.offline.facts import carried_elsewhere, concepts, is_duplicate
+from briefer.engines.offline.facts import carried_elsewhere, concepts, is_duplicate, reaction_of
 from briefer.engines.offline.standalone import cut_off
 from briefer.sources import load
 
@@ -101,3 +101,18 @@ def test_a_sentence_ending_on_a_title_before_a_name_is_cut_off() -> None:
     assert cut_off("The award went to Dr.")
     assert not cut_off("Shares of Acme Inc. rose 4% in the U.S.")
     assert not cut_off("The plant is on Mill St. near the river.")
+
+
+def test_one_sides_reaction_is_one_fact_however_it_is_told() -> None:
+    first = "Ruritania condemned the treaty, calling it a provocation."
+    chosen = [is_duplicate(first, [])[1]]
+    assert is_duplicate(
+        "Ruritania has warned that such moves will only raise tensions in the region.", chosen
+    )[0]
+    assert is_duplicate(
+        "The state news agency carried a statement from Ruritania's foreign ministry, accusing the allies of bad faith.",
+        chosen,
+    )[0], "the last name before the reaction verb is who reacts"
+    assert not is_duplicate("Borduria welcomed the treaty as a step towards peace.", chosen)[0]
+    assert not is_duplicate("Borduria warned that it would recall its ambassador.", chosen)[0], "another side"
+    assert not reaction_of("The inquiry interviewed 179 people, including the governor's accusers.")

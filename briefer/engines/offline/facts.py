@@ -4,11 +4,13 @@ one concept) and their overlap. Used only to spot repeats and other outlets' cov
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import content_terms, numbers
+from briefer.core.segment import SENTENCE_OPENERS
+from briefer.core.text import STOPWORDS, content_terms, numbers
 from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
@@ -41,6 +43,36 @@ def _weight(terms: frozenset[str], topic: frozenset[str] = frozenset()) -> float
     return sum((2 if t in CORE_CONCEPTS else 1) * (TOPIC_WEIGHT if t in topic else 1.0) for t in terms)
 
 
+_REACTION = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in lexicon.entries("reaction_verbs"))
+    + r")\b",
+    re.IGNORECASE,
+)
+_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
+_NAME_RUN = re.compile(r"[A-Z][\w.\-]*(?:['\u2019]s)?(?:\s+[A-Z][\w.\-]*(?:['\u2019]s)?)*")
+REACTION = "@reaction:"  # marks, in a chosen point's concepts, whose reaction it reports
+
+
+def reaction_of(text: str) -> frozenset[str]:
+    """Who reacts, when the sentence reports one side's reaction ("North Korea condemned the deal",
+    "Pyongyang has warned ..."): the concepts of the last name before the first reaction verb
+    (`core/data/reaction_verbs.txt`), outside quotations, as `REACTION` markers; empty otherwise. A
+    capital and its country are one concept (`SYNONYMS`), so "Pyongyang" and "North Korea" match."""
+    plain = _QUOTATION.sub(" ", text)
+    verb = _REACTION.search(plain)
+    if verb is None:
+        return frozenset()
+    names = []
+    for m in _NAME_RUN.finditer(plain[: verb.start()].lstrip(" \"'\u201c\u2018(")):
+        words = m.group(0).split()
+        if m.start() == 0 and words[0].lower() in SENTENCE_OPENERS | STOPWORDS:
+            words = words[1:]  # capitalised by position only ("The", "As")
+        if words:
+            names.append(" ".join(words))
+    return frozenset(REACTION + c for c in concepts(names[-1])) if names else frozenset()
+
+
 def is_duplicate(
     text: str, chosen: list[frozenset[str]], topic: frozenset[str] = frozenset()
 ) -> tuple[bool, frozenset[str]]:
@@ -49,15 +81,21 @@ def is_duplicate(
     Concepts that outlets commonly reword ("condemned"/"denounced", "deal"/"agreement", a capital for
     its country) weigh double, so a reworded repeat of the same act by the same actor is caught. The
     story's `topic` concepts (`coverage.topic_concepts`) weigh less on both sides: every fact of the
-    story names its subject, so two facts do not become one by naming it.
+    story names its subject, so two facts do not become one by naming it. One side's reaction
+    (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
+    worded: the returned concepts carry its marker, so a later telling of it is a repeat.
     """
+    reaction = reaction_of(text)
     mine = concepts(text)
-    for other in chosen:
+    for chosen_point in chosen:
+        if reaction & chosen_point:
+            return True, mine | reaction  # the same side's reaction, told again
+        other = frozenset(c for c in chosen_point if not c.startswith(REACTION))
         shared = _weight(mine & other, topic)
         least = min(_weight(mine, topic), _weight(other, topic))
         if mine and other and shared / least >= DUPLICATE_CONTAINMENT:
-            return True, mine
-    return False, mine
+            return True, mine | reaction
+    return False, mine | reaction
 
 
 SPREAD_CONTAINMENT = 0.5  # share of a claim's concepts another document has anywhere: it carries the fact

@@ -214,11 +214,15 @@ def complete_clause(text: str) -> str:
     Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
     if not _CUT.search(text.rstrip()) or text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
         return text
-    cuts = [
-        m.start()
+    found = [
+        m
         for m in _CLAUSE_END.finditer(text)
         if len(text[: m.start()].split()) >= _MIN_CLAUSE and not _ATTRIBUTION.search(text[m.start() :])
     ]
+    # A bare "and"/"but" joins words inside a phrase as often as clauses ("with the power and
+    # profile..."): it is a boundary only where no punctuated one (comma, semicolon, dash) is left.
+    punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
+    cuts = [m.start() for m in (punctuated or found)]
     if not cuts:
         return text
     head = text[: cuts[-1]].rstrip(" ,;")
