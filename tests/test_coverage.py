@@ -158,3 +158,15 @@ def test_a_cut_off_sentence_is_not_trimmed_at_an_and_inside_a_phrase() -> None:
     assert complete_clause(cut) == "The Gateses are the best-known philanthropists in the country."
     bare = "The council voted on Tuesday to close the old bridge and push ahead on the bigger..."
     assert complete_clause(bare) == "The council voted on Tuesday to close the old bridge."
+
+
+def test_a_cut_off_sentence_is_not_trimmed_inside_the_subjects_aside() -> None:
+    cut = "The summary, first reported by the Daily Ledger on Monday, includes a top rate of 39.6%,..."
+    assert complete_clause(cut) == cut, "'The summary, first reported by ...' has no verb: left cut off"
+    opening = "With vaccination rates slowing even as local economies fully reopen, the job market is..."
+    assert complete_clause(opening) == opening, "an opening phrase alone is no sentence"
+    aside = "After decades of military experience in the army, including tours in Vietnam, he served..."
+    assert complete_clause(aside) == aside
+    whole = "After decades of military experience, Powell served as secretary of state, with a staff..."
+    trimmed = "After decades of military experience, Powell served as secretary of state."
+    assert complete_clause(whole) == trimmed

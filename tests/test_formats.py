@@ -340,8 +340,9 @@ def test_seeds_as_pdf_docx_eml_give_the_same_key_facts(tmp_path: Path) -> None:
         printed, claims = sets[fmt]
         # "How the outlets frame it" takes its words from the page first, and the .eml copies carry
         # this test's Subject, not the headline, so they quote leads and may print fewer key points:
-        # the same facts in the same order, as far as the shorter page goes
-        shorter = min(len(printed), len(printed_txt))
+        # the same facts in the same order, as far as the shorter page goes; their last point may
+        # differ, since the room left for it differs by the framing lines' length
+        shorter = min(len(printed), len(printed_txt)) - (fmt == "eml")
         assert shorter >= 5 and printed[:shorter] == printed_txt[:shorter], fmt
         assert claims == claims_txt, fmt
 

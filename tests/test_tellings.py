@@ -51,19 +51,19 @@ def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp
 
 def test_a_story_topic_shared_by_two_facts_does_not_make_them_one() -> None:
     claims = [
-        _claim("d1", 0, "The Brackwater council approved the Brackwater library budget on Monday."),
-        _claim("d1", 1, "The Brackwater council named a new library director from Leeds."),
-        _claim("d2", 0, "The Brackwater council library budget passed by seven votes to two."),
-        _claim("d2", 1, "Brackwater council members praised the library staff."),
+        _claim("d1", 0, "The Halvard Arts Trust of Kelby approved the annual budget on Monday."),
+        _claim("d1", 1, "The Halvard Arts Trust of Kelby named a director from Leeds on Friday."),
+        _claim("d2", 0, "The budget of the Halvard Arts Trust of Kelby passed by seven votes to two."),
+        _claim("d2", 1, "Members of the Halvard Arts Trust of Kelby praised the staff."),
     ]
     topic = topic_concepts(claims)
-    assert concepts("Brackwater council library") <= topic
-    first = "The Brackwater council approved the Brackwater library budget on Monday."
-    other = "The Brackwater council named a new library director from Leeds."
+    assert concepts("Halvard Arts Trust Kelby") <= topic
+    assert not concepts("budget") & topic, "names only: a fact's own words are never the topic"
+    first, other = claims[0].text, claims[1].text
     chosen = [concepts(first)]
-    assert is_duplicate(other, chosen)[0], "without the topic the shared subject reads as a repeat"
+    assert is_duplicate(other, chosen)[0], "without the topic the shared name reads as a repeat"
     assert not is_duplicate(other, chosen, topic)[0], "a new director is a new fact of the story"
-    again = "The Brackwater council approved the library budget on Monday."
+    again = "On Monday the Halvard Arts Trust of Kelby approved its annual budget."
     assert is_duplicate(again, chosen, topic)[0], "the same fact is still a repeat"
 
 

@@ -105,12 +105,14 @@ def weigh(documents: Sequence[Document], claims: Sequence[Claim]) -> Weights:
 
 
 def topic_concepts(claims: Sequence[Claim]) -> frozenset[str]:
-    """The concepts of the story itself: in at least TOPIC_SHARE of the claims (and three). Every
-    fact of a story about the Trump Organization's investigation names it, so sharing them does not
-    make two facts one (`facts.is_duplicate` sets them aside)."""
+    """The names the story is about: a name's concepts in at least TOPIC_SHARE of the claims (and
+    three). Every fact of a story about the Trump Organization's investigation names it, so sharing
+    the name does not make two facts one (`facts.is_duplicate` weighs them less). Names only: in a
+    short story the event's own words ("arrested", "charged") are in most claims too, and two
+    tellings of the arrest must stay one fact."""
     freq: dict[str, int] = defaultdict(int)
     for claim in claims:
-        for c in concepts(claim.text):
+        for c in concepts(" ".join(_names_in(claim.text))):
             freq[c] += 1
     need = max(TOPIC_MIN_CLAIMS, TOPIC_SHARE * len(claims))
     return frozenset(c for c, n in freq.items() if n >= need)
@@ -190,6 +192,16 @@ def fill(
 
 
 _NAME_RUN = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}[A-Z][a-z]+\b")
+_CAPITALISED = re.compile(r"\b[A-Z][\w.'\u2019-]*")
+
+
+def _names_in(text: str) -> list[str]:
+    """The capitalised words of a sentence, its first word left out unless it is no common opener."""
+    words = [m.group(0) for m in _CAPITALISED.finditer(text)]
+    if words and text.lstrip(" \"'\u201c\u2018(").startswith(words[0]):
+        if words[0].lower() in SENTENCE_OPENERS or words[0].lower() in STOPWORDS:
+            words = words[1:]
+    return words
 
 
 def _full_names(text: str) -> list[list[str]]:

@@ -223,16 +223,39 @@ def complete_clause(text: str) -> str:
     # profile..."): it is a boundary only where no punctuated one (comma, semicolon, dash) is left.
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
-    if not cuts:
-        return text
-    head = text[: cuts[-1]].rstrip(" ,;")
-    if (
-        head.count('"') % 2
-        or head.count("\u201c") != head.count("\u201d")
-        or head.count("(") != head.count(")")
-    ):
-        return text
-    return head + "."
+    for cut in reversed(cuts):
+        head = text[:cut].rstrip(" ,;")
+        if (
+            head.count('"') % 2
+            or head.count("\u201c") != head.count("\u201d")
+            or head.count("(") != head.count(")")
+        ):
+            return text
+        if not _verbless(head):
+            return head + "."
+    return text
+
+
+_NOT_MAIN = frozenset("including with which who whom whose such while as and but or".split())
+
+
+def _verbless(head: str) -> bool:
+    """Whether a trimmed sentence is likely left without its main clause: only an opening phrase
+    ("With rates slowing even as economies reopen."), an opening phrase and an aside ("After decades
+    of service, including tours abroad."), or a subject whose aside is still open ("The summary,
+    first reported by the Post."): an odd comma after the subject closes an aside the cut removed
+    the verb after. Read from commas and first words only, so it errs towards leaving a sentence
+    cut off (not printed) rather than printing a fragment."""
+    parts = [p.strip() for p in head.split(",")]
+    first = parts[0].split()[0].lower().strip("\"'\u201c\u2018(") if parts[0].split() else ""
+    if first in _words("prepositions") or first in _words("subordinators"):
+        if len(parts) == 1:
+            return True
+        main = parts[1].split()[0].lower() if parts[1].split() else ""
+        if main in _NOT_MAIN or main.endswith("ing"):
+            return True
+        return (len(parts) - 2) % 2 == 1
+    return (len(parts) - 1) % 2 == 1
 
 
 _MIN_AFTER_CONNECTIVE = 6  # words left once a bare connective is dropped: "Yet confidence has." is not a fact
