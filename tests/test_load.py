@@ -647,3 +647,36 @@ def test_seeds() -> None:
         for marker in ("©", "@", "Image credit", "comments posted", "Contact", "Sector 16A", " | "):
             assert marker not in body
         assert doc.meta.title not in body_texts(doc)
+
+
+def test_a_hard_wrapped_paragraph_is_one_body_span_and_its_sentences_whole(tmp_path: Path) -> None:
+    (tmp_path / "wrapped.txt").write_text(
+        "Council closes bridge\n\n"
+        "Millbrook's council approved a six-week closure of the Old Mill Road bridge on Tuesday in a 5-2 vote,\n"
+        "with work to begin on March 3. Shop owners on Mill Street\n"
+        "said they would lose customers.\n\n"
+        "- Route 9 takes the traffic\n"
+        "- the ferry runs every hour\n",
+        encoding="utf-8",
+    )
+    from briefer.core.segment import segment
+
+    doc = load([tmp_path]).documents[0]
+    body = [s.text for s in segment(doc) if s.kind == "body"]
+    assert body[0].endswith("in a 5-2 vote,\nwith work to begin on March 3."), body
+    assert body[1] == "Shop owners on Mill Street\nsaid they would lose customers.", body
+    assert not any(t.startswith("with work") for t in body)
+    assert sum("Route 9" in t or "ferry" in t for t in body) <= 2 and not any(
+        "Route 9" in t and "ferry" in t for t in body
+    ), "list items stay apart"
+
+
+def test_a_case_name_is_one_sentence(tmp_path: Path) -> None:
+    (tmp_path / "court.txt").write_text(
+        "Court rules\n\nThe case, Sanchez v. Mayorkas, No. 20-315, could affect thousands of people. It was brought in 2019.\n",
+        encoding="utf-8",
+    )
+    from briefer.core.segment import segment
+
+    body = [s.text for s in segment(load([tmp_path]).documents[0]) if s.kind == "body"]
+    assert body[0] == "The case, Sanchez v. Mayorkas, No. 20-315, could affect thousands of people.", body

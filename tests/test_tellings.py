@@ -99,6 +99,7 @@ def test_the_month_may_and_hyphenated_adjectives_are_no_hedge(sentence: str, for
 def test_a_sentence_ending_on_a_title_before_a_name_is_cut_off() -> None:
     assert cut_off("He set himself apart from Gov.")
     assert cut_off("The award went to Dr.")
+    assert cut_off("The case, Sanchez v.")
     assert not cut_off("Shares of Acme Inc. rose 4% in the U.S.")
     assert not cut_off("The plant is on Mill St. near the river.")
 
@@ -116,3 +117,9 @@ def test_one_sides_reaction_is_one_fact_however_it_is_told() -> None:
     assert not is_duplicate("Borduria welcomed the treaty as a step towards peace.", chosen)[0]
     assert not is_duplicate("Borduria warned that it would recall its ambassador.", chosen)[0], "another side"
     assert not reaction_of("The inquiry interviewed 179 people, including the governor's accusers.")
+
+
+def test_a_figure_another_source_gives_for_the_same_thing_is_not_one_sources() -> None:
+    claim = _claim("d1", 0, "The repairs will cost $1.2 million, most of it covered by a state grant.")
+    assert carried_elsewhere(claim, {"d2": ["The work is expected to cost about $1.2 million."]})
+    assert not carried_elsewhere(claim, {"d2": ["The work is expected to cost about $3 million."]})

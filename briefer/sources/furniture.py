@@ -249,4 +249,33 @@ def annotate(
             body.append(Span(start=start, end=end))
     if meta.get("title") and speaks_to_a_model(meta["title"]):
         del meta["title"]  # a <title> or front matter that talks to a model is no headline
-    return body, sorted(furniture, key=lambda f: f.start)
+    return _join_wrapped(text, body), sorted(furniture, key=lambda f: f.start)
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s*$")
+_LIST_ITEM = re.compile(r"\s*(?:[-*+\u2022]\s|\d+[.)]\s)")
+
+
+def _join_wrapped(text: str, body: list[Span]) -> list[Span]:
+    """Body lines of one hard-wrapped paragraph joined into one span ("... in a 5-2 vote," / "with
+    work to begin on March 3."): a sentence is never split at a line break that only wraps it. Lines
+    join when nothing but the line break lies between them and the first does not end a sentence
+    while the next starts in lower case, or the first is too long to be a heading; a list item never
+    joins the line before it."""
+    out: list[Span] = []
+    for span in body:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : span.start]
+            line, nxt = text[prev.start : prev.end], text[span.start : span.end]
+            wraps = (
+                gap.strip(" \t\r") == "\n"
+                and not _SENTENCE_END.search(line)
+                and not _LIST_ITEM.match(nxt)
+                and (nxt[:1].islower() or len(line.split()) > 12)
+            )
+            if wraps:
+                out[-1] = Span(start=prev.start, end=span.end)
+                continue
+        out.append(span)
+    return out

@@ -198,9 +198,9 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w.'\u2019-]*")
 def _names_in(text: str) -> list[str]:
     """The capitalised words of a sentence, its first word left out unless it is no common opener."""
     words = [m.group(0) for m in _CAPITALISED.finditer(text)]
-    if words and text.lstrip(" \"'\u201c\u2018(").startswith(words[0]):
-        if words[0].lower() in SENTENCE_OPENERS or words[0].lower() in STOPWORDS:
-            words = words[1:]
+    opener = bool(words) and words[0].lower() in SENTENCE_OPENERS | STOPWORDS
+    if opener and text.lstrip(" \"'\u201c\u2018(").startswith(words[0]):
+        words = words[1:]
     return words
 
 

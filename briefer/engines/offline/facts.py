@@ -105,8 +105,10 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
     """Whether another document carries this claim, so that "only one source reports it" would be
     false: one of its sentences (or its headline) shares at least 40% of the claim's content terms and
     figures as printed (and three or more), or the document as a whole has at least half of them (an
-    outlet spreads one fact over a quote and the sentence naming its speaker)."""
+    outlet spreads one fact over a quote and the sentence naming its speaker), or one of its sentences
+    gives all the claim's figures (years aside) beside a word of the claim's."""
     printed = clean(claim.text)
+    figures = frozenset(n for n in numbers(printed) if not _YEAR.fullmatch(n))
     mine = concepts(printed) | numbers(printed)
     need = max(3, math.ceil(0.4 * len(mine)))
     spread = max(3, math.ceil(SPREAD_CONTAINMENT * len(mine)))
@@ -117,7 +119,12 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
         found = [mine & (concepts(text) | numbers(text)) for text in texts]
         if any(len(f) >= need for f in found) or len(frozenset().union(*found)) >= spread:
             return True
+        if figures and any(figures <= f and len(f - figures) >= 1 for f in found):
+            return True  # its figures, said of the same thing ("cost about $1.2 million")
     return False
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def says_again(text: str, said: list[frozenset[str]]) -> bool:

@@ -272,9 +272,11 @@ def without_connective(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """A source sentence as printed: a leading connective and a section label trimmed off, and a
-    sentence the excerpt cut off trimmed back to its last complete clause."""
-    return complete_clause(without_connective(compress(without_label(compress(text)))))
+    """A source sentence as printed: on one line (a hard-wrapped source's line breaks are spaces), a
+    leading connective and a section label trimmed off, and a sentence the excerpt cut off trimmed
+    back to its last complete clause."""
+    one_line = " ".join(text.split())
+    return complete_clause(without_connective(compress(without_label(compress(one_line)))))
 
 
 def shown(claims: list[Claim]) -> Claim | None:
