@@ -90,9 +90,17 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("May Day is a public holiday in many countries.", False),
         ("Job openings may fall again in June.", True),
         ("The report is anticipated next week.", True),
+        ("The state will require candidates to publish tax returns, setting up a likely court fight.", False),
+        ("The bombs \u2013 reportedly a car bomb and a suicide vest \u2013 went off within minutes.", False),
+        ("Infections fell by 25% \u2014 a hopeful sign that the worst may be over.", False),
+        ("A doctor who broke the new law has been sued, in what could be a test of it.", False),
+        ("Economists had forecast a 150,000 increase in payrolls.", False),
+        ("The administration on Wednesday unveiled plans to begin offering booster shots.", False),
+        ("The storm could hit the coast on Monday, bringing heavy rain.", True),
+        ("The city plans to reopen the bridge in June.", True),
     ],
 )
-def test_the_month_may_and_hyphenated_adjectives_are_no_hedge(sentence: str, forecast: bool) -> None:
+def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
     assert (classify(sentence)[0] == "prediction") is forecast
 
 

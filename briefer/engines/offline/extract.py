@@ -33,6 +33,22 @@ _HEDGES = re.compile(
 _RELATIVE_MODAL = re.compile(
     r"\b(?:in which|during which|which|who|whom|where)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
 )
+# A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:
+# "California will require candidates to hand over their tax returns, setting up a likely legal
+# battle" reports a signed law. The main clause's own hedge ("The storm could hit, bringing rain")
+# still makes a forecast.
+_TRAILING = re.compile(r"(?:,\s+(?:with\s|in what\s|[a-z]+ing\s)|\s[\u2014\u2013]\s).*$", re.S)
+# Paired dashes set an aside off the main clause: "The bombs – reportedly a car bomb and a suicide
+# vest – detonated within minutes" reports the blasts; the aside's hedge is the aside's.
+_DASH_ASIDE = re.compile(r"\s[\u2014\u2013-]\s[^\u2014\u2013]*?\s[\u2014\u2013-]\s")
+# What was expected before the fact is a reported expectation, not a forecast ("Economists had
+# forecast a 150,000 increase"); an announced plan is news ("unveiled plans to begin offering ...").
+_NOT_FORECAST = re.compile(
+    r"\b(?:had|were|was)\s+(?:been\s+)?(?:forecast(?:ing)?|predict(?:ed|ing)|expect(?:ed|ing)|"
+    r"project(?:ed|ing)|anticipat(?:ed|ing))\b|"
+    r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b",
+    re.IGNORECASE,
+)
 _ASSESSMENT = re.compile(
     r"\b(?:analysts?|experts?|observers?|critics?|commentators?|scholars?|economists?|signals?|"
     r"represents?|underscores?|highlights?|reflects?|indicates?|marks? a|significant|"
@@ -98,12 +114,19 @@ def find_speaker(sentence: str) -> str | None:
     return None
 
 
+def main_clause(sentence: str) -> str:
+    """The part of a sentence whose hedges make it a forecast: relative clauses' modals, dash asides,
+    trailing participle and "with" clauses, reported past expectations and announced plans left out."""
+    text = _NOT_FORECAST.sub(" ", _RELATIVE_MODAL.sub(" ", sentence))
+    return _TRAILING.sub("", _DASH_ASIDE.sub(" ", text))
+
+
 def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     """(kind, speaker, anonymous, hedged) for one sentence, by the rules in the module docstring."""
     speaker = find_speaker(sentence)
     has_quote = bool(_QUOTE.search(sentence))
     attributed = speaker is not None or bool(_SPEECH.search(sentence))
-    hedged = bool(_HEDGES.search(_RELATIVE_MODAL.sub(" ", sentence)))
+    hedged = bool(_HEDGES.search(main_clause(sentence)))
     anonymous = bool(_ANONYMOUS.search(sentence)) or bool(
         speaker and re.match(r"(?:a|an)\s", speaker, re.IGNORECASE)
     )
