@@ -55,6 +55,11 @@ def story(tmp_path: Path) -> Path:
             {"outlet": "Washington Examiner", "label": "Analysis"},
         ),
         ("*Daily Herald — May 3, 2025 — by Jane Doe*", {"outlet": "Daily Herald", "author": "Jane Doe"}),
+        (
+            "*Valley Courier — February 18, 2026 — by Sam Ortiz*",
+            {"outlet": "Valley Courier", "author": "Sam Ortiz"},
+        ),
+        ("Staff Writer — May 3, 2025 — by Jane Doe", {"outlet": None, "author": "Jane Doe"}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
     ],
 )

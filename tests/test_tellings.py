@@ -8,11 +8,18 @@ import pytest
 
 from briefer.core.models import Citation, Claim
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import _options, group_claims
+from briefer.engines.offline.compose import REBUTTAL, _options, group_claims
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
-from briefer.engines.offline.facts import carried_elsewhere, concepts, is_duplicate, reaction_of
-from briefer.engines.offline.standalone import cut_off
+from briefer.engines.offline.facts import (
+    carried_elsewhere,
+    concepts,
+    is_duplicate,
+    key,
+    reaction_of,
+    says_again,
+)
+from briefer.engines.offline.standalone import complete_clause, cut_off, dangling, printable
 from briefer.sources import load
 
 
@@ -131,3 +138,43 @@ def test_a_figure_another_source_gives_for_the_same_thing_is_not_one_sources() -
     claim = _claim("d1", 0, "The repairs will cost $1.2 million, most of it covered by a state grant.")
     assert carried_elsewhere(claim, {"d2": ["The work is expected to cost about $1.2 million."]})
     assert not carried_elsewhere(claim, {"d2": ["The work is expected to cost about $3 million."]})
+
+
+def test_a_personal_pronoun_needs_its_person_in_the_sentence() -> None:
+    assert not printable("Former lawyers in Arkansas and Illinois filed lawsuits against him on Monday.")
+    assert printable("Powell was fully vaccinated against the virus, his family said on Monday.")
+    assert printable("Former President Jimmy Carter said his foundation would keep its work going.")
+    assert printable("Lawyers for the doctor said he had acted within the law in every case.")
+
+
+def test_half_a_quotation_is_not_printed_alone() -> None:
+    assert not printable('"Health misinformation is a serious threat to public health.')
+    assert printable('"We will not wait for a beam to fail," the mayor Dana Whitcombe said on Tuesday.')
+
+
+def test_an_estimate_by_a_named_body_is_no_unnamed_source() -> None:
+    named = "Taxes would rise 11%, according to an estimate by the Joint Committee on Taxation."
+    assert classify(named)[2] is False
+    assert classify("Taxes would rise 11% next year, according to a senior official.")[2] is True
+
+
+def test_the_same_distinctive_figure_said_again_is_a_repeat() -> None:
+    chosen = [key("The Senate voted 67-32 on Wednesday to advance the infrastructure bill.")]
+    assert is_duplicate(
+        "Senators voted 67-32 to open debate on the bill, with 17 Republicans joining.", chosen
+    )[0]
+    assert says_again("Senators voted 67-32 to open debate on the bill.", chosen)
+    ages = [key("Mohammad Anwar, 66, of Springfield, was killed on Tuesday near the stadium.")]
+    assert not is_duplicate("Two girls used a taser on Anwar, 66, during a carjacking attempt.", ages)[0]
+
+
+def test_only_a_predicate_falsehood_or_a_denial_is_a_rebuttal() -> None:
+    assert REBUTTAL.search("Any attempts to frame this agreement as an act of aggression are misleading.")
+    assert REBUTTAL.search("The ministry denied the report on Friday.")
+    assert not REBUTTAL.search("Officials grew concerned about misleading claims about the vaccines.")
+
+
+def test_a_cut_off_contrast_is_not_trimmed_away() -> None:
+    cut = "The finding was reported in May by the Center for Countering Digital Hate, but the company disputed..."
+    assert complete_clause(cut) == cut
+    assert dangling("The finding was reported in May by the Center for Countering Digital Hate.")

@@ -74,6 +74,9 @@ def byline(line: str) -> dict[str, Any] | None:
     piped = bool(re.search(r"[|•·]", line))
     parts = [p.strip(" .:") for p in re.split(r"[|•·,;]|\s[-–—]\s", rest[by.end() :] if by else rest)]
     parts = [p for p in parts if p and not re.fullmatch(r"\d+\s*min(?:ute)?s?\s+read", p, re.I)]
+    # "Outlet — date — by Name": a later part opened by "by" names the author, so the first part
+    # (which no "By" opened) is the outlet, whatever its name ("Valley Courier")
+    by_later = not by and any(i > 0 and _BY_PART.match(p) for i, p in enumerate(parts))
     parts = [_BY_PART.sub("", p) if i > 0 else p for i, p in enumerate(parts)]
     if not all(is_name(p) for p in parts):
         return None
@@ -84,7 +87,7 @@ def byline(line: str) -> dict[str, Any] | None:
             and "outlet" not in meta
             or (i > 0 or not by)
             and "outlet" not in meta
-            and is_outlet(part, piped)
+            and (is_outlet(part, piped) or (i == 0 and by_later and not _ROLES.search(part)))
         ):
             meta["outlet"] = part
         elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places

@@ -43,7 +43,7 @@ from briefer.engines.offline.coverage import (
     full_names_first,
     weigh,
 )
-from briefer.engines.offline.facts import carried_elsewhere, concepts, says_again, terms
+from briefer.engines.offline.facts import carried_elsewhere, key, says_again, terms
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -67,9 +67,13 @@ UNKNOWN = re.compile(
     r"(?:independently )?(?:verified|confirmed|reached))",
     re.IGNORECASE,
 )
+# A rebuttal denies, rejects or disputes, or calls something false as a predicate ("the claims are
+# baseless", "... is misleading"): "misleading claims about vaccines" describes, it answers no one.
 REBUTTAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|reject(?:s|ed)?|dismiss(?:es|ed)?|refut(?:e|es|ed)|disput(?:e|es|ed)|"
-    r"misleading|false|baseless|unfounded|untrue|not true|fabricat\w+|inaccurate|contrary to)\b",
+    r"contrary to)\b|"
+    r"\b(?:is|are|was|were|be|been|being|as|called\s+\w+|calling\s+\w+)\s+(?:\w+ly\s+)?(?:misleading|false|"
+    r"baseless|unfounded|untrue|not true|fabricat\w+|inaccurate)\b",
     re.IGNORECASE,
 )
 ACCUSATION = re.compile(
@@ -361,7 +365,7 @@ def _open_questions(
             else [],
         ),
     ]
-    said = chosen + [concepts(clean(c.text)) for _, cs in picks for c in cs]  # the page, the disputes
+    said = chosen + [key(clean(c.text)) for _, cs in picks for c in cs]  # the page, the disputes
 
     def fresh(c: Claim) -> bool:
         return not says_again(clean(c.text), said)
@@ -371,7 +375,7 @@ def _open_questions(
             c = next((c for c in candidates if c.id not in picked and fresh(c)), None)
             if c is not None and (round_ == 0 or len(picks) < 5):
                 add(kind, [c])
-                said.append(concepts(clean(c.text)))
+                said.append(key(clean(c.text)))
     questions: list[OpenQuestion] = []
     spent = 0
     for n, (kind, cs) in enumerate(picks):
@@ -479,7 +483,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
         groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs, page.chosen
     )
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
-    page.chosen.extend(concepts(s.text) for q in questions for s in q.sentences)  # no key point repeats them
+    page.chosen.extend(key(s.text) for q in questions for s in q.sentences)  # no key point repeats them
     spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 

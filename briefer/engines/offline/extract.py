@@ -121,15 +121,21 @@ def main_clause(sentence: str) -> str:
     return _TRAILING.sub("", _DASH_ASIDE.sub(" ", text))
 
 
+def _unnamed(speaker: str | None) -> bool:
+    """A speaker given only as "a/an [someone]" ("a senior aide", "an official"), nobody named: "an
+    estimate by the Joint Committee on Taxation" names its source."""
+    if not speaker or not re.match(r"(?:a|an)\s", speaker, re.IGNORECASE):
+        return False
+    return not re.search(r"\s(?-i:[A-Z])", speaker)
+
+
 def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     """(kind, speaker, anonymous, hedged) for one sentence, by the rules in the module docstring."""
     speaker = find_speaker(sentence)
     has_quote = bool(_QUOTE.search(sentence))
     attributed = speaker is not None or bool(_SPEECH.search(sentence))
     hedged = bool(_HEDGES.search(main_clause(sentence)))
-    anonymous = bool(_ANONYMOUS.search(sentence)) or bool(
-        speaker and re.match(r"(?:a|an)\s", speaker, re.IGNORECASE)
-    )
+    anonymous = bool(_ANONYMOUS.search(sentence)) or _unnamed(speaker)
     if has_quote and attributed:
         kind: ClaimKind = "quote"
     elif hedged:

@@ -52,6 +52,52 @@ _REACTION = re.compile(
 _QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 _NAME_RUN = re.compile(r"[A-Z][\w.\-]*(?:['\u2019]s)?(?:\s+[A-Z][\w.\-]*(?:['\u2019]s)?)*")
 REACTION = "@reaction:"  # marks, in a chosen point's concepts, whose reaction it reports
+FIGURE = "@figure:"  # marks, in a chosen point's concepts, the figures it gives (years aside)
+FIGURE_CONTAINMENT = 0.25  # with all its figures in a chosen point, this much shared is a repeat
+
+
+def figures_of(text: str) -> frozenset[str]:
+    """The distinctive figures a sentence gives, as `FIGURE` markers: "voted 67-32" and "the 67-32
+    vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
+    day of the month are left out: many facts of one story share those."""
+    text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
+    return frozenset(FIGURE + n for n in numbers(text) if not _YEAR.fullmatch(n) and _distinctive(n))
+
+
+_AGE = re.compile(r",\s*\d{1,3}\s*,")
+
+
+def _distinctive(number: str) -> bool:
+    try:
+        value = float(number)
+    except ValueError:
+        return True
+    return value >= MIN_FIGURE or not value.is_integer()
+
+
+MIN_FIGURE = 32  # past any day of a month
+
+
+def key(text: str) -> frozenset[str]:
+    """What the page remembers of a printed sentence to spot repeats: its concepts, the side whose
+    reaction it reports and its figures (`is_duplicate`, `says_again`)."""
+    return concepts(text) | reaction_of(text) | figures_of(text)
+
+
+def _plain(point: frozenset[str]) -> frozenset[str]:
+    return frozenset(c for c in point if not c.startswith(("@",)))
+
+
+def _same_figures(
+    figures: frozenset[str], mine: frozenset[str], point: frozenset[str], topic: frozenset[str]
+) -> bool:
+    """All of a sentence's figures are in a chosen point that shares some of its concepts too: the
+    same figure said of the same thing ("The Senate voted 67-32" / "Senators voted 67-32 to ...")."""
+    if not figures or not figures <= point:
+        return False
+    other = _plain(point)
+    least = min(_weight(mine, topic), _weight(other, topic)) or 1.0
+    return _weight(mine & other, topic) / least >= FIGURE_CONTAINMENT
 
 
 def reaction_of(text: str) -> frozenset[str]:
@@ -85,17 +131,18 @@ def is_duplicate(
     (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
     worded: the returned concepts carry its marker, so a later telling of it is a repeat.
     """
-    reaction = reaction_of(text)
+    reaction, figures = reaction_of(text), figures_of(text)
     mine = concepts(text)
+    remembered = mine | reaction | figures
     for chosen_point in chosen:
-        if reaction & chosen_point:
-            return True, mine | reaction  # the same side's reaction, told again
-        other = frozenset(c for c in chosen_point if not c.startswith(REACTION))
+        if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
+            return True, remembered  # the same side's reaction, or the same figure, told again
+        other = _plain(chosen_point)
         shared = _weight(mine & other, topic)
         least = min(_weight(mine, topic), _weight(other, topic))
         if mine and other and shared / least >= DUPLICATE_CONTAINMENT:
-            return True, mine | reaction
-    return False, mine | reaction
+            return True, remembered
+    return False, remembered
 
 
 SPREAD_CONTAINMENT = 0.5  # share of a claim's concepts another document has anywhere: it carries the fact
@@ -131,8 +178,11 @@ def says_again(text: str, said: list[frozenset[str]]) -> bool:
     """Whether most of this sentence's own concepts (weighted as in `is_duplicate`) are in one thing
     the page already says: then it adds nothing. Unlike `is_duplicate` this reads from the new
     sentence's side only, so a long sentence that answers a printed fact (a rebuttal, an unknown
-    about it) still adds something."""
-    mine = concepts(text)
+    about it) still adds something; all its figures in one thing said (with some of its concepts)
+    is saying it again."""
+    mine, figures = concepts(text), figures_of(text)
     return bool(mine) and any(
-        _weight(mine & other) / _weight(mine) >= DUPLICATE_CONTAINMENT for other in said
+        _weight(mine & _plain(other)) / _weight(mine) >= DUPLICATE_CONTAINMENT
+        or _same_figures(figures, mine, other, frozenset())
+        for other in said
     )

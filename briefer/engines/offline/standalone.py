@@ -13,7 +13,8 @@ import re
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import compress
+from briefer.core.segment import SENTENCE_OPENERS
+from briefer.core.text import STOPWORDS, compress
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -97,7 +98,37 @@ def dangling(text: str) -> bool:
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
     if first == "the" and _role_reference(raw.split()[1:5]):
         return True
-    return unnamed_speaker(text)
+    return unnamed_speaker(text) or _personal_pronoun_without_person(raw)
+
+
+_PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
+_PLACE_BEFORE = frozenset("in of from at to into across near outside inside and or".split())
+
+
+def _personal_pronoun_without_person(raw: str) -> bool:
+    """ "Former lawyers in Arkansas and Illinois filed lawsuits against him": a personal pronoun
+    (outside quotations) with no one named before it in the sentence points back to a person the page
+    may not print. Someone is named by a run of capitalised words, a single one that is not a place
+    after a preposition ("in Arkansas"), or "the/a [role]" ("the president"); a capitalised first word
+    counts when it is no common word ("Powell was fully vaccinated, his family said")."""
+    unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), raw)
+    m = _PERSONAL.search(unquoted)
+    if m is None:
+        return False
+    tokens = re.findall(r"[\w'\u2019.\-]+", unquoted[: m.start()])
+    common = _words("role_modifiers") | _words("roles") | SENTENCE_OPENERS | STOPWORDS
+    prev = ""
+    for i, tok in enumerate(tokens):
+        low = tok.lower().strip(".")
+        if tok[:1].isupper():
+            run = i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
+            by_position = i == 0 and low in common and not run
+            if not by_position and (run or prev not in _PLACE_BEFORE):
+                return False
+        elif prev in ("the", "a", "an") and low in _words("roles"):
+            return False
+        prev = low
+    return True
 
 
 # '"...," the statement read.' / '..., he said.' / '"...," said the official.': the speaker is a pronoun
@@ -192,9 +223,18 @@ _MARKER = re.compile(r"^\s*[\[(]\s*\d+(?:\s*,\s*\d+)*\s*[\])]")  # "[3] ...", "(
 
 def printable(text: str) -> bool:
     """Whether a (label-trimmed, connective-trimmed) sentence can stand alone on the page: not cut
-    off, not pointing back, not a label, and not opening with a citation marker of its own (a
-    brief's markers are briefer's; one in the source is a list number or a forged citation)."""
-    return not (cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text))
+    off, not pointing back, not a label, not half a quotation, and not opening with a citation marker
+    of its own (a brief's markers are briefer's; one in the source is a list number or a forged
+    citation)."""
+    return not (
+        cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text) or _open_quote(text)
+    )
+
+
+def _open_quote(text: str) -> bool:
+    """A quotation opened and not closed (or closed and not opened): one sentence of a quotation that
+    runs over several, whose speaker is named where it ends. Printed alone it has neither."""
+    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
 
 
 _CLAUSE_END = re.compile(
@@ -221,6 +261,13 @@ def complete_clause(text: str) -> str:
     ]
     # A bare "and"/"but" joins words inside a phrase as often as clauses ("with the power and
     # profile..."): it is a boundary only where no punctuated one (comma, semicolon, dash) is left.
+    # a contrast ("..., but Facebook has disputed...") qualifies what comes before: cut there, the
+    # head would state flat what the source disputes, so such a sentence stays cut off
+    found = [
+        m
+        for m in found
+        if not re.match(r"\W*(?:but|yet|though|although|whereas)\b", text[m.start() :].lstrip(",; "))
+    ]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
