@@ -213,3 +213,20 @@ def test_seeds_open_questions_add_something_the_page_does_not_say() -> None:
         assert not is_duplicate(point.text, [concepts(t) for t in asked])[0], point.text
     sources = render_markdown(brief).split("## Sources", 1)[1]
     assert "TOI" in sources and "Cnews Live" in sources
+
+
+@pytest.mark.parametrize(
+    ("headline", "plain"),
+    [
+        ("US economy adds 194K jobs in September, missing estimates", True),
+        ("US employers add a weak 194,000 jobs as delta maintains hold", True),
+        ("Another disappointment: US economy adds only 194,000 jobs in September", False),
+        ("Why Are We Turning Our Backs on Remote Learning?", False),
+        ("\u201cWe will hunt you down,\u201d Biden says", False),
+        ("Don't kill remote learning. My family needs it.", False),
+    ],
+)
+def test_a_headline_that_argues_or_teases_does_not_title_the_brief(headline: str, plain: bool) -> None:
+    from briefer.runs.pipeline import plain_headline
+
+    assert plain_headline(headline) is plain

@@ -7,6 +7,7 @@ engine otherwise, and says which and why. Rendering is left to the caller (`brie
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -287,8 +288,23 @@ def _recount(brief: Brief) -> Brief:
     cited = [docs[d] for d in source_numbers(brief) if docs[d].meta.title]
     news = [d.meta.title for d in cited if not is_view_label(d.meta.label)]
     titles = [d.meta.title for d in cited]
-    brief.title = central_title(titles, among=news or None) or f"Brief of {len(brief.documents)} documents"
+    plain_news = [t for t in news if t and plain_headline(t)]
+    plain = [t for t in titles if t and plain_headline(t)]
+    among = plain_news or news or plain or None  # a news headline that states the news, if any
+    brief.title = central_title(titles, among=among) or f"Brief of {len(brief.documents)} documents"
     return brief
+
+
+_KICKER = re.compile(r"^[^:]{1,40}:\s")  # "Another disappointment: ...", "Bill de Blasio is right: ..."
+_FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us|[Mm]e)\b")  # "US" is a country
+
+
+def plain_headline(title: str) -> bool:
+    """A headline that states the news: not a question, not in the first person, not a verdict or
+    kicker before a colon, not only a quotation. Such headlines argue or tease; a news headline of
+    another outlet titles the brief better."""
+    t = title.strip()
+    return not (t.endswith("?") or _FIRST_PERSON.search(t) or _KICKER.match(t) or t[:1] in "\"\u201c'\u2018")
 
 
 def central_title(titles: list[str | None], among: list[str | None] | None = None) -> str | None:
