@@ -288,8 +288,8 @@ def _recount(brief: Brief) -> Brief:
     cited = [docs[d] for d in source_numbers(brief) if docs[d].meta.title]
     news = [d.meta.title for d in cited if not is_view_label(d.meta.label)]
     titles = [d.meta.title for d in cited]
-    plain_news = [t for t in news if t and plain_headline(t)]
-    plain = [t for t in titles if t and plain_headline(t)]
+    plain_news: list[str | None] = [t for t in news if t and plain_headline(t)]
+    plain: list[str | None] = [t for t in titles if t and plain_headline(t)]
     among = plain_news or news or plain or None  # a news headline that states the news, if any
     brief.title = central_title(titles, among=among) or f"Brief of {len(brief.documents)} documents"
     return brief
