@@ -178,3 +178,25 @@ def test_a_cut_off_contrast_is_not_trimmed_away() -> None:
     cut = "The finding was reported in May by the Center for Countering Digital Hate, but the company disputed..."
     assert complete_clause(cut) == cut
     assert dangling("The finding was reported in May by the Center for Countering Digital Hate.")
+
+
+def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path: Path) -> None:
+    from briefer.engines.offline.compose import _specific
+
+    (tmp_path / "a.txt").write_text(
+        "Outage ends\n\nThe outage at Bytecloud ended on Monday after six hours.\n\n"
+        "For hours on Monday, the world got a taste of life without its apps.\n\n"
+        "In Lisbon, shopkeepers could not take card payments for the whole afternoon.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Bytecloud back after outage\n\nBytecloud said its services were back on Monday after an outage.\n",
+        encoding="utf-8",
+    )
+    docs = load([tmp_path]).documents
+    by_id = {d.id: d for d in docs}
+    claims = {c.text: c for d in docs for c in extract_claims(d, segment(d))}
+    colour = claims["For hours on Monday, the world got a taste of life without its apps."]
+    detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
+    assert not _specific(colour, by_id), "colour names nothing the other source lacks"
+    assert _specific(detail, by_id)

@@ -33,7 +33,7 @@ from briefer.core.models import (
     SummarySentence,
     is_view_label,
 )
-from briefer.core.text import DANGLING_START, compress, figures
+from briefer.core.text import DANGLING_START, STOPWORDS, compress, figures, numbers
 from briefer.engines.offline.coverage import (
     MAX_POOL,
     Option,
@@ -43,7 +43,7 @@ from briefer.engines.offline.coverage import (
     full_names_first,
     weigh,
 )
-from briefer.engines.offline.facts import carried_elsewhere, key, says_again, terms
+from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again, terms
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -360,6 +360,7 @@ def _open_questions(
                 and printable(clean(g.lead.text))
                 and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
                 and not carried_elsewhere(g.lead, others)
+                and _specific(g.lead, docs)
             ]
             if n_docs > 1
             else [],
@@ -389,6 +390,18 @@ def _open_questions(
         spent += cost
         questions.append(OpenQuestion(kind=kind, sentences=sentences))
     return questions
+
+
+def _specific(claim: Claim, docs: dict[str, Document]) -> bool:
+    """Whether a claim carries a checkable detail that no other document gives: a distinctive figure
+    or a name. That detail is what only one source reports; a sentence of colour or comment is not
+    worth the flag ("For more than five hours on Monday, the world got a taste of life without ...")."""
+    text = clean(claim.text)
+    own = claim.citations[0].doc_id
+    rest = " ".join(d.text for i, d in docs.items() if i != own)
+    figs = {f.removeprefix(FIGURE) for f in figures_of(text)}
+    names = {w for w in re.findall(r"(?<=\s)[A-Z][\w'\u2019.-]+", text) if w.lower() not in STOPWORDS}
+    return any(f not in numbers(rest) for f in figs) or any(n not in rest for n in names)
 
 
 def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
