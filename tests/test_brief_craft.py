@@ -140,6 +140,34 @@ def test_view_is_attributed_and_the_added_words_are_verified(story: Path) -> Non
     assert verify_sentence(forged, everyone).label != "supported"
 
 
+def test_a_news_outlets_own_analysis_is_attributed_and_the_added_words_are_verified(tmp_path: Path) -> None:
+    from briefer.core.attribution import analysis_prefix
+    from briefer.engines.offline.extract import classify
+
+    analysis = "The closure highlights how little the town has spent on its bridges in a decade."
+    (tmp_path / "news.txt").write_text(
+        "Bridge to close\n\nHarbour Daily | 2026-02-18\n\n"
+        "The council voted 5-2 on Tuesday to close the Old Mill Road bridge for six weeks.\n\n"
+        + analysis
+        + "\n",
+        encoding="utf-8",
+    )
+    doc = load([tmp_path]).documents[0]
+    assert classify(analysis)[0] == "assessment" and analysis_prefix([doc]) == "Harbour Daily writes: "
+    assert attributed(analysis, [doc], analysis=True) == "Harbour Daily writes: " + analysis
+    assert attributed(analysis, [doc]) == analysis, "a report is printed as it is"
+    start = doc.text.index(analysis)
+    ok = SummarySentence(
+        id="s", text="Harbour Daily writes: " + analysis, citations=[cite(doc, start, start + len(analysis))]
+    )
+    assert verify_sentence(ok, {doc.id: doc}).label == "supported"
+    forged = ok.model_copy(update={"text": "Valley Ledger writes: " + analysis})
+    assert verify_sentence(forged, {doc.id: doc}).label != "supported"
+    out = CliRunner().invoke(cli, ["run", str(tmp_path), "-q", "--format", "json"])
+    printed = [s["text"] for k in ("bottom_line", "key_points") for s in json.loads(out.output)[k]]
+    assert not any(t.startswith("The closure highlights") for t in printed), printed
+
+
 def test_brief_of_the_story(story: Path) -> None:
     out = CliRunner().invoke(cli, ["run", str(story), "-q", "--format", "json"])
     assert out.exit_code == 0, out.output

@@ -200,3 +200,8 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
     detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
     assert not _specific(colour, by_id), "colour names nothing the other source lacks"
     assert _specific(detail, by_id)
+
+
+def test_states_as_a_noun_attributes_nothing() -> None:
+    assert classify("The pact widens trade between the member states of the bloc.")[0] != "statement"
+    assert classify("The ministry said the pact widens trade between member states.")[0] == "statement"

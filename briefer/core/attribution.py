@@ -1,7 +1,9 @@
 """The words a brief may add to a source sentence to attribute a view to its outlet.
 
 A sentence from an opinion piece, an editorial, a column or an analysis is one outlet's view, so the
-brief prints it as such ("In an opinion piece, Fox News writes: ..."). The prefix is built from the
+brief prints it as such ("In an opinion piece, Fox News writes: ..."); so is a news piece's own
+analysis, a sentence that interprets rather than reports ("The TOI News writes: ... the deal signals a
+broader realignment"). The prefix is built from the
 cited documents' metadata only (outlet and label), by this one function, so the verifier can rebuild
 it from the same documents and check the added words exactly: an outlet that is not in the cited
 document's metadata can never be added.
@@ -42,15 +44,28 @@ def view_prefix(docs: list[Document]) -> str | None:
     return f"In {kind}, {_names(outlets)} {'write' if plural else 'writes'}: "
 
 
-def attributed(text: str, docs: list[Document]) -> str:
-    """`text` with the view attribution of `docs` in front, when they call for one."""
-    prefix = view_prefix(docs)
+def analysis_prefix(docs: list[Document]) -> str | None:
+    """The attribution for a news outlet's own analysis ("the deal signals a broader realignment",
+    "... highlights its evolving policy"): "The TOI News writes: "; None when any cited document has
+    no outlet. A view's attribution (`view_prefix`) comes first when the documents are views."""
+    if not docs or not all(d.meta.outlet for d in docs):
+        return None
+    outlets = list(dict.fromkeys(d.meta.outlet or "" for d in docs))
+    return f"{_names(outlets)} {'write' if len(outlets) > 1 else 'writes'}: "
+
+
+def attributed(text: str, docs: list[Document], analysis: bool = False) -> str:
+    """`text` with the attribution of `docs` in front, when they call for one: a view's always, an
+    outlet's own analysis (`analysis`) when the sentence is one."""
+    prefix = view_prefix(docs) or (analysis_prefix(docs) if analysis else None)
     return prefix + text if prefix else text
 
 
 def unattributed(text: str, docs: list[Document]) -> str:
     """The source sentence inside `text` once the attribution `docs` call for is taken off: what the
-    verifier checks against the cited spans. Text without that exact prefix is returned unchanged,
-    so any other added words are still checked against the spans."""
-    prefix = view_prefix(docs)
-    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
+    verifier checks against the cited spans. Text without one of those exact prefixes is returned
+    unchanged, so any other added words are still checked against the spans."""
+    for prefix in (view_prefix(docs), analysis_prefix(docs)):
+        if prefix and text.startswith(prefix):
+            return text[len(prefix) :]
+    return text

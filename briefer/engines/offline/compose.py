@@ -381,7 +381,11 @@ def _open_questions(
     spent = 0
     for n, (kind, cs) in enumerate(picks):
         sentences = [
-            _sentence(f"q{n}.{k}", [c], attributed(clean(c.text), [docs[c.citations[0].doc_id]]))
+            _sentence(
+                f"q{n}.{k}",
+                [c],
+                attributed(clean(c.text), [docs[c.citations[0].doc_id]], analysis=_analysis(c)),
+            )
             for k, c in enumerate(cs)
         ]
         cost = sum(_words(s.text) for s in sentences) + 3
@@ -420,6 +424,12 @@ def _cites(claim: Claim, g: Group) -> list[Claim]:
     return [claim] + [c for c in g.claims if c is not claim and _corroborates(claim.text, c.text)]
 
 
+def _analysis(claim: Claim) -> bool:
+    """A sentence that interprets in the outlet's own voice (kind `assessment`, no speaker): printed
+    with the outlet's name, never as the brief's own statement."""
+    return claim.kind == "assessment" and claim.speaker is None
+
+
 def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
     """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
     safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
@@ -437,7 +447,7 @@ def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
         options += [
             Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
             for form in (base, *shorter_forms(base))
-            for text in (attributed(form, cited),)
+            for text in (attributed(form, cited, analysis=_analysis(claim)),)
         ]
     return options
 

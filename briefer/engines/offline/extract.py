@@ -18,6 +18,7 @@ from briefer.core.text import numbers
 SPEECH_VERBS = "|".join(re.escape(verb) for verb in lexicon.entries("speech_verbs"))  # a regex alternation
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
+_NOUN_TOO = frozenset({"state", "states"})
 # A forecast or hedge: what the source says may happen or is not sure of. "May" is a modal only in
 # lower case (capitalised it is the month: "slipped in May"), and a hyphenated adjective
 # ("long-anticipated report") hedges nothing.
@@ -133,7 +134,9 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     """(kind, speaker, anonymous, hedged) for one sentence, by the rules in the module docstring."""
     speaker = find_speaker(sentence)
     has_quote = bool(_QUOTE.search(sentence))
-    attributed = speaker is not None or bool(_SPEECH.search(sentence))
+    # "state(s)" is a speech verb far less often than a noun ("neighboring states", "member states"):
+    # it attributes only where a speaker is found
+    attributed = speaker is not None or any(m.group(0) not in _NOUN_TOO for m in _SPEECH.finditer(sentence))
     hedged = bool(_HEDGES.search(main_clause(sentence)))
     anonymous = bool(_ANONYMOUS.search(sentence)) or _unnamed(speaker)
     if has_quote and attributed:
