@@ -110,7 +110,11 @@ def footer(brief: Brief) -> str:
     if r.sentences_dropped:
         parts.append(f"{r.sentences_dropped} withheld as unverified")
     parts.append(f"engine: {r.engine}")
-    parts.append(f"{r.documents_used} document{'s' if r.documents_used != 1 else ''} read")
+    read = f"{r.documents_used} document{'s' if r.documents_used != 1 else ''} read"
+    uncited = r.documents_used - len(source_numbers(brief))
+    if 0 < uncited < r.documents_used:  # a reader should know a source was read but is not on the page
+        read += f" ({uncited} not cited)"
+    parts.append(read)
     return " · ".join(parts)
 
 
