@@ -44,6 +44,7 @@ from briefer.engines.offline.coverage import (
     weigh,
 )
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again, terms
+from briefer.engines.offline.introduce import introduce_names
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -511,8 +512,16 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 
     points = full_names_first(pick(budget=max_words - spent, limit=10), lambda o: o.text)
+    spent += sum(o.cost for o in points)
+    lines = [_sentence(f"b{i}", list(o.claims), o.text) for i, o in enumerate(bottom)]
+    lines += [_sentence(f"k{i}", list(o.claims), o.text) for i, o in enumerate(points)]
+    asked = [s for q in questions for s in q.sentences]
+    # a surname the page uses before its full form gets the full form (verified against its span)
+    named = introduce_names(lines + asked, documents, max(0, max_words - spent))
+    it = iter(named[len(lines) :])
+    questions = [q.model_copy(update={"sentences": [next(it) for _ in q.sentences]}) for q in questions]
     return Draft(
-        bottom_line=[_sentence(f"b{i}", list(o.claims), o.text) for i, o in enumerate(bottom)],
-        key_points=[_sentence(f"k{i}", list(o.claims), o.text) for i, o in enumerate(points)],
+        bottom_line=named[: len(bottom)],
+        key_points=named[len(bottom) : len(lines)],
         open_questions=questions,
     )

@@ -204,7 +204,7 @@ def _names_in(text: str) -> list[str]:
     return words
 
 
-def _full_names(text: str) -> list[list[str]]:
+def full_names(text: str) -> list[list[str]]:
     """Runs of two to four capitalised words ("Kim Jong Un", "Defense Secretary Pete Hegseth"), the
     sentence's first word left out."""
     text = text.lstrip(" \"'\u201c\u2018(-")
@@ -219,25 +219,38 @@ def _full_names(text: str) -> list[list[str]]:
     return runs
 
 
-def _short_alone(short: str, text: str) -> bool:
+def short_alone(short: str, text: str) -> bool:
     """`short` stands in `text` as a name of its own: no capitalised word right beside it (a comma
     or other punctuation between them separates them)."""
+    return bool(alone_at(short, text))
+
+
+def alone_at(short: str, text: str) -> list[re.Match[str]]:
+    """Where `short` stands in `text` as a name of its own (`short_alone`)."""
+    found = []
     for m in re.finditer(rf"\b{re.escape(short)}\b", text):
         before = re.search(r"[A-Z][\w'\u2019.-]*\s$", text[: m.start()])
+        if before and _by_position(text[: m.start()], before.group(0).strip()):
+            before = None  # "During Hegseth's visit": "During" is capitalised by position only
         after = re.match(r"(?:['\u2019]s)?\s[A-Z]", text[m.end() :])
         if not before and not after:
-            return True
-    return False
+            found.append(m)
+    return found
+
+
+def _by_position(head: str, word: str) -> bool:
+    """Whether `word`, the last word of `head`, is a sentence's first word that is no name."""
+    return head.strip(" \"'\u201c\u2018(") == word and word.lower() in SENTENCE_OPENERS | STOPWORDS
 
 
 def _introduces(later: str, here: str) -> bool:
     """Whether `later` gives the full form of a name that `here` uses only in short: the last word
     ("Hegseth"), or for a name of two or three words the first ("Kim" of "Kim Jong Un")."""
-    for name in _full_names(later):
+    for name in full_names(later):
         if len(name) < 2 or " ".join(name) in here:
             continue
         shorts = [name[-1]] + ([name[0]] if len(name) <= 3 else [])
-        if any(_short_alone(w, here) for w in shorts):
+        if any(short_alone(w, here) for w in shorts):
             return True
     return False
 

@@ -1,0 +1,82 @@
+"""Who someone is, the first time the page names them: a surname the page uses alone ("During
+Hegseth's visit, ...") is given its full form from the sources ("During Defense Secretary Pete
+Hegseth's visit, ...") when no earlier line of the page gives it.
+
+The full form is taken from a body sentence of a cited document, and that sentence is added to the
+printed sentence's citations, so the verifier checks the added words against a span that carries
+them, as it checks every other word. A surname that more than one full name ends with in the sources
+("Gates" of "Bill Gates" and "Melinda Gates") is left as it is: the page must not guess who is meant.
+Words only ever go in where the short form stood; nothing else in the sentence changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from briefer.core.budget import word_count
+from briefer.core.models import Citation, Document, SummarySentence, cite
+from briefer.core.segment import segment
+from briefer.engines.offline.coverage import alone_at, full_names
+
+Forms = dict[str, dict[str, dict[str, Citation]]]  # surname -> full form -> document id -> citation
+
+
+def _full_forms(documents: list[Document]) -> Forms:
+    """Surname -> full form -> the citation of the first body sentence of each document that gives
+    it, over all the documents (so that an ambiguous surname is seen as such even when one document
+    is cited)."""
+    forms: Forms = defaultdict(lambda: defaultdict(dict))
+    for doc in documents:
+        for sentence in segment(doc):
+            if sentence.kind != "body":
+                continue
+            for run in full_names(sentence.text):
+                found = forms[run[-1]][" ".join(run)]
+                found.setdefault(doc.id, cite(doc, sentence.start, sentence.end))
+    return forms
+
+
+def _longest(forms: dict[str, dict[str, Citation]], cited: list[str]) -> tuple[str, Citation] | None:
+    """The one person the forms name: each shorter form is contained in the longest ("Pete Hegseth"
+    in "Defense Secretary Pete Hegseth"); None when two forms disagree ("Bill Gates", "Melinda Gates").
+    Its citation comes from a document the sentence already cites where there is one, so the added
+    citation does not make another outlet seem to carry the sentence's fact."""
+    longest = max(forms, key=len)
+    if not all(f in longest for f in forms):
+        return None
+    where = forms[longest]
+    doc = next((d for d in cited if d in where), next(iter(where)))
+    return longest, where[doc]
+
+
+def introduce_names(
+    sentences: list[SummarySentence], documents: list[Document], room: int
+) -> list[SummarySentence]:
+    """The page's sentences (in page order) with each surname used alone before its full form given
+    in full at its first use, spending at most `room` more words on the page."""
+    forms = _full_forms(documents)
+    out: list[SummarySentence] = []
+    said = ""
+    for s in sentences:
+        text, citations = s.text, list(s.citations)
+        for surname, named in forms.items():
+            if not named or not re.search(rf"\b{re.escape(surname)}\b", text):
+                continue
+            one = _longest(named, [c.doc_id for c in s.citations])
+            if one is None:
+                continue
+            full, where = one
+            known = any(f in said or f in text for f in named)
+            alone = alone_at(surname, text)
+            cost = word_count(full) - 1
+            if known or not alone or cost > room:
+                continue
+            m = alone[0]
+            text = text[: m.start()] + full + text[m.end() :]
+            room -= cost
+            if where not in citations:
+                citations.append(where)
+        said += " " + text
+        out.append(s if text == s.text else s.model_copy(update={"text": text, "citations": citations}))
+    return out

@@ -1,0 +1,61 @@
+"""A surname used alone before the page gives its full form gets the full form from the sources, and
+the sentence that gives it is cited and checked (engines/offline/introduce.py), on invented text."""
+
+from pathlib import Path
+
+from briefer.core.models import SummarySentence, cite
+from briefer.engines.offline.introduce import introduce_names
+from briefer.sources import load
+from briefer.verify.verdict import verify_sentence
+
+
+def _docs(tmp_path: Path, text: str):
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    return load([tmp_path]).documents
+
+
+STORY = (
+    "Minister visits port\n\n"
+    "Transport Minister Ada Varga visited the port of Ellis on Monday to open the new ferry terminal.\n\n"
+    "During Varga's visit, the port agreed to double its ferry crossings by June.\n"
+)
+
+
+def _line(doc, text: str) -> SummarySentence:
+    start = doc.text.index(text)
+    return SummarySentence(id="k0", text=text, citations=[cite(doc, start, start + len(text))])
+
+
+def test_a_surname_gets_its_full_form_and_the_sentence_that_gives_it(tmp_path: Path) -> None:
+    (doc,) = _docs(tmp_path, STORY)
+    line = _line(doc, "During Varga's visit, the port agreed to double its ferry crossings by June.")
+    (named,) = introduce_names([line], [doc], room=10)
+    assert (
+        named.text
+        == "During Transport Minister Ada Varga's visit, the port agreed to double its ferry crossings by June."
+    )
+    assert len(named.citations) == 2 and "Transport Minister Ada Varga visited" in named.citations[1].quote
+    assert verify_sentence(named, {doc.id: doc}).label == "supported"
+    alone = named.model_copy(update={"citations": named.citations[:1]})
+    assert verify_sentence(alone, {doc.id: doc}).label != "supported", "the added words need their span"
+
+
+def test_a_surname_is_left_alone_when_the_page_gave_its_full_form_or_there_is_no_room(tmp_path: Path) -> None:
+    (doc,) = _docs(tmp_path, STORY)
+    first = _line(
+        doc,
+        "Transport Minister Ada Varga visited the port of Ellis on Monday to open the new ferry terminal.",
+    )
+    later = _line(doc, "During Varga's visit, the port agreed to double its ferry crossings by June.")
+    assert introduce_names([first, later], [doc], room=10) == [first, later]
+    assert introduce_names([later], [doc], room=2) == [later], "three more words do not fit in two"
+
+
+def test_a_surname_two_people_share_is_not_guessed(tmp_path: Path) -> None:
+    (doc,) = _docs(
+        tmp_path,
+        "Couple part ways\n\nBill Varga and Melinda Varga said on Monday that they would divorce.\n\n"
+        "Since Varga's foundation was set up, it has spent billions on health.\n",
+    )
+    line = _line(doc, "Since Varga's foundation was set up, it has spent billions on health.")
+    assert introduce_names([line], [doc], room=10) == [line]
