@@ -40,14 +40,14 @@ def _full_forms(documents: list[Document]) -> Forms:
 def _longest(forms: dict[str, dict[str, Citation]], cited: list[str]) -> tuple[str, Citation] | None:
     """The one person the forms name: each shorter form is contained in the longest ("Pete Hegseth"
     in "Defense Secretary Pete Hegseth"); None when two forms disagree ("Bill Gates", "Melinda Gates").
-    Its citation comes from a document the sentence already cites where there is one, so the added
-    citation does not make another outlet seem to carry the sentence's fact."""
+    Its citation comes from a document the sentence already cites (None when none gives the form):
+    another outlet's citation would make it seem to carry the sentence's fact, and add a source."""
     longest = max(forms, key=len)
     if not all(f in longest for f in forms):
         return None
     where = forms[longest]
-    doc = next((d for d in cited if d in where), next(iter(where)))
-    return longest, where[doc]
+    doc = next((d for d in cited if d in where), None)
+    return (longest, where[doc]) if doc is not None else None
 
 
 def introduce_names(
