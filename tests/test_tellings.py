@@ -205,3 +205,21 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
 def test_states_as_a_noun_attributes_nothing() -> None:
     assert classify("The pact widens trade between the member states of the bloc.")[0] != "statement"
     assert classify("The ministry said the pact widens trade between member states.")[0] == "statement"
+
+
+def test_a_role_that_describes_someone_is_no_unnamed_source() -> None:
+    described = (
+        "Ada Varga, a lieutenant who served abroad as a diplomat, is to testify, according to her testimony."
+    )
+    assert classify(described)[2] is False
+    assert classify("The talks stalled on Friday, a senior official said.")[2] is True
+    assert classify("The talks stalled, according to two diplomats.")[2] is True
+
+
+def test_names_with_inner_capitals_are_names() -> None:
+    from briefer.engines.offline.coverage import full_names
+
+    assert full_names("It was reported by Gen. Kenneth McKenzie and Conan O'Brien on Friday.") == [
+        ["Kenneth", "McKenzie"],
+        ["Conan", "O'Brien"],
+    ]

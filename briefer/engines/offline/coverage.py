@@ -191,7 +191,8 @@ def fill(
     return picked
 
 
-_NAME_RUN = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}[A-Z][a-z]+\b")
+_NAME_WORD = r"(?:Mc|Mac|O['\u2019])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"  # McKenzie, O'Brien, Ocasio-Cortez
+_NAME_RUN = re.compile(rf"\b(?:{_NAME_WORD}\s+){{1,3}}{_NAME_WORD}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][\w.'\u2019-]*")
 
 

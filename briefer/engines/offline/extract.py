@@ -63,12 +63,20 @@ _BACKGROUND = re.compile(
     r"for years|long opposed|traditionally)\b",
     re.IGNORECASE,
 )
+_UNNAMED_ROLE = (
+    r"(?:a|an|one|two|several) (?:senior |former |top |government |defen[cs]e |military |foreign |"
+    r"ministry |administration |intelligence |white house |state )*(?:officials?|sources?|"
+    r"spokes(?:person|man|woman)|diplomats?|aides?|insiders?)\b"
+)
+_TELLS = r"(?:said|says|told|tells|confirmed|added|noted|warned|expressed|stated|claimed)"
 _ANONYMOUS = re.compile(
-    r"\b(?:unnamed|anonymous|anonymity|not authori[sz]ed to|(?:a|an|one|two|several) (?:senior |"
-    r"former |top |government |defen[cs]e |military |foreign |ministry |administration |"
-    r"intelligence |white house |state )*(?:officials?|sources?|spokes(?:person|man|woman)|diplomats?|"
-    r"aides?|insiders?)|sources (?:said|say|close)|people (?:familiar|briefed|with knowledge)|"
-    r"officials (?:said|say|have)|experts believe|analysts (?:say|believe))\b",
+    r"\b(?:unnamed|anonymous|anonymity|not authori[sz]ed to|sources (?:said|say|close)|"
+    r"people (?:familiar|briefed|with knowledge)|officials (?:said|say|have)|experts believe|"
+    r"analysts (?:say|believe))\b|"
+    # "a senior official" is a source only when the sentence gives them words ("..., a senior
+    # official said", "according to a diplomat"); "served as a diplomat" describes someone
+    rf"\b(?:according to|said|says|told|citing)\s+(?:[\w'\u2019-]+\s+){{0,3}}?{_UNNAMED_ROLE}|"
+    rf"\b{_UNNAMED_ROLE}(?:[^.;!?]{{0,120}}?)\b{_TELLS}\b",
     re.IGNORECASE,
 )
 _DATE_OR_AMOUNT = re.compile(
