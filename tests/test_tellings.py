@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefer.core.models import Citation, Claim
+from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
 from briefer.engines.offline.compose import REBUTTAL, _options, group_claims
 from briefer.engines.offline.coverage import topic_concepts
@@ -32,21 +32,24 @@ def _claim(doc: str, n: int, text: str) -> Claim:
     )
 
 
+def _cluster(tmp_path: Path, *texts: str) -> tuple[list[Document], list[Claim]]:
+    """Documents a.txt, b.txt, ... with `texts`, loaded, and their claims."""
+    for name, text in zip("abcdef", texts, strict=False):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    docs = load([tmp_path]).documents
+    return docs, [c for d in docs for c in extract_claims(d, segment(d))]
+
+
 def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text(
+    docs, claims = _cluster(
+        tmp_path,
         "Harbour authority changes dredging plan\n\n"
         "The Port Ellis harbour authority on Monday confirmed a change in its dredging plan for the "
         "north channel.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "b.txt").write_text(
         "Dredging of north channel halted over mercury\n\n"
         "The Port Ellis harbour authority on Monday halted its dredging plan for the north channel "
         "after tests found mercury in the silt.\n",
-        encoding="utf-8",
     )
-    docs = load([tmp_path]).documents
-    claims = [c for d in docs for c in extract_claims(d, segment(d))]
     group = next(g for g in group_claims(claims) if len(g.claims) == 2)
     options = _options(group, {d.id: d for d in docs})
     texts = {o.text for o in options}
@@ -183,19 +186,15 @@ def test_a_cut_off_contrast_is_not_trimmed_away() -> None:
 def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path: Path) -> None:
     from briefer.engines.offline.compose import _specific
 
-    (tmp_path / "a.txt").write_text(
+    docs, found = _cluster(
+        tmp_path,
         "Outage ends\n\nThe outage at Bytecloud ended on Monday after six hours.\n\n"
         "For hours on Monday, the world got a taste of life without its apps.\n\n"
         "In Lisbon, shopkeepers could not take card payments for the whole afternoon.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "b.txt").write_text(
         "Bytecloud back after outage\n\nBytecloud said its services were back on Monday after an outage.\n",
-        encoding="utf-8",
     )
-    docs = load([tmp_path]).documents
     by_id = {d.id: d for d in docs}
-    claims = {c.text: c for d in docs for c in extract_claims(d, segment(d))}
+    claims = {c.text: c for c in found}
     colour = claims["For hours on Monday, the world got a taste of life without its apps."]
     detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
     assert not _specific(colour, by_id), "colour names nothing the other source lacks"
