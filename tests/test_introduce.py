@@ -59,3 +59,18 @@ def test_a_surname_two_people_share_is_not_guessed(tmp_path: Path) -> None:
     )
     line = _line(doc, "Since Varga's foundation was set up, it has spent billions on health.")
     assert introduce_names([line], [doc], room=10) == [line]
+
+
+def test_a_group_and_a_word_capitalised_after_a_colon_are_no_full_form(tmp_path: Path) -> None:
+    (doc,) = _docs(
+        tmp_path,
+        "Party worried\n\nModerate Democrats met on Monday in the capital to plan the campaign.\n\n"
+        "The verdict came fast: The Donald Varga show was over by noon on Monday.\n\n"
+        "The result sent already worried Democrats into a panic.\n\n"
+        "Varga ended up winning that war in the end.\n",
+    )
+    group = _line(doc, "The result sent already worried Democrats into a panic.")
+    assert introduce_names([group], [doc], room=10) == [group], "a party is no surname"
+    person = _line(doc, "Varga ended up winning that war in the end.")
+    (named,) = introduce_names([person], [doc], room=10)
+    assert named.text == "Donald Varga ended up winning that war in the end."

@@ -212,8 +212,9 @@ def full_names(text: str) -> list[list[str]]:
     runs: list[list[str]] = []
     for m in _NAME_RUN.finditer(text):
         run = m.group(0).split()
-        # a first word capitalised by position only ("As Washington ...", "Beyond ...") is no name
-        if m.start() == 0 and (run[0].lower() in SENTENCE_OPENERS or run[0].lower() in STOPWORDS):
+        # a first word capitalised by position only ("As Washington ...", "Beyond ...", and after a
+        # colon "...: The Donald Trump ...") is no name
+        while run and (run[0].lower() in SENTENCE_OPENERS or run[0].lower() in STOPWORDS):
             run = run[1:]
         if len(run) >= 2:
             runs.append(run)

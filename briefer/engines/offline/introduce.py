@@ -50,6 +50,16 @@ def _longest(forms: dict[str, dict[str, Citation]], cited: list[str]) -> tuple[s
     return (longest, where[doc]) if doc is not None else None
 
 
+def _group(short: str, before: str) -> bool:
+    """A plural after a lower-case word ("already worried Democrats") names a group, not a person
+    whose surname ends in s; "said Jones" still names a person."""
+    words = before.split()
+    return short.endswith("s") and bool(words) and words[-1].islower() and words[-1] not in _SAYS
+
+
+_SAYS = frozenset("said says told wrote writes added asked".split())
+
+
 def introduce_names(
     sentences: list[SummarySentence], documents: list[Document], room: int
 ) -> list[SummarySentence]:
@@ -68,7 +78,7 @@ def introduce_names(
                 continue
             full, where = one
             known = any(f in said or f in text for f in named)
-            alone = alone_at(surname, text)
+            alone = [m for m in alone_at(surname, text) if not _group(surname, text[: m.start()])]
             cost = word_count(full) - 1
             if known or not alone or cost > room:
                 continue
