@@ -60,6 +60,8 @@ def story(tmp_path: Path) -> Path:
             {"outlet": "Valley Courier", "author": "Sam Ortiz"},
         ),
         ("Staff Writer — May 3, 2025 — by Jane Doe", {"outlet": None, "author": "Jane Doe"}),
+        ("USA TODAY | 2021-08-23", {"outlet": "USA TODAY", "author": None}),
+        ("JANE DOE | 2021-08-23", {"outlet": None, "author": "Jane Doe"}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
     ],
 )

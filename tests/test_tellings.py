@@ -213,6 +213,10 @@ def test_a_role_that_describes_someone_is_no_unnamed_source() -> None:
     assert classify(described)[2] is False
     assert classify("The talks stalled on Friday, a senior official said.")[2] is True
     assert classify("The talks stalled, according to two diplomats.")[2] is True
+    assert (
+        classify('"I have never seen this level of doom," said one prominent centrist Democrat.')[2] is True
+    )
+    assert classify("The plan was approved by two members of the board on Monday.")[2] is False
 
 
 def test_names_with_inner_capitals_are_names() -> None:

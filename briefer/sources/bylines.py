@@ -13,7 +13,9 @@ _PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", 
 _ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief)\b",
                     re.I)
 _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette"
-                           r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg)\b", re.I)
+                           r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg|today|magazine"
+                           r"|chronicle|examiner|inquirer|courier|ledger|dispatch|observer|bulletin|weekly"
+                           r"|insider|monitor)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on

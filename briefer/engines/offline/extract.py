@@ -64,9 +64,10 @@ _BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 _UNNAMED_ROLE = (
-    r"(?:a|an|one|two|several) (?:senior |former |top |government |defen[cs]e |military |foreign |"
-    r"ministry |administration |intelligence |white house |state )*(?:officials?|sources?|"
-    r"spokes(?:person|man|woman)|diplomats?|aides?|insiders?)\b"
+    r"(?:a|an|one|two|three|several) (?:[\w-]+ ){0,3}?(?:officials?|sources?|"
+    r"spokes(?:person|man|woman)|diplomats?|aides?|insiders?|advis[eo]rs?|lawmakers?|staffers?|"
+    r"strategists?|operatives?|democrats?|republicans?|people|persons?|employees?|executives?|"
+    r"members?)\b"
 )
 _TELLS = r"(?:said|says|told|tells|confirmed|added|noted|warned|expressed|stated|claimed)"
 _ANONYMOUS = re.compile(
