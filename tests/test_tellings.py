@@ -184,7 +184,7 @@ def test_a_cut_off_contrast_is_not_trimmed_away() -> None:
 
 
 def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path: Path) -> None:
-    from briefer.engines.offline.compose import _specific
+    from briefer.engines.offline.compose import _Carriers, _specific
 
     docs, found = _cluster(
         tmp_path,
@@ -197,8 +197,9 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
     claims = {c.text: c for c in found}
     colour = claims["For hours on Monday, the world got a taste of life without its apps."]
     detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
-    assert not _specific(colour, by_id), "colour names nothing the other source lacks"
-    assert _specific(detail, by_id)
+    carriers = _Carriers.of(by_id)
+    assert not _specific(colour, carriers), "colour names nothing the other source lacks"
+    assert _specific(detail, carriers)
 
 
 def test_states_as_a_noun_attributes_nothing() -> None:

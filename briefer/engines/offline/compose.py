@@ -346,6 +346,7 @@ def _open_questions(
     for pair in (_rebuttal_pair(ranked, vectors), _figure_pair(ranked, vectors)):
         if pair and not picked.intersection(c.id for c in pair):
             add("sources_disagree", pair)
+    carriers = _Carriers.of(docs)
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
@@ -361,7 +362,7 @@ def _open_questions(
                 and printable(clean(g.lead.text))
                 and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
                 and not carried_elsewhere(g.lead, others)
-                and _specific(g.lead, docs)
+                and _specific(g.lead, carriers)
             ]
             if n_docs > 1
             else [],
@@ -397,16 +398,47 @@ def _open_questions(
     return questions
 
 
-def _specific(claim: Claim, docs: dict[str, Document]) -> bool:
+_NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'.-]*")  # a capitalised word, a sentence's first aside
+
+
+def _word(token: str) -> str:
+    return re.sub(r"(?:['\u2019]s|\.)$", "", token)
+
+
+@dataclass(frozen=True)
+class _Carriers:
+    """Which documents give each figure and each capitalised word: read once per brief, so asking
+    of every single-source candidate what the other documents give costs no pass over their text."""
+
+    figures: dict[str, frozenset[str]]
+    names: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, docs: dict[str, Document]) -> _Carriers:
+        figures: dict[str, set[str]] = defaultdict(set)
+        names: dict[str, set[str]] = defaultdict(set)
+        for i, d in docs.items():
+            for n in numbers(d.text):
+                figures[n].add(i)
+            for w in _NAME_WORD.findall(" " + d.text):
+                names[_word(w)].add(i)
+        return cls({k: frozenset(v) for k, v in figures.items()}, {k: frozenset(v) for k, v in names.items()})
+
+    def only_in(self, own: str, table: dict[str, frozenset[str]], key: str) -> bool:
+        return not table.get(key, frozenset()) - {own}
+
+
+def _specific(claim: Claim, carriers: _Carriers) -> bool:
     """Whether a claim carries a checkable detail that no other document gives: a distinctive figure
     or a name. That detail is what only one source reports; a sentence of colour or comment is not
     worth the flag ("For more than five hours on Monday, the world got a taste of life without ...")."""
     text = clean(claim.text)
     own = claim.citations[0].doc_id
-    rest = " ".join(d.text for i, d in docs.items() if i != own)
     figs = {f.removeprefix(FIGURE) for f in figures_of(text)}
-    names = {w for w in re.findall(r"(?<=\s)[A-Z][\w'\u2019.-]+", text) if w.lower() not in STOPWORDS}
-    return any(f not in numbers(rest) for f in figs) or any(n not in rest for n in names)
+    names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS}
+    return any(carriers.only_in(own, carriers.figures, f) for f in figs) or any(
+        carriers.only_in(own, carriers.names, n) for n in names
+    )
 
 
 def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:

@@ -10,6 +10,7 @@ still be printed (the printed text stays a substring of the source span).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
@@ -105,6 +106,12 @@ _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IG
 _PLACE_BEFORE = frozenset("in of from at to into across near outside inside and or".split())
 
 
+@cache
+def _common_words() -> frozenset[str]:
+    """Words that a capital at a sentence's start does not make a name: "Former", "The", "Police"."""
+    return _words("role_modifiers") | _words("roles") | SENTENCE_OPENERS | STOPWORDS
+
+
 def _personal_pronoun_without_person(raw: str) -> bool:
     """ "Former lawyers in Arkansas and Illinois filed lawsuits against him": a personal pronoun
     (outside quotations) with no one named before it in the sentence points back to a person the page
@@ -116,7 +123,7 @@ def _personal_pronoun_without_person(raw: str) -> bool:
     if m is None:
         return False
     tokens = re.findall(r"[\w'\u2019.\-]+", unquoted[: m.start()])
-    common = _words("role_modifiers") | _words("roles") | SENTENCE_OPENERS | STOPWORDS
+    common = _common_words()
     prev = ""
     for i, tok in enumerate(tokens):
         low = tok.lower().strip(".")
