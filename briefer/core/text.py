@@ -73,6 +73,15 @@ def normalize(text: str) -> str:
 
 
 STOPWORDS = lexicon.words("stopwords")
+_OPENER_WORDS = SENTENCE_OPENERS | STOPWORDS
+
+
+def capitalised_by_position(word: str) -> bool:
+    """Whether a capitalised word opening a sentence is no name, only capitalised by its place:
+    a common opener or a stopword ("The", "As", "Beyond", "During")."""
+    return word.lower() in _OPENER_WORDS
+
+
 NEGATIONS = lexicon.words("negations")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
 

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from briefer.core.models import Claim, Document
-from briefer.core.segment import SENTENCE_OPENERS
-from briefer.core.text import STOPWORDS, numbers
+from briefer.core.text import capitalised_by_position, numbers
 from briefer.engines.offline.facts import concepts, is_duplicate
 
 CORROBORATION_BASE = 2.0
@@ -199,7 +198,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w.'\u2019-]*")
 def _names_in(text: str) -> list[str]:
     """The capitalised words of a sentence, its first word left out unless it is no common opener."""
     words = [m.group(0) for m in _CAPITALISED.finditer(text)]
-    opener = bool(words) and words[0].lower() in SENTENCE_OPENERS | STOPWORDS
+    opener = bool(words) and capitalised_by_position(words[0])
     if opener and text.lstrip(" \"'\u201c\u2018(").startswith(words[0]):
         words = words[1:]
     return words
@@ -214,7 +213,7 @@ def full_names(text: str) -> list[list[str]]:
         run = m.group(0).split()
         # a first word capitalised by position only ("As Washington ...", "Beyond ...", and after a
         # colon "...: The Donald Trump ...") is no name
-        while run and (run[0].lower() in SENTENCE_OPENERS or run[0].lower() in STOPWORDS):
+        while run and capitalised_by_position(run[0]):
             run = run[1:]
         if len(run) >= 2:
             runs.append(run)
@@ -242,7 +241,7 @@ def alone_at(short: str, text: str) -> list[re.Match[str]]:
 
 def _by_position(head: str, word: str) -> bool:
     """Whether `word`, the last word of `head`, is a sentence's first word that is no name."""
-    return head.strip(" \"'\u201c\u2018(") == word and word.lower() in SENTENCE_OPENERS | STOPWORDS
+    return head.strip(" \"'\u201c\u2018(") == word and capitalised_by_position(word)
 
 
 def _introduces(later: str, here: str) -> bool:

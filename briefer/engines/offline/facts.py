@@ -9,8 +9,7 @@ from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.segment import SENTENCE_OPENERS
-from briefer.core.text import STOPWORDS, content_terms, numbers
+from briefer.core.text import capitalised_by_position, content_terms, numbers
 from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
@@ -112,7 +111,7 @@ def reaction_of(text: str) -> frozenset[str]:
     names = []
     for m in _NAME_RUN.finditer(plain[: verb.start()].lstrip(" \"'\u201c\u2018(")):
         words = m.group(0).split()
-        if m.start() == 0 and words[0].lower() in SENTENCE_OPENERS | STOPWORDS:
+        if m.start() == 0 and capitalised_by_position(words[0]):
             words = words[1:]  # capitalised by position only ("The", "As")
         if words:
             names.append(" ".join(words))
