@@ -14,8 +14,7 @@ from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.segment import SENTENCE_OPENERS
-from briefer.core.text import STOPWORDS, compress
+from briefer.core.text import capitalised_by_position, compress
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -107,9 +106,10 @@ _PLACE_BEFORE = frozenset("in of from at to into across near outside inside and 
 
 
 @cache
-def _common_words() -> frozenset[str]:
-    """Words that a capital at a sentence's start does not make a name: "Former", "The", "Police"."""
-    return _words("role_modifiers") | _words("roles") | SENTENCE_OPENERS | STOPWORDS
+def _role_words() -> frozenset[str]:
+    """Roles and their modifiers: capitalised at a sentence's start they name no one ("Former",
+    "Police")."""
+    return _words("role_modifiers") | _words("roles")
 
 
 def _personal_pronoun_without_person(raw: str) -> bool:
@@ -123,13 +123,13 @@ def _personal_pronoun_without_person(raw: str) -> bool:
     if m is None:
         return False
     tokens = re.findall(r"[\w'\u2019.\-]+", unquoted[: m.start()])
-    common = _common_words()
     prev = ""
     for i, tok in enumerate(tokens):
         low = tok.lower().strip(".")
         if tok[:1].isupper():
             run = i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
-            by_position = i == 0 and low in common and not run
+            common = capitalised_by_position(low) or low in _role_words()
+            by_position = i == 0 and common and not run
             if not by_position and (run or prev not in _PLACE_BEFORE):
                 return False
         elif prev in ("the", "a", "an") and low in _words("roles"):
@@ -238,10 +238,15 @@ def printable(text: str) -> bool:
     )
 
 
+def quotes_closed(text: str) -> bool:
+    """Every quotation the text opens it closes (straight quotes paired, curly ones matched)."""
+    return text.count('"') % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+
+
 def _open_quote(text: str) -> bool:
     """A quotation opened and not closed (or closed and not opened): one sentence of a quotation that
     runs over several, whose speaker is named where it ends. Printed alone it has neither."""
-    return text.count('"') % 2 == 1 or text.count("\u201c") != text.count("\u201d")
+    return not quotes_closed(text)
 
 
 _CLAUSE_END = re.compile(
@@ -259,7 +264,7 @@ def complete_clause(text: str) -> str:
     """A sentence the excerpt cut off ("... and push ahead on the bigger...") trimmed back to its last
     clause boundary, with a full stop: the fact before the cut survives, the fragment after it goes.
     Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
-    if not _CUT.search(text.rstrip()) or text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
+    if not _CUT.search(text.rstrip()) or not quotes_closed(text):
         return text
     found = [
         m
@@ -279,11 +284,7 @@ def complete_clause(text: str) -> str:
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
         head = text[:cut].rstrip(" ,;")
-        if (
-            head.count('"') % 2
-            or head.count("\u201c") != head.count("\u201d")
-            or head.count("(") != head.count(")")
-        ):
+        if not quotes_closed(head) or head.count("(") != head.count(")"):
             return text
         if not _verbless(head):
             return head + "."

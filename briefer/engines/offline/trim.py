@@ -22,6 +22,7 @@ import re
 from functools import lru_cache
 
 from briefer.core import lexicon
+from briefer.engines.offline.standalone import quotes_closed
 
 MIN_WORDS = 8  # a kept clause shorter than this rarely carries a fact on its own
 MIN_SAVING = 4  # a form must save at least this many words to be worth offering
@@ -37,12 +38,7 @@ _DASH = re.compile(r"\s[\u2014\u2013-]\s")
 
 
 def _balanced(text: str) -> bool:
-    return (
-        text.count('"') % 2 == 0
-        and text.count("\u201c") == text.count("\u201d")
-        and text.count("(") == text.count(")")
-        and text.count("[") == text.count("]")
-    )
+    return quotes_closed(text) and text.count("(") == text.count(")") and text.count("[") == text.count("]")
 
 
 @lru_cache(maxsize=16384)
