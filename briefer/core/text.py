@@ -333,6 +333,11 @@ def bounded_numbers(text: str) -> dict[str, tuple[float, float]]:
     return out
 
 
+def is_year(number: str) -> bool:
+    """A four-digit year of the last two centuries ("1998", "2024"): it dates, it counts nothing."""
+    return bool(re.fullmatch(r"(?:19|20)\d\d", number))
+
+
 def figures(text: str) -> set[tuple[str, str]]:
     """(number, unit) pairs such as ("12", "people"): the unit is the next content word's stem.
 
@@ -342,7 +347,7 @@ def figures(text: str) -> set[tuple[str, str]]:
     norm = normalize(text)
     out: set[tuple[str, str]] = set()
     for m in _NUMBER.finditer(norm):
-        if re.fullmatch(r"(?:19|20)\d\d", m.group(0)):
+        if is_year(m.group(0)):
             continue
         following = [w for w in words(norm[m.end() : m.end() + 40]) if w not in STOPWORDS][:1]
         if following:

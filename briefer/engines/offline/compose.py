@@ -424,8 +424,10 @@ class _Carriers:
                 names[_word(w)].add(i)
         return cls({k: frozenset(v) for k, v in figures.items()}, {k: frozenset(v) for k, v in names.items()})
 
-    def only_in(self, own: str, table: dict[str, frozenset[str]], key: str) -> bool:
-        return not table.get(key, frozenset()) - {own}
+
+def _only_in(own: str, carriers: dict[str, frozenset[str]], key: str) -> bool:
+    """Whether no document but `own` gives `key`."""
+    return not carriers.get(key, frozenset()) - {own}
 
 
 def _specific(claim: Claim, carriers: _Carriers) -> bool:
@@ -436,8 +438,8 @@ def _specific(claim: Claim, carriers: _Carriers) -> bool:
     own = claim.citations[0].doc_id
     figs = {f.removeprefix(FIGURE) for f in figures_of(text)}
     names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS}
-    return any(carriers.only_in(own, carriers.figures, f) for f in figs) or any(
-        carriers.only_in(own, carriers.names, n) for n in names
+    return any(_only_in(own, carriers.figures, f) for f in figs) or any(
+        _only_in(own, carriers.names, n) for n in names
     )
 
 
@@ -496,13 +498,21 @@ class _Page:
     used: set[str] = field(default_factory=set)
     chosen: list[frozenset[str]] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
+    options: dict[int, list[Option[Group]]] = field(default_factory=dict)  # per group, made once
+
+    def options_of(self, g: Group) -> list[Option[Group]]:
+        """A group's options (`_options`), built on first use: every pick of the page reads them, and
+        each telling's corroboration is a verifier check."""
+        if id(g) not in self.options:
+            self.options[id(g)] = _options(g, self.docs)
+        return self.options[id(g)]
 
     def pick(self, budget: int, limit: int, in_order: bool = False) -> list[Option[Group]]:
         """Plain groups whose claims are not used yet, filled by coverage (`coverage.fill`)."""
         fresh = [
             g for g in self.groups if not any(c.id in self.used for c in g.claims) and _plain_claim(g.lead)
         ]
-        options = [o for g in fresh[:MAX_POOL] for o in _options(g, self.docs)]
+        options = [o for g in fresh[:MAX_POOL] for o in self.options_of(g)]
         picked = fill(options, self.weights, self.covered, self.chosen, budget, limit, in_order=in_order)
         for o in picked:
             self.used.update(c.id for c in o.item.claims)

@@ -13,7 +13,7 @@ import re
 from briefer.core import lexicon
 from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
 from briefer.core.segment import segment
-from briefer.core.text import numbers
+from briefer.core.text import is_year, numbers
 
 SPEECH_VERBS = "|".join(re.escape(verb) for verb in lexicon.entries("speech_verbs"))  # a regex alternation
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
@@ -154,7 +154,9 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
         kind = "prediction"
     elif speaker and _OPINION_SPEAKER.search(speaker):
         kind = "assessment"
-    elif speaker is None and (_DATE_OR_AMOUNT.search(sentence) or numbers(sentence) - _years(sentence)):
+    elif speaker is None and (
+        _DATE_OR_AMOUNT.search(sentence) or any(not is_year(n) for n in numbers(sentence))
+    ):
         kind = "figure"
     elif attributed:
         kind = "statement"
@@ -165,10 +167,6 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     else:
         kind = "event"
     return kind, speaker, anonymous, hedged
-
-
-def _years(sentence: str) -> set[str]:
-    return set(re.findall(r"\b(?:19|20)\d\d\b", sentence))
 
 
 def extract_claims(doc: Document, sentences: list[Sentence] | None = None) -> list[Claim]:

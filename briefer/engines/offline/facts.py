@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import capitalised_by_position, content_terms, numbers
+from briefer.core.text import capitalised_by_position, content_terms, is_year, numbers
 from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
@@ -60,7 +60,7 @@ def figures_of(text: str) -> frozenset[str]:
     vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
     day of the month are left out: many facts of one story share those."""
     text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
-    return frozenset(FIGURE + n for n in numbers(text) if not _YEAR.fullmatch(n) and _distinctive(n))
+    return frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
 
 
 _AGE = re.compile(r",\s*\d{1,3}\s*,")
@@ -154,7 +154,7 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
     outlet spreads one fact over a quote and the sentence naming its speaker), or one of its sentences
     gives all the claim's figures (years aside) beside a word of the claim's."""
     printed = clean(claim.text)
-    figures = frozenset(n for n in numbers(printed) if not _YEAR.fullmatch(n))
+    figures = frozenset(n for n in numbers(printed) if not is_year(n))
     mine = concepts(printed) | numbers(printed)
     need = max(3, math.ceil(0.4 * len(mine)))
     spread = max(3, math.ceil(SPREAD_CONTAINMENT * len(mine)))
@@ -168,9 +168,6 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
         if figures and any(figures <= f and len(f - figures) >= 1 for f in found):
             return True  # its figures, said of the same thing ("cost about $1.2 million")
     return False
-
-
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def says_again(text: str, said: list[frozenset[str]]) -> bool:
