@@ -74,3 +74,46 @@ def test_a_group_and_a_word_capitalised_after_a_colon_are_no_full_form(tmp_path:
     person = _line(doc, "Varga ended up winning that war in the end.")
     (named,) = introduce_names([person], [doc], room=10)
     assert named.text == "Donald Varga ended up winning that war in the end."
+
+
+PRONOUN_STORY = (
+    "Minister dies\n\n"
+    "Transport Minister Ada Varga died on Monday at the age of 71. She was fully vaccinated, her family "
+    "said in a statement.\n\n"
+    "Varga had led the ministry since 2019.\n"
+)
+
+
+def test_an_opening_pronoun_gets_the_name_of_the_one_person_the_sentence_before_names() -> None:
+    from briefer.engines.offline.introduce import named_subject
+
+    before = "Transport Minister Ada Varga died on Monday at the age of 71."
+    assert (
+        named_subject("She was fully vaccinated, her family said.", before, PRONOUN_STORY)
+        == "Varga was fully vaccinated, her family said."
+    )
+    assert named_subject("Her family said she was vaccinated.", before, PRONOUN_STORY) == (
+        "Varga's family said she was vaccinated."
+    )
+    two = "Ada Varga and Piet Olsen met on Monday."
+    corpus = PRONOUN_STORY + " Olsen said so."
+    assert named_subject("She was fully vaccinated.", two, corpus) is None, "two people: no guess"
+    house = "The White House said on Monday that talks would go on."
+    assert named_subject("He was not there.", house, "The talks. In the House, members met.") is None, (
+        "a name the sources use only with an article is a body, not a person"
+    )
+    assert named_subject("The minister was not there.", before, PRONOUN_STORY) is None
+
+
+def test_a_pronoun_sentence_is_printed_with_its_name_and_cites_the_sentence_that_gives_it(
+    tmp_path: Path,
+) -> None:
+    import briefer
+
+    (tmp_path / "a.txt").write_text(PRONOUN_STORY, encoding="utf-8")
+    brief = briefer.run([tmp_path], engine="offline", max_words=150)
+    lines = brief.bottom_line + brief.key_points
+    named = [s for s in lines if s.text.startswith("Varga was fully vaccinated")]
+    assert named, [s.text for s in lines]
+    assert any("Ada Varga died" in c.quote for c in named[0].citations)
+    assert not any(s.text.startswith("She ") for s in lines)

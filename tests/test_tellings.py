@@ -8,7 +8,7 @@ import pytest
 
 from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import REBUTTAL, _options, group_claims
+from briefer.engines.offline.compose import REBUTTAL, _Context, _options, group_claims
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
@@ -51,7 +51,7 @@ def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp
         "after tests found mercury in the silt.\n",
     )
     group = next(g for g in group_claims(claims) if len(g.claims) == 2)
-    options = _options(group, {d.id: d for d in docs})
+    options = _options(group, {d.id: d for d in docs}, _Context.of(docs, claims))
     texts = {o.text for o in options}
     assert any("mercury" in t for t in texts), "the telling that carries more of the fact is offered"
     assert any("confirmed a change" in t for t in texts)
@@ -227,3 +227,18 @@ def test_names_with_inner_capitals_are_names() -> None:
         ["Kenneth", "McKenzie"],
         ["Conan", "O'Brien"],
     ]
+
+
+def test_a_telling_that_adds_only_who_said_it_repeats_the_fact() -> None:
+    """ "X, his family said" reports X: printed beside another telling of X it says X again
+    (`facts.reported`); a telling with a fact of its own after the comma does not."""
+    from briefer.engines.offline.facts import reported
+
+    chosen = [key("Varga was fully vaccinated and was being treated at Ellis General Hospital at her death.")]
+    again = "Varga was fully vaccinated against Covid-19, her family said in a statement posted online."
+    assert reported(again) == "Varga was fully vaccinated against Covid-19"
+    assert is_duplicate(again, chosen)[0]
+    other = "Varga was fully vaccinated, but she had a rare blood cancer that weakens the immune system."
+    assert reported(other) == other and not is_duplicate(other, chosen)[0]
+    quoted = '"She was vaccinated," her family said in a statement posted online.'
+    assert reported(quoted) == quoted, "a quotation keeps its speaker"

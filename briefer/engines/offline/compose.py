@@ -44,7 +44,7 @@ from briefer.engines.offline.coverage import (
     weigh,
 )
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again, terms
-from briefer.engines.offline.introduce import introduce_names
+from briefer.engines.offline.introduce import introduce_names, named_subject
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -465,7 +465,41 @@ def _analysis(claim: Claim) -> bool:
     return claim.kind == "assessment" and claim.speaker is None
 
 
-def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
+@dataclass(frozen=True)
+class _Context:
+    """What a telling's pronoun is read against: the claim just before each claim in its document
+    (nothing but white space between their spans) and the sources' text."""
+
+    before: dict[str, Claim]
+    corpus: str
+
+    @classmethod
+    def of(cls, documents: list[Document], claims: list[Claim]) -> _Context:
+        texts = {d.id: d.text for d in documents}
+        by_doc: dict[str, list[Claim]] = defaultdict(list)
+        for c in claims:
+            by_doc[c.citations[0].doc_id].append(c)
+        before: dict[str, Claim] = {}
+        for d, cs in by_doc.items():
+            cs.sort(key=lambda c: c.citations[0].start)
+            for a, b in zip(cs, cs[1:], strict=False):
+                if not texts.get(d, "")[a.citations[0].end : b.citations[0].start].strip():
+                    before[b.id] = a
+        return cls(before, "\n".join(texts.values()))
+
+    def tellings(self, claim: Claim) -> list[tuple[str, Claim | None]]:
+        """The claim's printable text, and the claim its name comes from: itself as cleaned, or, when
+        it opens with a pronoun, with the name of the person the sentence before names
+        (`introduce.named_subject`), citing that sentence too."""
+        base = clean(claim.text)
+        if printable(base):
+            return [(base, None)]
+        prior = self.before.get(claim.id)
+        named = named_subject(base, prior.text, self.corpus) if prior is not None else None
+        return [(named, prior)] if named is not None and printable(named) else []
+
+
+def _options(g: Group, docs: dict[str, Document], context: _Context) -> list[Option[Group]]:
     """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
     safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
     tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
@@ -474,17 +508,23 @@ def _options(g: Group, docs: dict[str, Document]) -> list[Option[Group]]:
     factor = KIND_WEIGHT[g.lead.kind]
     options: list[Option[Group]] = []
     for claim in g.claims:
-        base = clean(claim.text)
-        if not printable(base):
-            continue
-        cites = _cites(claim, g)
-        cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
-        options += [
-            Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
-            for form in (base, *shorter_forms(base))
-            for text in (attributed(form, cited, analysis=_analysis(claim)),)
-        ]
+        for base, prior in context.tellings(claim):
+            options += _forms(g, claim, base, prior, docs, factor)
     return options
+
+
+def _forms(
+    g: Group, claim: Claim, base: str, prior: Claim | None, docs: dict[str, Document], factor: float
+) -> list[Option[Group]]:
+    """One telling printed whole and in its shorter forms, citing its corroboration (and the claim
+    that gives its subject's name)."""
+    cites = _cites(claim, g) + ([prior] if prior is not None else [])
+    cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
+    return [
+        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
+        for form in (base, *shorter_forms(base))
+        for text in (attributed(form, cited, analysis=_analysis(claim)),)
+    ]
 
 
 @dataclass
@@ -495,6 +535,7 @@ class _Page:
     groups: list[Group]
     docs: dict[str, Document]
     weights: Weights
+    context: _Context
     used: set[str] = field(default_factory=set)
     chosen: list[frozenset[str]] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
@@ -504,7 +545,7 @@ class _Page:
         """A group's options (`_options`), built on first use: every pick of the page reads them, and
         each telling's corroboration is a verifier check."""
         if id(g) not in self.options:
-            self.options[id(g)] = _options(g, self.docs)
+            self.options[id(g)] = _options(g, self.docs, self.context)
         return self.options[id(g)]
 
     def pick(self, budget: int, limit: int, in_order: bool = False) -> list[Option[Group]]:
@@ -529,7 +570,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     max_words = content_budget(sum(word_count(d.text) for d in documents), len(documents), max_words)
     groups = group_claims(claims)
     n_docs = len({c.citations[0].doc_id for c in claims})
-    page = _Page(groups, docs, weigh(documents, claims))
+    page = _Page(groups, docs, weigh(documents, claims), _Context.of(documents, claims))
     used, pick = page.used, page.pick
 
     # The bottom line leads with the most salient facts (centrality, corroboration, position); the

@@ -60,7 +60,16 @@ def figures_of(text: str) -> frozenset[str]:
     vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
     day of the month are left out: many facts of one story share those."""
     text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
-    return frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
+    tallies = frozenset(FIGURE + m.group(0) for m in _TALLY.finditer(text) if not is_year(m.group(1)))
+    return tallies | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
+
+
+_TALLY = re.compile(r"(?<![\d.,-])(\d{1,4})-(\d{1,3})(?![\d.,]*\d)")
+"""A vote or a score ("67-32", "5-4"): one story's tally is one fact, however small its numbers."""
+
+
+def _tally(marker: str) -> bool:
+    return "-" in marker[len(FIGURE) :]
 
 
 _AGE = re.compile(r",\s*\d{1,3}\s*,")
@@ -90,8 +99,11 @@ def _plain(point: frozenset[str]) -> frozenset[str]:
 def _same_figures(
     figures: frozenset[str], mine: frozenset[str], point: frozenset[str], topic: frozenset[str]
 ) -> bool:
-    """All of a sentence's figures are in a chosen point that shares some of its concepts too: the
-    same figure said of the same thing ("The Senate voted 67-32" / "Senators voted 67-32 to ...")."""
+    """The same figure said of the same thing: the same tally (a vote or a score), or all of a
+    sentence's figures in a chosen point that shares some of its concepts too ("cost about $1.2
+    million" / "the $1.2 million bill")."""
+    if any(_tally(f) for f in figures & point):
+        return True  # the same vote or score: "In a 67-32 vote, ..." / "Senators voted 67-32 to ..."
     if not figures or not figures <= point:
         return False
     other = _plain(point)
@@ -118,6 +130,23 @@ def reaction_of(text: str) -> frozenset[str]:
     return frozenset(REACTION + c for c in concepts(names[-1])) if names else frozenset()
 
 
+_SAID = re.compile(
+    r",\s+(?:[^,]*?\s)?(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r")\b[^,]*$",
+    re.IGNORECASE,
+)
+MAX_SAID_WORDS = 12  # a trailing clause this short naming a speaker is attribution ("his family said ...")
+
+
+def reported(text: str) -> str:
+    """What a sentence reports, its trailing attribution left out: "Powell was fully vaccinated, his
+    family said in a statement" reports that Powell was fully vaccinated. Who said it is no fact of its
+    own, so a telling that adds only its speaker repeats the fact."""
+    m = _SAID.search(text.rstrip(' ."\u201d'))
+    if m is None or len(m.group(0).split()) > MAX_SAID_WORDS or _QUOTATION.search(text):
+        return text
+    return text[: m.start()]
+
+
 def is_duplicate(
     text: str, chosen: list[frozenset[str]], topic: frozenset[str] = frozenset()
 ) -> tuple[bool, frozenset[str]]:
@@ -131,8 +160,8 @@ def is_duplicate(
     worded: the returned concepts carry its marker, so a later telling of it is a repeat.
     """
     reaction, figures = reaction_of(text), figures_of(text)
-    mine = concepts(text)
-    remembered = mine | reaction | figures
+    mine = concepts(reported(text))
+    remembered = concepts(text) | reaction | figures
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again

@@ -90,3 +90,37 @@ def introduce_names(
         said += " " + text
         out.append(s if text == s.text else s.model_copy(update={"text": text, "citations": citations}))
     return out
+
+
+_PRONOUN_SUBJECT = re.compile(r"(?P<pronoun>He|She|His|Her)\s+(?=[a-z])")
+
+
+def _persons(text: str, corpus: str) -> list[str]:
+    """The surnames of the people `text` names in full: runs of capitalised words (`full_names`) whose
+    last word the sources also use alone and without an article, as news refers to a person after
+    the first mention ("Powell said"); "the House" or "the Court" is no one's surname."""
+    found: list[str] = []
+    for run in full_names(text):
+        surname = run[-1]
+        alone = [
+            m for m in alone_at(surname, corpus) if not re.search(r"\b(?:the|a|an)\s$", corpus[: m.start()])
+        ]
+        if alone and surname not in found:
+            found.append(surname)
+    return found
+
+
+def named_subject(text: str, before: str, corpus: str) -> str | None:
+    """`text` with its opening pronoun ("He was fully vaccinated", "His family said") replaced by the
+    surname of the one person the source's sentence just before it names ("Colin Powell died ..."),
+    so the sentence stands alone; None when that sentence names no one or more than one person (the
+    page must not guess who is meant). `corpus` is the sources' text, read to tell a person's surname
+    from a place or a body."""
+    m = _PRONOUN_SUBJECT.match(text)
+    if m is None:
+        return None
+    people = _persons(before, corpus)
+    if len(people) != 1:
+        return None
+    name = people[0] + ("'s" if m.group("pronoun") in ("His", "Her") else "")
+    return name + text[m.end("pronoun") :]

@@ -234,8 +234,25 @@ def printable(text: str) -> bool:
     of its own (a brief's markers are briefer's; one in the source is a list number or a forged
     citation)."""
     return not (
-        cut_off(text) or dangling(text) or has_label(text) or _MARKER.match(text) or _open_quote(text)
+        cut_off(text)
+        or dangling(text)
+        or has_label(text)
+        or _MARKER.match(text)
+        or _open_quote(text)
+        or _list_of_names(text)
     )
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'\u2019.-])[a-z][a-z'\u2019-]*\b")
+MIN_STATEMENT_WORDS = 2  # lower-case words a statement has at least: "A, B (Mo.), C (N.C.)." states nothing
+
+
+def _list_of_names(text: str) -> bool:
+    """ "Roy Blunt (Mo.), Richard Burr (N.C.), Susan Collins (Maine)." is a list, not a fact: a
+    sentence of capitalised words, with fewer than two lower-case words outside brackets, states
+    nothing a reader can take away."""
+    plain = re.sub(r"\([^)]*\)", " ", text)
+    return len(plain.split()) >= 4 and len(_LOWER_WORD.findall(plain)) < MIN_STATEMENT_WORDS
 
 
 def quotes_closed(text: str) -> bool:
