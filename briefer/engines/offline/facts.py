@@ -161,7 +161,7 @@ def is_duplicate(
     """
     reaction, figures = reaction_of(text), figures_of(text)
     mine = concepts(reported(text))
-    remembered = concepts(text) | reaction | figures
+    remembered = mine | reaction | figures
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again
