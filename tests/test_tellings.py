@@ -242,3 +242,12 @@ def test_a_telling_that_adds_only_who_said_it_repeats_the_fact() -> None:
     assert reported(other) == other and not is_duplicate(other, chosen)[0]
     quoted = '"She was vaccinated," her family said in a statement posted online.'
     assert reported(quoted) == quoted, "a quotation keeps its speaker"
+
+
+def test_a_pronoun_after_an_opening_clause_that_names_its_referent_does_not_point_back() -> None:
+    named = (
+        "While the FDA said it had found no link to the vaccine, it noted a rise in reports of the illness."
+    )
+    assert not dangling(named)
+    assert dangling("Whatever you want to call it, it has kept the family safe over the last year.")
+    assert dangling("If approved, it would be the largest such deal in a decade.")

@@ -192,12 +192,14 @@ _PRONOUN = re.compile(r"\b(?:it|he|she|they|him|her|them|this|these|those)\b", r
 def _pronoun_after_clause(raw: str) -> bool:
     """ "If approved, it would ...", "Whatever you call it, it has ...": the main clause's subject
     is a pronoun, and the opening clause names nothing it could stand for (no name, no "the X")
-    or points back itself. "As the storm hit, it destroyed homes" keeps its antecedent."""
+    before it points back itself. "As the storm hit, it destroyed homes" and "While the agency said
+    it had found no link, it noted ..." keep their antecedent."""
     m = _AFTER_CLAUSE.match(raw)
     if not m:
         return False
     opening = m.group("opening")
-    return bool(_PRONOUN.search(opening)) or not _NOUN.search(opening)
+    back = _PRONOUN.search(opening)
+    return not _NOUN.search(opening if back is None else opening[: back.start()])
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
