@@ -171,7 +171,8 @@ def _named_before(text: str) -> bool:
     """Whether the words before a pronoun speaker name someone, outside quotations ("When Smith
     arrived, he said ..."): then the pronoun has its antecedent in the sentence."""
     unquoted = re.sub(r"[\"\u201c][^\"\u201d]*$", " ", _QUOTED.sub(" ", text))  # a quotation still open
-    return bool(re.search(r"\s[A-Z][a-z]", unquoted.strip()))  # the first word is capitalised anyway
+    # the first word is capitalised anyway; an acronym ("the FDA") names a body
+    return bool(re.search(r"\s(?:[A-Z][a-z]|[A-Z]{2,}\b)", unquoted.strip()))
 
 
 def _pronoun_object(word: str, raw: str) -> bool:
