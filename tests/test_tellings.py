@@ -251,3 +251,61 @@ def test_a_pronoun_after_an_opening_clause_that_names_its_referent_does_not_poin
     assert not dangling(named)
     assert dangling("Whatever you want to call it, it has kept the family safe over the last year.")
     assert dangling("If approved, it would be the largest such deal in a decade.")
+
+
+def test_an_excerpt_cut_at_a_sentence_end_or_a_clause_boundary_keeps_what_is_whole() -> None:
+    """Four dots are a full stop and the excerpt's ellipsis; a trailing comma is a clause boundary the
+    excerpt stopped at; a quotation's commas do not make the head look like an open aside."""
+    whole = "Varga served as minister of transport from 1989 to 1993...."
+    assert complete_clause(whole) == "Varga served as minister of transport from 1989 to 1993."
+    assert complete_clause("The company moved its headquarters back to the U.S....").endswith("U.S....")
+    comma = "The report said that inspectors found mercury in the silt of the north channel,"
+    assert (
+        complete_clause(comma)
+        == "The report said that inspectors found mercury in the silt of the north channel."
+    )
+    said = "The minister told reporters on Tuesday at the harbour office in Ellis,"
+    assert complete_clause(said) == said, "it stops before what was said"
+    quoted = (
+        '"We condemn the brazen and shocking act," Transport Minister Ada Varga said on Sunday, '
+        "adding that the port would..."
+    )
+    assert (
+        complete_clause(quoted)
+        == '"We condemn the brazen and shocking act," Transport Minister Ada Varga said on Sunday.'
+    )
+
+
+def test_a_summary_line_without_its_full_stop_is_a_sentence_and_a_headline_is_not() -> None:
+    from briefer.engines.offline.standalone import clean
+
+    line = "The attacks targeted people queuing to board the last ferries out of the port"
+    assert clean(line) == line + "." and printable(clean(line))
+    assert not printable(clean("Port Ellis Ferry Strike Enters Its Second Week Without Talks"))
+    assert not printable(clean("The ferry strike at the port of Ellis is expected to"))
+
+
+def test_a_sentence_that_points_back_is_offered_after_the_sentence_it_follows(tmp_path: Path) -> None:
+    """ "The report found ..." follows the sentence that says which report: the two are one passage,
+    citing both (`compose._Context.tellings`); printed alone it would point at nothing."""
+    docs, claims = _cluster(
+        tmp_path,
+        "Harbour report\n\n"
+        "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
+        "The report found mercury in the silt at four of the ten sites it tested.\n",
+    )
+    context = _Context.of(docs, claims)
+    found = next(c for c in claims if c.text.startswith("The report found"))
+    ((passage, prior),) = context.tellings(found)
+    assert (
+        passage.startswith("The Port Ellis harbour authority on Monday published")
+        and "The report found" in passage
+    )
+    assert prior is not None and prior.text.startswith("The Port Ellis")
+
+
+def test_a_reaction_belongs_to_its_subject_not_to_a_name_in_an_aside() -> None:
+    """ "A senior official from Norland's ministry, as reported by the Ellis Times, expressed concerns"
+    is Norland's reaction: the outlet in the aside only reported it (`facts.reaction_of`)."""
+    told = "A senior official from Norland’s defense ministry, as reported by the Ellis Times, expressed concerns about the deal."
+    assert reaction_of(told) == reaction_of("Norland condemned the deal.")

@@ -488,15 +488,22 @@ class _Context:
         return cls(before, "\n".join(texts.values()))
 
     def tellings(self, claim: Claim) -> list[tuple[str, Claim | None]]:
-        """The claim's printable text, and the claim its name comes from: itself as cleaned, or, when
-        it opens with a pronoun, with the name of the person the sentence before names
-        (`introduce.named_subject`), citing that sentence too."""
+        """The claim's printable text, and the claim that gives what it points back to: itself as
+        cleaned; or, when it opens with a pronoun, with the name of the person the sentence before
+        names (`introduce.named_subject`); or, when it points back otherwise ("The report found ...",
+        "But the company said ..."), printed after the sentence it follows in its source, as one
+        passage. Either way the sentence before is cited too."""
         base = clean(claim.text)
         if printable(base):
             return [(base, None)]
         prior = self.before.get(claim.id)
-        named = named_subject(base, prior.text, self.corpus) if prior is not None else None
-        return [(named, prior)] if named is not None and printable(named) else []
+        if prior is None:
+            return []
+        named = named_subject(base, prior.text, self.corpus)
+        if named is not None and printable(named):
+            return [(named, prior)]
+        passage = f"{clean(prior.text)} {base}"
+        return [(passage, prior)] if printable(passage) and _plain_claim(prior) else []
 
 
 def _options(g: Group, docs: dict[str, Document], context: _Context) -> list[Option[Group]]:
@@ -520,9 +527,10 @@ def _forms(
     that gives its subject's name)."""
     cites = _cites(claim, g) + ([prior] if prior is not None else [])
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
+    forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
     return [
         Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
-        for form in (base, *shorter_forms(base))
+        for form in forms
         for text in (attributed(form, cited, analysis=_analysis(claim)),)
     ]
 

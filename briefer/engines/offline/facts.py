@@ -50,6 +50,7 @@ _REACTION = re.compile(
 )
 _QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 _NAME_RUN = re.compile(r"[A-Z][\w.\-]*(?:['\u2019]s)?(?:\s+[A-Z][\w.\-]*(?:['\u2019]s)?)*")
+_ASIDE = re.compile(r",[^,]*,")
 REACTION = "@reaction:"  # marks, in a chosen point's concepts, whose reaction it reports
 FIGURE = "@figure:"  # marks, in a chosen point's concepts, the figures it gives (years aside)
 FIGURE_CONTAINMENT = 0.25  # with all its figures in a chosen point, this much shared is a repeat
@@ -121,7 +122,10 @@ def reaction_of(text: str) -> frozenset[str]:
     if verb is None:
         return frozenset()
     names = []
-    for m in _NAME_RUN.finditer(plain[: verb.start()].lstrip(" \"'\u201c\u2018(")):
+    # an aside between commas names no reactor ("A senior official, as reported by KCNA, expressed
+    # concerns": the official's side reacts, not the agency that reported it)
+    subject = _ASIDE.sub(" ", plain[: verb.start()])
+    for m in _NAME_RUN.finditer(subject.lstrip(" \"'\u201c\u2018(")):
         words = m.group(0).split()
         if m.start() == 0 and capitalised_by_position(words[0]):
             words = words[1:]  # capitalised by position only ("The", "As")

@@ -14,7 +14,7 @@ from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import capitalised_by_position, compress
+from briefer.core.text import STOPWORDS, capitalised_by_position, compress
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -278,13 +278,30 @@ _ATTRIBUTION = re.compile(
     r"\b(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r"|according to)\b", re.I
 )
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
+_TRAILING = re.compile(
+    r"\s*(?:,|;|\s[\u2014\u2013-])$"
+)  # an excerpt cut right after a comma, semicolon or dash
 
 
 def complete_clause(text: str) -> str:
     """A sentence the excerpt cut off ("... and push ahead on the bigger...") trimmed back to its last
     clause boundary, with a full stop: the fact before the cut survives, the fragment after it goes.
     Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
-    if not _CUT.search(text.rstrip()) or not quotes_closed(text):
+    t = text.rstrip()
+    whole = re.search(r"(\S+)\.\s?\.\.\.$", t)
+    if whole and not _abbreviation(whole.group(1)):
+        return t[:-3].rstrip()  # "... from 1989 to 1993...." is a whole sentence, then the excerpt's ellipsis
+    if _TRAILING.search(t) and quotes_closed(t):
+        head = _TRAILING.sub("", t)
+        # "The president told reporters at the White House," stops before what was said
+        verbs = list(_ATTRIBUTION.finditer(head))
+        said_what = bool(verbs) and not re.search(
+            r"\bthat\b|[\"\u201c\u201d]", head[verbs[-1].start() :] + head[: verbs[0].start()]
+        )
+        if len(head.split()) >= _MIN_CLAUSE and not _verbless(head) and not said_what:
+            return head + "."  # the excerpt stopped at a clause boundary: what comes before is whole
+        return text
+    if not _CUT.search(t) or not quotes_closed(text):
         return text
     found = [
         m
@@ -311,6 +328,12 @@ def complete_clause(text: str) -> str:
     return text
 
 
+def _abbreviation(word: str) -> bool:
+    """ "U.S.", "Gov", "Dr": a full stop after it may end no sentence."""
+    w = word.strip("\"'\u201c\u201d\u2019(").lower()
+    return "." in w or w in lexicon.words("title_abbreviations") or w in lexicon.words("abbreviations")
+
+
 _NOT_MAIN = frozenset("including with which who whom whose such while as and but or".split())
 
 
@@ -321,7 +344,7 @@ def _verbless(head: str) -> bool:
     first reported by the Post."): an odd comma after the subject closes an aside the cut removed
     the verb after. Read from commas and first words only, so it errs towards leaving a sentence
     cut off (not printed) rather than printing a fragment."""
-    parts = [p.strip() for p in head.split(",")]
+    parts = [p.strip() for p in _QUOTED.sub(" quoted ", head).split(",")]  # a quotation's commas are its own
     first = parts[0].split()[0].lower().strip("\"'\u201c\u2018(") if parts[0].split() else ""
     if first in _words("prepositions") or first in _words("subordinators"):
         if len(parts) == 1:
@@ -351,7 +374,27 @@ def clean(text: str) -> str:
     leading connective and a section label trimmed off, and a sentence the excerpt cut off trimmed
     back to its last complete clause."""
     one_line = " ".join(text.split())
-    return complete_clause(without_connective(compress(without_label(compress(one_line)))))
+    return complete_clause(with_full_stop(without_connective(compress(without_label(compress(one_line))))))
+
+
+MIN_UNSTOPPED_WORDS = 8  # a line without a full stop this long, in sentence case, is a sentence
+
+
+def with_full_stop(text: str) -> str:
+    """A summary line the source prints without its full stop ("The attacks targeted people queuing
+    to flee the country") ended with one. Sentence splitting stops only at punctuation, so such a line
+    is a whole paragraph; it must read as a sentence (eight words or more, most of them lower case,
+    not ending on a function word), or it stays as it is: a headline or a fragment."""
+    t = text.rstrip()
+    if not t or t[-1] in ".!?\"'\u201d\u2019)]*_:;,\u2026" or not t[-1].isalnum():
+        return text
+    words = t.split()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    if len(words) < MIN_UNSTOPPED_WORDS or capitalised * 2 >= len(words):
+        return text
+    if words[-1].lower() in STOPWORDS:
+        return text
+    return t + "."
 
 
 def shown(claims: list[Claim]) -> Claim | None:
