@@ -680,3 +680,18 @@ def test_a_case_name_is_one_sentence(tmp_path: Path) -> None:
 
     body = [s.text for s in segment(load([tmp_path]).documents[0]) if s.kind == "body"]
     assert body[0] == "The case, Sanchez v. Mayorkas, No. 20-315, could affect thousands of people.", body
+
+
+def test_a_long_tabloid_headline_is_still_the_title(tmp_path: Path) -> None:
+    """A first line of 30-odd words without end punctuation, a paragraph of its own, is the headline
+    (the Daily Mail's kind); a first paragraph that ends with a full stop is body text."""
+    headline = (
+        "Ferry crossings are FALLING for the first time since June - signalling an end to the summer "
+        "strike at the port of Ellis - as the city counts its losses and unions meet again"
+    )
+    (tmp_path / "a.txt").write_text(f"{headline}\n\nEllis Daily | 2021-09-07\n\n{BODY_1}\n", encoding="utf-8")
+    (doc,) = load([tmp_path]).documents
+    assert doc.meta.title == headline
+    (tmp_path / "a.txt").write_text(f"{BODY_1} {BODY_1}\n\n{BODY_1}\n", encoding="utf-8")
+    (doc,) = load([tmp_path]).documents
+    assert doc.meta.title != BODY_1 + " " + BODY_1

@@ -8,7 +8,7 @@ import pytest
 
 from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import REBUTTAL, _Context, _options, group_claims
+from briefer.engines.offline.compose import REBUTTAL, _options, _plain_claim, group_claims
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
@@ -19,6 +19,7 @@ from briefer.engines.offline.facts import (
     reaction_of,
     says_again,
 )
+from briefer.engines.offline.passages import Context
 from briefer.engines.offline.standalone import complete_clause, cut_off, dangling, printable
 from briefer.sources import load
 
@@ -51,7 +52,7 @@ def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp
         "after tests found mercury in the silt.\n",
     )
     group = next(g for g in group_claims(claims) if len(g.claims) == 2)
-    options = _options(group, {d.id: d for d in docs}, _Context.of(docs, claims))
+    options = _options(group, {d.id: d for d in docs}, Context.of(docs, claims, _plain_claim))
     texts = {o.text for o in options}
     assert any("mercury" in t for t in texts), "the telling that carries more of the fact is offered"
     assert any("confirmed a change" in t for t in texts)
@@ -264,6 +265,8 @@ def test_an_excerpt_cut_at_a_sentence_end_or_a_clause_boundary_keeps_what_is_who
         complete_clause(comma)
         == "The report said that inspectors found mercury in the silt of the north channel."
     )
+    named = "The statement on the ferry strike was signed by Transport Minister Ada Varga,"
+    assert complete_clause(named) == named, "a list of names may go on after the comma"
     said = "The minister told reporters on Tuesday at the harbour office in Ellis,"
     assert complete_clause(said) == said, "it stops before what was said"
     quoted = (
@@ -283,18 +286,20 @@ def test_a_summary_line_without_its_full_stop_is_a_sentence_and_a_headline_is_no
     assert clean(line) == line + "." and printable(clean(line))
     assert not printable(clean("Port Ellis Ferry Strike Enters Its Second Week Without Talks"))
     assert not printable(clean("The ferry strike at the port of Ellis is expected to"))
+    assert not printable(clean("Last ferries out of Ellis harbour enter final stage after strike vote"))
+    assert not printable(clean("Ferry crossings are FALLING for the first time since June as strike ENDS"))
 
 
 def test_a_sentence_that_points_back_is_offered_after_the_sentence_it_follows(tmp_path: Path) -> None:
     """ "The report found ..." follows the sentence that says which report: the two are one passage,
-    citing both (`compose._Context.tellings`); printed alone it would point at nothing."""
+    citing both (`compose.Context.tellings`); printed alone it would point at nothing."""
     docs, claims = _cluster(
         tmp_path,
         "Harbour report\n\n"
         "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
         "The report found mercury in the silt at four of the ten sites it tested.\n",
     )
-    context = _Context.of(docs, claims)
+    context = Context.of(docs, claims, _plain_claim)
     found = next(c for c in claims if c.text.startswith("The report found"))
     ((passage, prior),) = context.tellings(found)
     assert (
@@ -309,3 +314,24 @@ def test_a_reaction_belongs_to_its_subject_not_to_a_name_in_an_aside() -> None:
     is Norland's reaction: the outlet in the aside only reported it (`facts.reaction_of`)."""
     told = "A senior official from Norland’s defense ministry, as reported by the Ellis Times, expressed concerns about the deal."
     assert reaction_of(told) == reaction_of("Norland condemned the deal.")
+
+
+def test_a_sentence_that_points_back_may_follow_the_line_that_prints_its_antecedent(tmp_path: Path) -> None:
+    """When the page prints "The Port Ellis harbour authority ... published its annual survey ..." whole,
+    "The report found ..." may follow it in the same line (`passages.follow_on`); not after a shorter
+    form of it, and not a sentence that stands alone anyway."""
+    from briefer.engines.offline.passages import follow_on
+
+    docs, claims = _cluster(
+        tmp_path,
+        "Harbour report\n\n"
+        "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
+        "The report found mercury in the silt at four of the ten sites it tested. "
+        "Dredging of the channel is due to start in June after a delay of two years.\n",
+    )
+    context = Context.of(docs, claims, _plain_claim)
+    first, report, dredging = sorted(claims, key=lambda c: c.citations[0].start)
+    assert follow_on(first.text, first, context) == [report]
+    assert follow_on("The Port Ellis harbour authority on Monday published its survey.", first, context) == []
+    assert follow_on(report.text, report, context) == [], "the dredging sentence stands alone"
+    assert dredging.text.startswith("Dredging")

@@ -76,6 +76,11 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[‐‑‒–—―−]", "-", text).casefold().split())
 
 
+_LONG_HEADLINE_WORDS = (
+    45  # "COVID cases are DECLINING for the first time since June - ... - and Mu variant rises"
+)
+
+
 def _repeats_title(line: str, title: str) -> bool:
     """Same text as the title, or the title without the site name a page <title> often appends."""
     line, title = _norm(line), _norm(title)
@@ -132,7 +137,10 @@ def _line_reason(
         if "title" in meta and _repeats_title(title, meta["title"]):
             return "repeated title"
         if "title" not in meta and (
-            heading or (words <= 25 and (not re.search(r"[.,;:]$", line) or blank_around[1]))
+            heading
+            or (words <= 25 and (not re.search(r"[.,;:]$", line) or blank_around[1]))
+            # a long tabloid headline: no end punctuation, a paragraph of its own
+            or (words <= _LONG_HEADLINE_WORDS and not re.search(r"[.!?\"\u201d]$", line) and blank_around[1])
         ):
             meta["title"] = title
             return "title"

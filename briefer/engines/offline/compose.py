@@ -44,7 +44,8 @@ from briefer.engines.offline.coverage import (
     weigh,
 )
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again, terms
-from briefer.engines.offline.introduce import introduce_names, named_subject
+from briefer.engines.offline.introduce import introduce_names
+from briefer.engines.offline.passages import Context, follow_on
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -465,48 +466,7 @@ def _analysis(claim: Claim) -> bool:
     return claim.kind == "assessment" and claim.speaker is None
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What a telling's pronoun is read against: the claim just before each claim in its document
-    (nothing but white space between their spans) and the sources' text."""
-
-    before: dict[str, Claim]
-    corpus: str
-
-    @classmethod
-    def of(cls, documents: list[Document], claims: list[Claim]) -> _Context:
-        texts = {d.id: d.text for d in documents}
-        by_doc: dict[str, list[Claim]] = defaultdict(list)
-        for c in claims:
-            by_doc[c.citations[0].doc_id].append(c)
-        before: dict[str, Claim] = {}
-        for d, cs in by_doc.items():
-            cs.sort(key=lambda c: c.citations[0].start)
-            for a, b in zip(cs, cs[1:], strict=False):
-                if not texts.get(d, "")[a.citations[0].end : b.citations[0].start].strip():
-                    before[b.id] = a
-        return cls(before, "\n".join(texts.values()))
-
-    def tellings(self, claim: Claim) -> list[tuple[str, Claim | None]]:
-        """The claim's printable text, and the claim that gives what it points back to: itself as
-        cleaned; or, when it opens with a pronoun, with the name of the person the sentence before
-        names (`introduce.named_subject`); or, when it points back otherwise ("The report found ...",
-        "But the company said ..."), printed after the sentence it follows in its source, as one
-        passage. Either way the sentence before is cited too."""
-        base = clean(claim.text)
-        if printable(base):
-            return [(base, None)]
-        prior = self.before.get(claim.id)
-        if prior is None:
-            return []
-        named = named_subject(base, prior.text, self.corpus)
-        if named is not None and printable(named):
-            return [(named, prior)]
-        passage = f"{clean(prior.text)} {base}"
-        return [(passage, prior)] if printable(passage) and _plain_claim(prior) else []
-
-
-def _options(g: Group, docs: dict[str, Document], context: _Context) -> list[Option[Group]]:
+def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Option[Group]]:
     """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
     safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
     tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
@@ -543,11 +503,13 @@ class _Page:
     groups: list[Group]
     docs: dict[str, Document]
     weights: Weights
-    context: _Context
+    context: Context
     used: set[str] = field(default_factory=set)
     chosen: list[frozenset[str]] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     options: dict[int, list[Option[Group]]] = field(default_factory=dict)  # per group, made once
+    printed: list[Option[Group]] = field(default_factory=list)  # the lines picked so far, in order
+    follow: dict[int, list[Option[Group]]] = field(default_factory=dict)  # line -> what follows it
 
     def options_of(self, g: Group) -> list[Option[Group]]:
         """A group's options (`_options`), built on first use: every pick of the page reads them, and
@@ -562,10 +524,36 @@ class _Page:
             g for g in self.groups if not any(c.id in self.used for c in g.claims) and _plain_claim(g.lead)
         ]
         options = [o for g in fresh[:MAX_POOL] for o in self.options_of(g)]
+        hosts = {}  # a sentence that points back, offered right after its line (`passages.follow_on`)
+        if not in_order:
+            group_of = {c.id: g for g in fresh for c in g.claims}
+            for line in self.printed:
+                for after in follow_on(line.text, line.claims[0], self.context):
+                    if after.id in group_of:
+                        option = self._after(group_of[after.id], after)
+                        options.append(option)
+                        hosts[id(option)] = line
         picked = fill(options, self.weights, self.covered, self.chosen, budget, limit, in_order=in_order)
         for o in picked:
             self.used.update(c.id for c in o.item.claims)
-        return picked
+            if id(o) in hosts:
+                self.follow.setdefault(id(hosts[id(o)]), []).append(o)
+        new = [o for o in picked if id(o) not in hosts]
+        self.printed += new
+        return new
+
+    def _after(self, g: Group, claim: Claim) -> Option[Group]:
+        """`claim` printed right after the line it follows in its source: it shares that line's
+        citation marker, so it costs only its words."""
+        text = clean(claim.text)
+        cites = tuple(_cites(claim, g))
+        return Option(g, text, word_count(text), concepts_of(text), cites, KIND_WEIGHT[g.lead.kind])
+
+    def line(self, sid: str, o: Option[Group]) -> SummarySentence:
+        """A picked option as a sentence of the page, with what follows it in its source."""
+        after = self.follow.get(id(o), [])
+        text = " ".join([o.text, *(a.text for a in after)])
+        return _sentence(sid, [*o.claims, *(c for a in after for c in a.claims)], text)
 
 
 def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
@@ -578,7 +566,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     max_words = content_budget(sum(word_count(d.text) for d in documents), len(documents), max_words)
     groups = group_claims(claims)
     n_docs = len({c.citations[0].doc_id for c in claims})
-    page = _Page(groups, docs, weigh(documents, claims), _Context.of(documents, claims))
+    page = _Page(groups, docs, weigh(documents, claims), Context.of(documents, claims, _plain_claim))
     used, pick = page.used, page.pick
 
     # The bottom line leads with the most salient facts (centrality, corroboration, position); the
@@ -603,9 +591,9 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 
     points = full_names_first(pick(budget=max_words - spent, limit=10), lambda o: o.text)
-    spent += sum(o.cost for o in points)
-    lines = [_sentence(f"b{i}", list(o.claims), o.text) for i, o in enumerate(bottom)]
-    lines += [_sentence(f"k{i}", list(o.claims), o.text) for i, o in enumerate(points)]
+    spent += sum(o.cost for o in points) + sum(a.cost for after in page.follow.values() for a in after)
+    lines = [page.line(f"b{i}", o) for i, o in enumerate(bottom)]
+    lines += [page.line(f"k{i}", o) for i, o in enumerate(points)]
     asked = [s for q in questions for s in q.sentences]
     # a surname the page uses before its full form gets the full form (verified against its span)
     named = introduce_names(lines + asked, documents, max(0, max_words - spent))

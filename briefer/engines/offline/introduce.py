@@ -57,6 +57,12 @@ def _group(short: str, before: str) -> bool:
     return short.endswith("s") and bool(words) and words[-1].islower() and words[-1] not in _SAYS
 
 
+def _modifier(before: str) -> bool:
+    """A surname right after an article modifies a noun ("the Trump administration", "a Biden
+    aide"): it names a government or a camp, and the full form would misname it."""
+    return bool(re.search(r"\b(?:the|a|an)\s$", before, re.IGNORECASE))
+
+
 _SAYS = frozenset("said says told wrote writes added asked".split())
 
 
@@ -78,7 +84,11 @@ def introduce_names(
                 continue
             full, where = one
             known = any(f in said or f in text for f in named)
-            alone = [m for m in alone_at(surname, text) if not _group(surname, text[: m.start()])]
+            alone = [
+                m
+                for m in alone_at(surname, text)
+                if not _group(surname, text[: m.start()]) and not _modifier(text[: m.start()])
+            ]
             cost = word_count(full) - 1
             if known or not alone or cost > room:
                 continue

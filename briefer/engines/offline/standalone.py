@@ -293,6 +293,8 @@ def complete_clause(text: str) -> str:
         return t[:-3].rstrip()  # "... from 1989 to 1993...." is a whole sentence, then the excerpt's ellipsis
     if _TRAILING.search(t) and quotes_closed(t):
         head = _TRAILING.sub("", t)
+        if head.split()[-1][:1].isupper():
+            return text  # "signed by CDC Director Rochelle Walensky," may go on with a list of names
         # "The president told reporters at the White House," stops before what was said
         verbs = list(_ATTRIBUTION.finditer(head))
         said_what = bool(verbs) and not re.search(
@@ -394,7 +396,18 @@ def with_full_stop(text: str) -> str:
         return text
     if words[-1].lower() in STOPWORDS:
         return text
+    # headline style: words in capitals for stress ("cases are DECLINING"), or telegraphic, without
+    # an article or an auxiliary ("US-led evacuations from Kabul enter final stage")
+    shouted = sum(1 for w in words if len(w) >= 4 and w.isalpha() and w.isupper())
+    lower = {w.lower().strip(",;:()\"'\u201c\u201d") for w in words}
+    if shouted >= 2 or not lower & _SENTENCE_WORDS:
+        return text
     return t + "."
+
+
+_SENTENCE_WORDS = frozenset(
+    "the a an is are was were has have had will would been be its their his her it they".split()
+)
 
 
 def shown(claims: list[Claim]) -> Claim | None:
