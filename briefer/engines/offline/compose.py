@@ -489,7 +489,7 @@ def _forms(
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
     forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
     return [
-        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor)
+        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor, form)
         for form in forms
         for text in (attributed(form, cited, analysis=_analysis(claim)),)
     ]

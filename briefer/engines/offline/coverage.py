@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 
 from briefer.core.models import Claim, Document
 from briefer.core.text import capitalised_by_position, numbers
-from briefer.engines.offline.facts import concepts, is_duplicate
+from briefer.engines.offline.facts import concepts, is_duplicate, recurring_pairs
 
 CORROBORATION_BASE = 2.0
 """A concept carried by k outlets weighs CORROBORATION_BASE ** (k - 1): a fact all three outlets carry
@@ -114,7 +114,7 @@ def topic_concepts(claims: Sequence[Claim]) -> frozenset[str]:
         for c in concepts(" ".join(_names_in(claim.text))):
             freq[c] += 1
     need = max(TOPIC_MIN_CLAIMS, TOPIC_SHARE * len(claims))
-    return frozenset(c for c, n in freq.items() if n >= need)
+    return frozenset(c for c, n in freq.items() if n >= need) | recurring_pairs(claims)
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,13 @@ class Option(Generic[T]):
     concepts: frozenset[str]
     claims: tuple[Claim, ...]  # what the printed text cites
     factor: float = 1.0  # how much the fact's kind counts (a background sentence less than an event)
+    form: str = ""  # the source's words as printed, without the attribution briefer adds (repeats)
+
+    @property
+    def said(self) -> str:
+        """What is compared for repeats: the source's words, never briefer's attribution (two lines
+        of one opinion piece do not become one fact by both opening "In an opinion piece, X writes")."""
+        return self.form or self.text
 
 
 def best(
@@ -168,7 +175,7 @@ def fill(
         live = (
             o
             for o in options
-            if id(o.item) not in taken and not is_duplicate(o.text, chosen, weights.topic)[0]
+            if id(o.item) not in taken and not is_duplicate(o.said, chosen, weights.topic)[0]
         )
         if in_order:
             room = budget - spent
@@ -183,7 +190,7 @@ def fill(
             break
         option = top[1]
         spent += option.cost
-        chosen.append(is_duplicate(option.text, chosen, weights.topic)[1])
+        chosen.append(is_duplicate(option.said, chosen, weights.topic)[1])
         covered |= option.concepts
         taken.add(id(option.item))
         picked.append(option)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 
 from briefer.core import lexicon
@@ -89,8 +91,43 @@ MIN_FIGURE = 32  # past any day of a month
 
 def key(text: str) -> frozenset[str]:
     """What the page remembers of a printed sentence to spot repeats: its concepts, the side whose
-    reaction it reports and its figures (`is_duplicate`, `says_again`)."""
-    return concepts(text) | reaction_of(text) | figures_of(text)
+    reaction it reports, its figures and its word pairs (`is_duplicate`, `says_again`)."""
+    return concepts(text) | reaction_of(text) | figures_of(text) | pairs_of(text)
+
+
+PAIR = "@pair:"  # marks, in a chosen point's concepts, two concepts said close together
+PAIR_WINDOW = 3  # concepts after a concept that pair with it ("outage lasted (nearly) six hours")
+PAIR_MIN = 2  # word pairs two tellings share, beyond the story's topic names, to be one fact...
+PAIR_CONTAINMENT = 0.25  # ...when they share this much of their concepts too
+
+
+def pairs_of(text: str) -> frozenset[str]:
+    """Concepts said close together, in order, as `PAIR` markers: "the outage lasted nearly six
+    hours" and "an outage that lasted almost six hours" share (outage, last) and (last, hour). Two
+    tellings of one fact keep its words together; two facts of one story share single words."""
+    said = reported(text)
+    names = concepts(" ".join(_NAME_RUN.findall(said)))  # a name's words go together anyway
+    seq = [SYNONYMS.get(t, t) for t in terms(said)]
+    return frozenset(
+        f"{PAIR}{a}|{b}"
+        for i, a in enumerate(seq)
+        for b in seq[i + 1 : i + 1 + PAIR_WINDOW]
+        if a != b and not (a in names and b in names)
+    )
+
+
+def recurring_pairs(claims: Sequence[Claim]) -> frozenset[str]:
+    """Word pairs an article says in two or more of its sentences ("air-to-air missiles", "regional
+    security"): a story's terms, not one fact's words; an article tells each fact once."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for claim in claims:
+        seen[claim.citations[0].doc_id].update(pairs_of(claim.text))
+    return frozenset(p for counts in seen.values() for p, n in counts.items() if n >= 2)
+
+
+def _shared_pairs(mine: frozenset[str], point: frozenset[str], topic: frozenset[str]) -> int:
+    """Pairs both say, but not the story's terms (`recurring_pairs`, in `topic`) or its names."""
+    return sum(1 for p in mine & point if p not in topic and not set(p[len(PAIR) :].split("|")) & topic)
 
 
 def _plain(point: frozenset[str]) -> frozenset[str]:
@@ -163,9 +200,9 @@ def is_duplicate(
     (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
     worded: the returned concepts carry its marker, so a later telling of it is a repeat.
     """
-    reaction, figures = reaction_of(text), figures_of(text)
+    reaction, figures, pairs = reaction_of(text), figures_of(text), pairs_of(text)
     mine = concepts(reported(text))
-    remembered = mine | reaction | figures
+    remembered = mine | reaction | figures | pairs
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again
@@ -174,6 +211,13 @@ def is_duplicate(
         least = min(_weight(mine, topic), _weight(other, topic))
         if mine and other and shared / least >= DUPLICATE_CONTAINMENT:
             return True, remembered
+        if (
+            mine
+            and other
+            and shared / least >= PAIR_CONTAINMENT
+            and _shared_pairs(pairs, chosen_point, topic) >= PAIR_MIN
+        ):
+            return True, remembered  # the fact's words said together again, in other words around them
     return False, remembered
 
 
