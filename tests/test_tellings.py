@@ -365,3 +365,20 @@ def test_an_option_is_compared_for_repeats_by_its_source_words_not_its_attributi
     )
     assert o.said == "Fares rose."
     assert Option(None, "Fares rose.", 2, frozenset(), ()).said == "Fares rose."
+
+
+def test_a_sentence_that_qualifies_a_line_may_follow_it_even_when_it_stands_alone(tmp_path: Path) -> None:
+    """ "But the authority disputed ..." qualifies the line before it in its source: it is offered
+    right after that line (`passages.follow_on`, `qualifies`), though it could be printed alone."""
+    from briefer.engines.offline.passages import follow_on, qualifies
+
+    docs, claims = _cluster(
+        tmp_path,
+        "Harbour report\n\n"
+        "A campaign group said on Monday that the north channel of Port Ellis was the most polluted in the region. "
+        "But the Port Ellis harbour authority disputed the group's figures and published its own survey.\n",
+    )
+    context = Context.of(docs, claims, _plain_claim)
+    first, but = sorted(claims, key=lambda c: c.citations[0].start)
+    assert qualifies(but) and not qualifies(first)
+    assert follow_on(first.text, first, context) == [but]

@@ -45,7 +45,7 @@ from briefer.engines.offline.coverage import (
 )
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again, terms
 from briefer.engines.offline.introduce import introduce_names
-from briefer.engines.offline.passages import Context, follow_on
+from briefer.engines.offline.passages import Context, follow_on, qualifies
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 from briefer.verify import Evidence, analyse, check_text, coverage
@@ -57,6 +57,7 @@ MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too comm
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
 KIND_WEIGHT = {kind: float(weight) for kind, weight in lexicon.pairs("kind_weights")}
+QUALIFIER_WEIGHT = 3.0  # a sentence that qualifies a printed line ("But ...") is wanted right after it
 UNKNOWN = re.compile(
     r"\b(?:remains? (?:uncertain|unclear|unknown)|(?:is|are|was|were) (?:still )?(?:not (?:yet )?known|"
     r"unknown|unclear|uncertain)|it is not (?:yet )?(?:known|clear)|(?:did|do|does|has|have|had) not "
@@ -547,7 +548,8 @@ class _Page:
         citation marker, so it costs only its words."""
         text = clean(claim.text)
         cites = tuple(_cites(claim, g))
-        return Option(g, text, word_count(text), concepts_of(text), cites, KIND_WEIGHT[g.lead.kind])
+        factor = KIND_WEIGHT[g.lead.kind] * (QUALIFIER_WEIGHT if qualifies(claim) else 1.0)
+        return Option(g, text, word_count(text), concepts_of(text), cites, factor)
 
     def line(self, sid: str, o: Option[Group]) -> SummarySentence:
         """A picked option as a sentence of the page, with what follows it in its source."""

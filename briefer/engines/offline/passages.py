@@ -9,6 +9,7 @@ as a passage after the sentence it follows, or right after a line of the page th
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,14 +64,26 @@ class Context:
         return [(passage, prior)] if printable(passage) and prior.id in self.plain else []
 
 
+_CONTRAST = re.compile(
+    r"^\W*(?:but|however|yet|still|though|although|nonetheless|nevertheless|even so)\b", re.IGNORECASE
+)
+
+
+def qualifies(claim: Claim) -> bool:
+    """The sentence opens with a contrast ("But Facebook has disputed ...", "Still, it said ..."): it
+    qualifies the sentence before it, which read without it says more than its source does."""
+    return bool(_CONTRAST.match(claim.text))
+
+
 def follow_on(line: str, claim: Claim, context: Context) -> list[Claim]:
     """The claim that may be printed right after a page line that ends with `claim` told whole: the
     next sentence of its source, when that one points back and reads on after it ("The probe follows
-    news of ..." after the sentence about the probe). Printed alone it would point at nothing."""
+    news of ..." after the sentence about the probe; printed alone it would point at nothing), or
+    when it qualifies the line (`qualifies`)."""
     nxt = context.after.get(claim.id)
     if nxt is None or not line.endswith(clean(claim.text)):
         return []
     text = clean(nxt.text)
-    if printable(text) or not printable(f"{clean(claim.text)} {text}"):
+    if (printable(text) and not qualifies(nxt)) or not printable(f"{clean(claim.text)} {text}"):
         return []
     return [nxt]
