@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import compose, group_claims
+from briefer.engines.offline.compose import compose
 from briefer.engines.offline.extract import extract_claims
+from briefer.engines.offline.groups import group_claims
 from briefer.sources import load
 
 STORM = Path(__file__).parent / "fixtures" / "storm"

@@ -8,7 +8,7 @@ import pytest
 
 from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import REBUTTAL, _options, _plain_claim, group_claims
+from briefer.engines.offline.compose import REBUTTAL, _options, _plain_claim
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
@@ -19,6 +19,7 @@ from briefer.engines.offline.facts import (
     reaction_of,
     says_again,
 )
+from briefer.engines.offline.groups import group_claims
 from briefer.engines.offline.passages import Context
 from briefer.engines.offline.standalone import complete_clause, cut_off, dangling, printable
 from briefer.sources import load
