@@ -28,3 +28,20 @@ def test_the_footer_says_when_a_source_read_is_not_cited(tmp_path: Path) -> None
     )
     page = api.render_markdown(api.run([tmp_path], engine="offline"))
     assert page.rstrip().endswith("2 documents read (1 not cited)"), page
+
+
+def test_the_single_source_notice_only_when_one_document_was_read(tmp_path: Path) -> None:
+    """ "This brief rests on a single source" is true only when one document was read: with another
+    read and not cited the brief did not rest on one source (the footer counts it as not cited)."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "Council closes bridge\n\nThe Ellis city council voted on Monday to close the north bridge to "
+        "all traffic after engineers found cracks in two of its piers.\n",
+        encoding="utf-8",
+    )
+    brief = briefer.run([tmp_path], engine="offline")
+    assert "rests on a single source, so nothing in it is corroborated. [1]" in briefer.render_markdown(brief)
+    other = brief.documents[0].model_copy(update={"id": "other", "path": "b.txt"})
+    two = brief.model_copy(update={"documents": [*brief.documents, other]})
+    assert "rests on a single source" not in briefer.render_markdown(two)

@@ -383,3 +383,38 @@ def test_a_sentence_that_qualifies_a_line_may_follow_it_even_when_it_stands_alon
     first, but = sorted(claims, key=lambda c: c.citations[0].start)
     assert qualifies(but) and not qualifies(first)
     assert follow_on(first.text, first, context) == [but]
+
+
+def test_the_bottom_line_reads_first_the_fact_that_says_the_news_headlines(tmp_path: Path) -> None:
+    """Of two facts about as salient, the one that says what the news headlines say (who did what)
+    comes first for the bottom line (`compose.news_first`); an opinion headline does not count."""
+    from briefer.engines.offline.compose import news_first
+
+    docs, claims = _cluster(
+        tmp_path,
+        "Ellis council closes north bridge\n\n"
+        "The harbour has been a busy crossing for ferries and freight since the nineteenth century. "
+        "The Ellis city council voted on Monday to close the north bridge to all traffic.\n",
+    )
+    groups = group_claims(claims)
+    background = next(g for g in groups if "busy crossing" in g.lead.text)
+    news = next(g for g in groups if "north bridge" in g.lead.text)
+    background.salience, news.salience = 1.0, 0.8
+    assert news_first(groups, docs)[0] is news
+    opinion = [d.model_copy(update={"meta": d.meta.model_copy(update={"label": "Opinion"})}) for d in docs]
+    assert news_first(groups, opinion)[0] is background, "an opinion headline states a view, not the news"
+
+
+def test_one_sides_request_to_one_person_is_one_fact_however_each_outlet_names_who_asks() -> None:
+    """ "the group asked Varga to ...", "is urging Ada Varga to ..." and "pressed Transport Minister
+    Ada Varga (Ellis) to ..." ask one person (`facts.request_of`); "asked Varga about" is a question."""
+    from briefer.engines.offline.facts import request_of
+
+    told = [
+        "In a letter Friday, the dockers' group asked Varga to reopen the north bridge by July 31.",
+        "The Ellis Dockers Union is urging Ada Varga to reverse the closure of the bridge.",
+        "A bloc of dock workers on Friday pressed Transport Minister Ada Varga (Ellis) to hold a vote.",
+    ]
+    assert {request_of(t) for t in told} == {request_of(told[0])} and request_of(told[0])
+    assert is_duplicate(told[1], [key(told[0])])[0]
+    assert request_of("Reporters asked Varga about the bridge.") == frozenset()

@@ -157,7 +157,9 @@ def render_markdown(brief: Brief) -> str:
             key_points=brief.key_points,
             open_questions=brief.open_questions,
             framing=brief.framing,
-            single_source=cited[:1] if len(cited) == 1 else None,
+            # only when one document was read: with others read and not cited, the brief does not
+            # rest on one source, it failed to match the others' facts (the footer counts them)
+            single_source=cited[:1] if len(cited) == 1 and len(brief.documents) == 1 else None,
             all_sources=cited,
             sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
             labels={kind: k.label for kind, k in question_kind_labels().items()},

@@ -182,8 +182,21 @@ def fill(
             first = next(
                 (o for o in live if 0 < o.cost <= room and weights.gain(o.concepts, covered) > 0), None
             )
-            # the most salient fact first, told in whichever of its forms buys the most
-            top = (0.0, first) if first is not None else None
+            # the most salient fact first, told in whichever of its tellings and forms buys the most
+            top = (
+                best(
+                    (
+                        o
+                        for o in options
+                        if o.item is first.item and not is_duplicate(o.said, chosen, weights.topic)[0]
+                    ),
+                    weights,
+                    covered,
+                    room,
+                )
+                if first is not None
+                else None
+            )
         else:
             top = best(live, weights, covered, budget - spent)
         if top is None:

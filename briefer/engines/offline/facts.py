@@ -92,7 +92,7 @@ MIN_FIGURE = 32  # past any day of a month
 def key(text: str) -> frozenset[str]:
     """What the page remembers of a printed sentence to spot repeats: its concepts, the side whose
     reaction it reports, its figures and its word pairs (`is_duplicate`, `says_again`)."""
-    return concepts(text) | reaction_of(text) | figures_of(text) | pairs_of(text)
+    return concepts(text) | reaction_of(text) | request_of(text) | figures_of(text) | pairs_of(text)
 
 
 PAIR = "@pair:"  # marks, in a chosen point's concepts, two concepts said close together
@@ -188,6 +188,23 @@ def reported(text: str) -> str:
     return text[: m.start()]
 
 
+REQUEST = "@request:"  # marks, in a chosen point's concepts, whom the request it reports is made to
+_REQUEST = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in lexicon.entries("request_verbs"))
+    + r")\s+(?P<to>(?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)(?:\s*\([^)]*\))?\s+to\b"
+)
+
+
+def request_of(text: str) -> frozenset[str]:
+    """Whom the sentence reports a request to, as `REQUEST` markers: "the group asked McCarthy to
+    file ...", "is urging Kevin McCarthy to try ..." and "pressed Minority Leader Kevin McCarthy
+    (R-Calif.) to force ..." all ask McCarthy (the addressee's last name), outside quotations. One
+    side's demand to one person is one fact however each outlet names who asks."""
+    m = _REQUEST.search(_QUOTATION.sub(" ", text))
+    return frozenset(REQUEST + c for c in concepts(m.group("to").split()[-1])) if m else frozenset()
+
+
 def is_duplicate(
     text: str, chosen: list[frozenset[str]], topic: frozenset[str] = frozenset()
 ) -> tuple[bool, frozenset[str]]:
@@ -200,7 +217,7 @@ def is_duplicate(
     (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
     worded: the returned concepts carry its marker, so a later telling of it is a repeat.
     """
-    reaction, figures, pairs = reaction_of(text), figures_of(text), pairs_of(text)
+    reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
     mine = concepts(reported(text))
     remembered = mine | reaction | figures | pairs
     for chosen_point in chosen:
