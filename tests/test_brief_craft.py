@@ -262,3 +262,21 @@ def test_a_headline_that_argues_or_teases_does_not_title_the_brief(headline: str
     from briefer.runs.pipeline import plain_headline
 
     assert plain_headline(headline) is plain
+
+
+def test_a_page_of_tiny_sources_is_still_shorter_than_they_are(tmp_path: Path) -> None:
+    """Three sources of some thirty-five words each: the content floor would print more than they hold,
+    so the page gives up its lowest parts until it is shorter than its sources (runs.pipeline)."""
+    import briefer
+    from briefer.core.budget import word_count
+
+    texts = {
+        "a.txt": "Council offer draws sharp reactions\n\nThe Ellis council's offer to end the ferry strike drew sharp reactions from dockers and ferry owners alike on Saturday. Talks are due to resume on Monday.\n",
+        "b.txt": "Dockers reject council offer\n\nDockers on Saturday rejected the Ellis council's offer to extend their contracts in exchange for an end to the ferry strike. Their union said the offer fell short.\n",
+        "c.txt": "Ferry strike goes on\n\nThe ferry strike in Ellis entered its third week on Saturday after dockers turned down an offer from the council. Freight has moved to road haulage.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    brief = briefer.run([tmp_path], engine="offline", max_words=60)
+    page = word_count(briefer.render_markdown(brief))
+    assert brief.bottom_line and page < sum(word_count(t) for t in texts.values())

@@ -418,3 +418,27 @@ def test_one_sides_request_to_one_person_is_one_fact_however_each_outlet_names_w
     assert {request_of(t) for t in told} == {request_of(told[0])} and request_of(told[0])
     assert is_duplicate(told[1], [key(told[0])])[0]
     assert request_of("Reporters asked Varga about the bridge.") == frozenset()
+
+
+def test_only_one_source_is_not_asked_of_a_fact_another_outlet_tells_in_its_own_words(tmp_path: Path) -> None:
+    """ "The port will start operating 24 hours a day" and "the port will move to 24/7 service" share
+    few words but the same word pairs: the fact has two sources (`compose._told_elsewhere`)."""
+    from briefer.engines.offline.compose import _told_elsewhere
+
+    mine = _claim(
+        "a",
+        0,
+        "The Port of Ellis will start operating 24 hours a day to clear the queues of cargo ships outside.",
+    )
+    told = {
+        "a": [key(mine.text)],
+        "b": [
+            key(
+                "President Ada Varga said the Port of Ellis would start operating 24 hours a day from next week."
+            )
+        ],
+    }
+    assert _told_elsewhere(mine, told, frozenset())
+    assert not _told_elsewhere(
+        mine, {"a": told["a"], "b": [key("Ferry fares in Ellis rose by a tenth in May.")]}, frozenset()
+    )

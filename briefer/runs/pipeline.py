@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefer import __version__
-from briefer.core.budget import DEFAULT_WORDS, page_cap
+from briefer.core.budget import DEFAULT_WORDS, page_cap, word_count
 from briefer.core.errors import BrieferError
 from briefer.core.models import (
     Brief,
@@ -273,7 +273,9 @@ def _brief(
         from briefer.runs.history import new_since
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
-    brief = fit_to_page(brief, page_cap(max_words))
+    # the page is shorter than its sources: a tiny source's page gives up its lowest parts first
+    shorter_than_sources = sum(word_count(d.text) for d in docs) - 1
+    brief = fit_to_page(brief, min(page_cap(max_words), shorter_than_sources))
     return _recount(brief)
 
 

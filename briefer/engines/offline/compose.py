@@ -40,7 +40,7 @@ from briefer.engines.offline.coverage import (
     full_names_first,
     weigh,
 )
-from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, key, says_again
+from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, is_duplicate, key, says_again
 from briefer.engines.offline.groups import (
     KIND_WEIGHT,
     MAX_BLOCK,
@@ -117,6 +117,7 @@ def _plain_claim(claim: Claim) -> bool:
 
 DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
 MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)
+MAX_SINGLE_SOURCE = 20  # single-source candidates read against every other document (bounded work)
 
 
 def _rebuttal_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | None:
@@ -164,6 +165,7 @@ def _open_questions(
     others: dict[str, list[str]],
     docs: dict[str, Document],
     chosen: list[frozenset[str]],
+    topic: frozenset[str] = frozenset(),
 ) -> list[OpenQuestion]:
     """Evidence-based open questions, most salient first, within budget: fewer but true. Apart from
     a dispute (which shows both sides), a question must add something the page does not say yet: a
@@ -187,6 +189,7 @@ def _open_questions(
         if pair and not picked.intersection(c.id for c in pair):
             add("sources_disagree", pair)
     carriers = _Carriers.of(docs)
+    told = {d: [key(clean(t)) for t in texts] for d, texts in others.items()}
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
@@ -203,7 +206,7 @@ def _open_questions(
                 and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
                 and not carried_elsewhere(g.lead, others)
                 and _specific(g.lead, carriers)
-            ]
+            ][:MAX_SINGLE_SOURCE]
             if n_docs > 1
             else [],
         ),
@@ -211,11 +214,16 @@ def _open_questions(
     said = chosen + [key(clean(c.text)) for _, cs in picks for c in cs]  # the page, the disputes
 
     def fresh(c: Claim) -> bool:
-        return not says_again(clean(c.text), said)
+        text = clean(c.text)
+        return not says_again(text, said) and not is_duplicate(text, said, topic)[0]
+
+    def fits(kind: QuestionKind, c: Claim) -> bool:
+        alone = kind != "single_source" or not _told_elsewhere(c, told, topic)
+        return c.id not in picked and fresh(c) and alone
 
     for round_ in range(2):  # one of each kind first, then a second of each while there are few
         for kind, candidates in tests:
-            c = next((c for c in candidates if c.id not in picked and fresh(c)), None)
+            c = next((c for c in candidates if fits(kind, c)), None)
             if c is not None and (round_ == 0 or len(picks) < 5):
                 add(kind, [c])
                 said.append(key(clean(c.text)))
@@ -236,6 +244,14 @@ def _open_questions(
         spent += cost
         questions.append(OpenQuestion(kind=kind, sentences=sentences))
     return questions
+
+
+def _told_elsewhere(claim: Claim, told: dict[str, list[frozenset[str]]], topic: frozenset[str]) -> bool:
+    """Another document tells the claim's fact in its own words, as the page's repeat test reads
+    it (`facts.is_duplicate`: shared concepts, word pairs, the same reaction, request or tally):
+    then "only one source reports it" would be false."""
+    own = claim.citations[0].doc_id
+    return any(is_duplicate(clean(claim.text), keys, topic)[0] for d, keys in told.items() if d != own)
 
 
 _NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'.-]*")  # a capitalised word, a sentence's first aside
@@ -451,7 +467,15 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     for d, doc in docs.items():
         others.setdefault(d, []).append(doc.meta.title or "")
     questions = _open_questions(
-        groups, claims, used, n_docs, max(25, int(max_words * 0.35)), others, docs, page.chosen
+        groups,
+        claims,
+        used,
+        n_docs,
+        max(25, int(max_words * 0.35)),
+        others,
+        docs,
+        page.chosen,
+        page.weights.topic,
     )
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     page.chosen.extend(key(s.text) for q in questions for s in q.sentences)  # no key point repeats them

@@ -58,6 +58,7 @@ FIGURE = "@figure:"  # marks, in a chosen point's concepts, the figures it gives
 FIGURE_CONTAINMENT = 0.25  # with all its figures in a chosen point, this much shared is a repeat
 
 
+@lru_cache(maxsize=65536)
 def figures_of(text: str) -> frozenset[str]:
     """The distinctive figures a sentence gives, as `FIGURE` markers: "voted 67-32" and "the 67-32
     vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
@@ -101,6 +102,7 @@ PAIR_MIN = 2  # word pairs two tellings share, beyond the story's topic names, t
 PAIR_CONTAINMENT = 0.25  # ...when they share this much of their concepts too
 
 
+@lru_cache(maxsize=65536)
 def pairs_of(text: str) -> frozenset[str]:
     """Concepts said close together, in order, as `PAIR` markers: "the outage lasted nearly six
     hours" and "an outage that lasted almost six hours" share (outage, last) and (last, hour). Two
@@ -149,6 +151,7 @@ def _same_figures(
     return _weight(mine & other, topic) / least >= FIGURE_CONTAINMENT
 
 
+@lru_cache(maxsize=65536)
 def reaction_of(text: str) -> frozenset[str]:
     """Who reacts, when the sentence reports one side's reaction ("North Korea condemned the deal",
     "Pyongyang has warned ..."): the concepts of the last name before the first reaction verb
@@ -196,6 +199,7 @@ _REQUEST = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def request_of(text: str) -> frozenset[str]:
     """Whom the sentence reports a request to, as `REQUEST` markers: "the group asked McCarthy to
     file ...", "is urging Kevin McCarthy to try ..." and "pressed Minority Leader Kevin McCarthy

@@ -278,6 +278,7 @@ _ATTRIBUTION = re.compile(
     r"\b(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r"|according to)\b", re.I
 )
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
+_FOUR_DOTS = re.compile(r"[^.\s]\.\s?\.\.\.$")
 _TRAILING = re.compile(
     r"\s*(?:,|;|\s[\u2014\u2013-])$"
 )  # an excerpt cut right after a comma, semicolon or dash
@@ -288,9 +289,12 @@ def complete_clause(text: str) -> str:
     clause boundary, with a full stop: the fact before the cut survives, the fragment after it goes.
     Returned unchanged when it is not cut off by an ellipsis or no clause of eight words is left."""
     t = text.rstrip()
-    whole = re.search(r"(\S+)\.\s?\.\.\.$", t)
-    if whole and not _abbreviation(whole.group(1)):
-        return t[:-3].rstrip()  # "... from 1989 to 1993...." is a whole sentence, then the excerpt's ellipsis
+    if _FOUR_DOTS.search(
+        t[-8:]
+    ):  # "... from 1989 to 1993....": a whole sentence, then the excerpt's ellipsis
+        last = t[:-3].rstrip(" .").split()[-1:]  # the word before the sentence's own full stop
+        if last and not _abbreviation(last[0]):
+            return t[:-3].rstrip()
     if _TRAILING.search(t) and quotes_closed(t):
         head = _TRAILING.sub("", t)
         if head.split()[-1][:1].isupper():
