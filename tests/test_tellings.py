@@ -291,16 +291,20 @@ def test_a_summary_line_without_its_full_stop_is_a_sentence_and_a_headline_is_no
     assert not printable(clean("Ferry crossings are FALLING for the first time since June as strike ENDS"))
 
 
+def _story(tmp_path: Path, body: str) -> tuple[Context, list[Claim]]:
+    """One harbour story with `body`: the context its sentences are read in, and its claims in order."""
+    docs, claims = _cluster(tmp_path, f"Harbour report\n\n{body}\n")
+    return Context.of(docs, claims, _plain_claim), sorted(claims, key=lambda c: c.citations[0].start)
+
+
 def test_a_sentence_that_points_back_is_offered_after_the_sentence_it_follows(tmp_path: Path) -> None:
     """ "The report found ..." follows the sentence that says which report: the two are one passage,
-    citing both (`compose.Context.tellings`); printed alone it would point at nothing."""
-    docs, claims = _cluster(
+    citing both (`passages.Context.tellings`); printed alone it would point at nothing."""
+    context, claims = _story(
         tmp_path,
-        "Harbour report\n\n"
         "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
-        "The report found mercury in the silt at four of the ten sites it tested.\n",
+        "The report found mercury in the silt at four of the ten sites it tested.",
     )
-    context = Context.of(docs, claims, _plain_claim)
     found = next(c for c in claims if c.text.startswith("The report found"))
     ((passage, prior),) = context.tellings(found)
     assert (
@@ -323,15 +327,12 @@ def test_a_sentence_that_points_back_may_follow_the_line_that_prints_its_anteced
     form of it, and not a sentence that stands alone anyway."""
     from briefer.engines.offline.passages import follow_on
 
-    docs, claims = _cluster(
+    context, (first, report, dredging) = _story(
         tmp_path,
-        "Harbour report\n\n"
         "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
         "The report found mercury in the silt at four of the ten sites it tested. "
-        "Dredging of the channel is due to start in June after a delay of two years.\n",
+        "Dredging of the channel is due to start in June after a delay of two years.",
     )
-    context = Context.of(docs, claims, _plain_claim)
-    first, report, dredging = sorted(claims, key=lambda c: c.citations[0].start)
     assert follow_on(first.text, first, context) == [report]
     assert follow_on("The Port Ellis harbour authority on Monday published its survey.", first, context) == []
     assert follow_on(report.text, report, context) == [], "the dredging sentence stands alone"
@@ -373,14 +374,11 @@ def test_a_sentence_that_qualifies_a_line_may_follow_it_even_when_it_stands_alon
     right after that line (`passages.follow_on`, `qualifies`), though it could be printed alone."""
     from briefer.engines.offline.passages import follow_on, qualifies
 
-    docs, claims = _cluster(
+    context, (first, but) = _story(
         tmp_path,
-        "Harbour report\n\n"
         "A campaign group said on Monday that the north channel of Port Ellis was the most polluted in the region. "
-        "But the Port Ellis harbour authority disputed the group's figures and published its own survey.\n",
+        "But the Port Ellis harbour authority disputed the group's figures and published its own survey.",
     )
-    context = Context.of(docs, claims, _plain_claim)
-    first, but = sorted(claims, key=lambda c: c.citations[0].start)
     assert qualifies(but) and not qualifies(first)
     assert follow_on(first.text, first, context) == [but]
 
