@@ -219,7 +219,10 @@ def is_duplicate(
     story's `topic` concepts (`coverage.topic_concepts`) weigh less on both sides: every fact of the
     story names its subject, so two facts do not become one by naming it. One side's reaction
     (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
-    worded: the returned concepts carry its marker, so a later telling of it is a repeat.
+    worded, and so is one side's request to one person (`request_of`): the returned concepts carry
+    their markers, so a later telling of either is a repeat. So is the same tally, and a telling
+    that shares the fact's word pairs (`pairs_of`) with some of its concepts. The point is read by
+    what it reports (`reported`: its trailing attribution aside).
     """
     reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
     mine = concepts(reported(text))
