@@ -80,7 +80,9 @@ PRONOUN_STORY = (
     "Minister dies\n\n"
     "Transport Minister Ada Varga died on Monday at the age of 71. She was fully vaccinated, her family "
     "said in a statement.\n\n"
-    "Varga had led the ministry since 2019.\n"
+    "Varga had led the ministry since 2019. Under her the port of Ellis doubled its ferry crossings and "
+    "opened a new terminal for freight. The government will name an acting minister on Tuesday, and "
+    "a memorial service is planned for next week in the capital.\n"
 )
 
 

@@ -440,3 +440,43 @@ def test_only_one_source_is_not_asked_of_a_fact_another_outlet_tells_in_its_own_
     assert not _told_elsewhere(
         mine, {"a": told["a"], "b": [key("Ferry fares in Ellis rose by a tenth in May.")]}, frozenset()
     )
+
+
+def test_a_plain_telling_is_offered_whichever_telling_leads_its_group_and_a_forecast_never(
+    tmp_path: Path,
+) -> None:
+    """A fact's group may be led by one outlet's forecast ("may raise"); another outlet's plain telling
+    of it is still offered, and the forecast is not, whichever leads (`compose._options`)."""
+    docs, claims = _cluster(
+        tmp_path,
+        "Ellis port fees\n\nThe Ellis harbour board may raise mooring fees for ferries by a tenth from June, officials said.\n",
+        "Ellis port fees rise\n\nThe Ellis harbour board on Monday raised mooring fees for ferries by a tenth from June.\n",
+    )
+    context = Context.of(docs, claims, _plain_claim)
+    for group in group_claims(claims):
+        texts = [o.text for o in _options(group, {d.id: d for d in docs}, context)]
+        assert not any("may raise" in t for t in texts), texts
+    assert any(
+        "on Monday raised" in o.text
+        for g in group_claims(claims)
+        for o in _options(g, {d.id: d for d in docs}, context)
+    )
+
+
+def test_at_150_words_the_bottom_line_has_room_for_a_news_lead(tmp_path: Path) -> None:
+    """A news lead runs 30-40 words: at `--max-words 150` the bottom line may take 45
+    (`compose.LEAD_WORDS`), so the news is not passed over for a shorter line."""
+    import briefer
+
+    lead = (
+        "The Ellis city council voted on Monday to close the north bridge to all traffic for at least "
+        "two years after engineers found deep cracks in two of its three piers during an inspection."
+    )
+    for name, title in (("a.txt", "Ellis closes north bridge"), ("b.txt", "Council shuts Ellis bridge")):
+        (tmp_path / name).write_text(
+            f"{title}\n\n{lead}\n\nThe bridge carried about 20,000 cars a day. Ferries will run every ten minutes instead. "
+            "Shopkeepers near the bridge said they feared for their trade. The council will meet again in May.\n",
+            encoding="utf-8",
+        )
+    brief = briefer.run([tmp_path], engine="offline", max_words=150)
+    assert brief.bottom_line[0].text == lead

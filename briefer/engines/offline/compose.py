@@ -330,6 +330,8 @@ def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Opti
     factor = KIND_WEIGHT[g.lead.kind]
     options: list[Option[Group]] = []
     for claim in g.claims:
+        if not _plain_claim(claim):
+            continue  # a forecast or a bare quotation is not told as fact, whichever outlet's it is
         for base, prior in context.tellings(claim):
             options += _forms(g, claim, base, prior, docs, factor)
     return options
@@ -381,7 +383,7 @@ class _Page:
         fresh = [
             g
             for g in (order or self.groups)
-            if not any(c.id in self.used for c in g.claims) and _plain_claim(g.lead)
+            if not any(c.id in self.used for c in g.claims) and any(_plain_claim(c) for c in g.claims)
         ]
         options = [o for g in fresh[:MAX_POOL] for o in self.options_of(g)]
         hosts = {}  # a sentence that points back, offered right after its line (`passages.follow_on`)
@@ -423,6 +425,11 @@ the headlines' words weighs double. Chosen on two editors' readings (the bottom 
 news: who did what), not on roundup recall, which it lowers by about a point (docs/BRIEF_QUALITY.md)."""
 
 
+LEAD_WORDS = 45
+"""The bottom line's room on a small page: a quarter of the budget, but at least this many words (a
+news lead runs 30-40 words), so that at 150 words the news is not passed over for a shorter line."""
+
+
 def news_first(groups: list[Group], documents: list[Document]) -> list[Group]:
     """The groups in the order the bottom line reads them: salience, raised by how much of the news
     headlines a fact's lead says. A headline states the event (who did what); a sentence of
@@ -455,7 +462,8 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     # The bottom line leads with the most salient facts (centrality, corroboration, position); the
     # key points then fill the page by coverage of what the bottom line and questions left unsaid.
     news = news_first(groups, documents)
-    bottom = pick(budget=int(max_words * 0.25), limit=2, in_order=True, order=news)
+    lead_room = max(int(max_words * 0.25), min(LEAD_WORDS, int(max_words * 0.8)))
+    bottom = pick(budget=lead_room, limit=2, in_order=True, order=news)
     if not bottom:  # small budgets: the most salient sentence that fits the page at all
         bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True, order=news)
     if sum(o.cost for o in bottom) <= 50:  # a third sentence only when the two are short
