@@ -82,7 +82,11 @@ PRONOUN_STORY = (
     "said in a statement.\n\n"
     "Varga had led the ministry since 2019. Under her the port of Ellis doubled its ferry crossings and "
     "opened a new terminal for freight. The government will name an acting minister on Tuesday, and "
-    "a memorial service is planned for next week in the capital.\n"
+    "a memorial service is planned for next week in the capital.\n\n"
+    "Ferry unions praised her handling of the strike of 2021, which ended after eleven days of talks. "
+    "The opposition leader said the country had lost a careful administrator. Flags on public buildings "
+    "in Ellis will fly at half mast until the funeral. Her successor will inherit a plan to rebuild the "
+    "north bridge, which the council closed last year after engineers found cracks in its piers.\n"
 )
 
 

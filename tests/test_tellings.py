@@ -470,13 +470,43 @@ def test_at_150_words_the_bottom_line_has_room_for_a_news_lead(tmp_path: Path) -
 
     lead = (
         "The Ellis city council voted on Monday to close the north bridge to all traffic for at least "
-        "two years after engineers found deep cracks in two of its three piers during an inspection."
+        "two years after engineers found deep cracks in two of its three concrete piers during a routine "
+        "inspection of the old crossing last week."
     )
     for name, title in (("a.txt", "Ellis closes north bridge"), ("b.txt", "Council shuts Ellis bridge")):
         (tmp_path / name).write_text(
             f"{title}\n\n{lead}\n\nThe bridge carried about 20,000 cars a day. Ferries will run every ten minutes instead. "
-            "Shopkeepers near the bridge said they feared for their trade. The council will meet again in May.\n",
+            "Shopkeepers near the bridge said they feared for their trade. The council will meet again in May. "
+            "Engineers first reported rust on the piers in 2019, but repairs were postponed twice for lack of money. "
+            "The port authority has offered to pay for a temporary footbridge beside the old crossing. "
+            "Bus routes 4 and 9 will be diverted through the east tunnel from next Monday. "
+            "A public meeting on the closure is planned at the town hall on Thursday evening. "
+            "Residents of the north bank have started a petition asking for free ferry passes.\n",
             encoding="utf-8",
         )
     brief = briefer.run([tmp_path], engine="offline", max_words=150)
     assert brief.bottom_line[0].text == lead
+
+
+def test_at_60_words_the_lead_leaves_the_open_questions_their_room(tmp_path: Path) -> None:
+    """The news lead's room (`compose.LEAD_WORDS`) never takes what the open questions need at
+    least (`compose.QUESTION_WORDS`): the whole content stays within `--max-words`."""
+    from briefer.engines.offline.compose import LEAD_WORDS, QUESTION_WORDS
+
+    assert 60 - QUESTION_WORDS < LEAD_WORDS, "at 60 words the lead's room is what the questions leave"
+    import briefer
+    from briefer.core.budget import word_count
+
+    lead = (
+        "The Ellis city council voted on Monday to close the north bridge to all traffic for at least "
+        "two years after engineers found deep cracks in two of its three piers during an inspection."
+    )
+    for name, title in (("a.txt", "Ellis closes north bridge"), ("b.txt", "Council shuts Ellis bridge")):
+        (tmp_path / name).write_text(
+            f"{title}\n\n{lead}\n\nThe repairs may cost as much as 40 million euros, officials said. "
+            "The bridge carried about 20,000 cars a day. Ferries will run every ten minutes instead.\n",
+            encoding="utf-8",
+        )
+    brief = briefer.run([tmp_path], engine="offline", max_words=60)
+    said = brief.bottom_line + brief.key_points + [s for q in brief.open_questions for s in q.sentences]
+    assert sum(word_count(s.text) for s in said) <= 60

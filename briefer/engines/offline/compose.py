@@ -425,6 +425,7 @@ the headlines' words weighs double. Chosen on two editors' readings (the bottom 
 news: who did what), not on roundup recall, which it lowers by about a point (docs/BRIEF_QUALITY.md)."""
 
 
+QUESTION_WORDS = 25  # the open questions' room at least, whatever the budget
 LEAD_WORDS = 45
 """The bottom line's room on a small page: a quarter of the budget, but at least this many words (a
 news lead runs 30-40 words), so that at 150 words the news is not passed over for a shorter line."""
@@ -462,7 +463,8 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     # The bottom line leads with the most salient facts (centrality, corroboration, position); the
     # key points then fill the page by coverage of what the bottom line and questions left unsaid.
     news = news_first(groups, documents)
-    lead_room = max(int(max_words * 0.25), min(LEAD_WORDS, int(max_words * 0.8)))
+    # room for the news lead, and still for the open questions' least (the page's budget holds both)
+    lead_room = max(int(max_words * 0.25), min(LEAD_WORDS, max_words - QUESTION_WORDS))
     bottom = pick(budget=lead_room, limit=2, in_order=True, order=news)
     if not bottom:  # small budgets: the most salient sentence that fits the page at all
         bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True, order=news)
@@ -479,7 +481,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
         claims,
         used,
         n_docs,
-        max(25, int(max_words * 0.35)),
+        max(QUESTION_WORDS, int(max_words * 0.35)),
         others,
         docs,
         page.chosen,
