@@ -246,17 +246,41 @@ def short_alone(short: str, text: str) -> bool:
     return bool(alone_at(short, text))
 
 
+_WORD_BEFORE = re.compile(r"[A-Z][\w'\u2019.-]*\s$")  # a capitalised word just before a name
+_WORD_CHAR = re.compile(r"[\w'\u2019.-]")
+_LEADING = re.compile(r"[ \"'\u201c\u2018(]*")  # what `_by_position` strips off a sentence's head
+_WORD_AFTER = re.compile(r"(?:['\u2019]s)?\s[A-Z]")  # a capitalised word just after it
+
+
 def alone_at(short: str, text: str) -> list[re.Match[str]]:
-    """Where `short` stands in `text` as a name of its own (`short_alone`)."""
+    """Where `short` stands in `text` as a name of its own (`short_alone`). Each match reads only
+    the words beside it, so a long text costs a pass, not a copy of its head per match."""
     found = []
     for m in re.finditer(rf"\b{re.escape(short)}\b", text):
-        before = re.search(r"[A-Z][\w'\u2019.-]*\s$", text[: m.start()])
-        if before and _by_position(text[: m.start()], before.group(0).strip()):
+        start = _word_start(text, m.start())
+        before = _WORD_BEFORE.search(text[start : m.start()])
+        if (
+            before
+            and _LEADING.fullmatch(text, 0, start)
+            and _by_position(text[: m.start()], before.group(0).strip())
+        ):
             before = None  # "During Hegseth's visit": "During" is capitalised by position only
-        after = re.match(r"(?:['\u2019]s)?\s[A-Z]", text[m.end() :])
+        after = _WORD_AFTER.match(text, m.end())
         if not before and not after:
             found.append(m)
     return found
+
+
+def _word_start(text: str, end: int) -> int:
+    """Where the word before `end` starts, past up to two white-space characters (`_WORD_BEFORE`'s
+    "\\s$" may end before a final newline): every match of `_WORD_BEFORE` in `text[:end]` starts
+    there or later."""
+    i = end
+    while i > max(0, end - 2) and text[i - 1].isspace():
+        i -= 1
+    while i > 0 and _WORD_CHAR.match(text, i - 1):
+        i -= 1
+    return i
 
 
 def _by_position(head: str, word: str) -> bool:

@@ -112,8 +112,9 @@ def _persons(text: str, corpus: str) -> list[str]:
     found: list[str] = []
     for run in full_names(text):
         surname = run[-1]
+        # the six characters before a match hold any article before it and the character before that
         alone = [
-            m for m in alone_at(surname, corpus) if not re.search(r"\b(?:the|a|an)\s$", corpus[: m.start()])
+            m for m in alone_at(surname, corpus) if not _modifier(corpus[max(0, m.start() - 6) : m.start()])
         ]
         if alone and surname not in found:
             found.append(surname)
