@@ -3,6 +3,8 @@ the sentence that gives it is cited and checked (engines/offline/introduce.py), 
 
 from pathlib import Path
 
+import pytest
+
 from briefer.core.models import SummarySentence, cite
 from briefer.engines.offline.introduce import introduce_names
 from briefer.sources import load
@@ -51,13 +53,28 @@ def test_a_surname_is_left_alone_when_the_page_gave_its_full_form_or_there_is_no
     assert introduce_names([later], [doc], room=2) == [later], "three more words do not fit in two"
 
 
-def test_a_surname_two_people_share_is_not_guessed(tmp_path: Path) -> None:
-    (doc,) = _docs(
-        tmp_path,
-        "Couple part ways\n\nBill Varga and Melinda Varga said on Monday that they would divorce.\n\n"
-        "Since Varga's foundation was set up, it has spent billions on health.\n",
-    )
-    line = _line(doc, "Since Varga's foundation was set up, it has spent billions on health.")
+@pytest.mark.parametrize(
+    ("story", "text"),
+    [
+        pytest.param(
+            "Couple part ways\n\nBill Varga and Melinda Varga said on Monday that they would divorce.\n\n"
+            "Since Varga's foundation was set up, it has spent billions on health.\n",
+            "Since Varga's foundation was set up, it has spent billions on health.",
+            id="a surname two people share is not guessed",
+        ),
+        pytest.param(
+            "Port reform\n\nPresident Ada Varga visited the port of Ellis on Monday.\n\n"
+            "The reform was drafted under the Varga administration in 2019.\n",
+            "The reform was drafted under the Varga administration in 2019.",
+            id="the Varga administration names a government, not the person",
+        ),
+    ],
+)
+def test_a_surname_is_left_as_it_is_when_the_full_form_would_guess(
+    tmp_path: Path, story: str, text: str
+) -> None:
+    (doc,) = _docs(tmp_path, story)
+    line = _line(doc, text)
     assert introduce_names([line], [doc], room=10) == [line]
 
 
@@ -127,14 +144,3 @@ def test_a_pronoun_sentence_is_printed_with_its_name_or_after_the_sentence_that_
     assert any("Ada Varga died" in c.quote for c in line.citations)
     assert any("She was fully vaccinated" in c.quote for c in line.citations)
     assert not any(s.text.startswith("She ") for s in lines)
-
-
-def test_a_surname_that_modifies_a_noun_is_not_expanded(tmp_path: Path) -> None:
-    """ "the Varga administration" names a government, not the person: it keeps its short form."""
-    (doc,) = _docs(
-        tmp_path,
-        "Port reform\n\nPresident Ada Varga visited the port of Ellis on Monday.\n\n"
-        "The reform was drafted under the Varga administration in 2019.\n",
-    )
-    line = _line(doc, "The reform was drafted under the Varga administration in 2019.")
-    assert introduce_names([line], [doc], room=10) == [line]
