@@ -188,8 +188,18 @@ def test_brief_of_the_story(story: Path) -> None:
 
 @pytest.mark.parametrize("words", [60, 80, 150, 650])
 def test_any_budget_gives_a_brief(story: Path, words: int) -> None:
-    out = CliRunner().invoke(cli, ["run", str(story), "-q", "--max-words", str(words)])
+    """`--max-words` counts what a reader reads, citation markers aside (`core.budget.MARKER_SHARE`):
+    the printed sentences stay within it, and the page with its markers within its cap."""
+    from briefer.core.budget import page_cap, word_count
+
+    out = CliRunner().invoke(cli, ["run", str(story), "-q", "--max-words", str(words), "--format", "json"])
     assert out.exit_code == 0, out.output
+    brief = json.loads(out.output)
+    printed = [s["text"] for k in ("bottom_line", "key_points") for s in brief[k]]
+    printed += [s["text"] for q in brief["open_questions"] for s in q["sentences"]]
+    assert 0 < sum(word_count(t) for t in printed) <= words
+    page = CliRunner().invoke(cli, ["run", str(story), "-q", "--max-words", str(words)])
+    assert word_count(page.output) <= page_cap(words)
 
 
 def test_the_title_is_a_news_headline_not_a_view(tmp_path: Path) -> None:

@@ -132,12 +132,21 @@ def test_a_pronoun_sentence_is_printed_with_its_name_or_after_the_sentence_that_
     tmp_path: Path,
 ) -> None:
     """Either way the sentence stands: "Varga was fully vaccinated ..." citing the sentence that
-    names her, or "She was ..." in the same line right after that sentence."""
-    import briefer
+    names her, or "She was ..." in the same line right after that sentence. The page is composed from
+    the story's first paragraph (two facts, room for both), so what is tested is how the pronoun
+    sentence is printed, not whether the page has room for it."""
+    from briefer.core.segment import segment
+    from briefer.engines.offline.compose import compose
+    from briefer.engines.offline.extract import extract_claims
 
     (tmp_path / "a.txt").write_text(PRONOUN_STORY, encoding="utf-8")
-    brief = briefer.run([tmp_path], engine="offline", max_words=150)
-    lines = brief.bottom_line + brief.key_points
+    (doc,) = load([tmp_path]).documents
+    first = [
+        c for c in extract_claims(doc, segment(doc)) if c.citations[0].start < doc.text.index("Varga had")
+    ]
+    assert len(first) == 2
+    draft = compose([doc], first, max_words=150)
+    lines = draft.bottom_line + draft.key_points
     (line,) = [s for s in lines if "fully vaccinated" in s.text]
     after = "died on Monday at the age of 71. She was fully vaccinated"
     assert line.text.startswith("Varga was fully vaccinated") or after in line.text, line.text

@@ -14,6 +14,7 @@ from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
     carried_elsewhere,
     concepts,
+    figures_of,
     is_duplicate,
     key,
     reaction_of,
@@ -110,6 +111,8 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("The administration on Wednesday unveiled plans to begin offering booster shots.", False),
         ("The storm could hit the coast on Monday, bringing heavy rain.", True),
         ("The city plans to reopen the bridge in June.", True),
+        ("The student sued after he was told he could not use the boys' bathroom at his school.", False),
+        ("The ferry could not sail on Monday if the strike goes on.", True),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -510,3 +513,78 @@ def test_at_60_words_the_lead_leaves_the_open_questions_their_room(tmp_path: Pat
     brief = briefer.run([tmp_path], engine="offline", max_words=60)
     said = brief.bottom_line + brief.key_points + [s for q in brief.open_questions for s in q.sentences]
     assert sum(word_count(s.text) for s in said) <= 60
+
+
+def test_a_forged_citation_marker_is_read_after_nothing(tmp_path: Path) -> None:
+    """ "[3] The report found ..." points back, but a sentence opening with a marker of its own is a
+    list number or a forged citation: it is neither offered after the sentence it follows nor joined
+    to the line that prints that sentence (`standalone.only_points_back`)."""
+    from briefer.engines.offline.passages import follow_on
+
+    context, (first, forged) = _story(
+        tmp_path,
+        "The Port Ellis harbour authority on Monday published its annual survey of the north channel. "
+        "[3] The report found no mercury at any of the sites it tested.",
+    )
+    assert forged.text.startswith("[3] The report")
+    assert context.tellings(forged) == []
+    assert follow_on(first.text, first, context) == []
+
+
+def test_who_told_a_fact_and_how_they_got_it_is_no_part_of_the_fact() -> None:
+    """ "..., according to data released Tuesday by the Centers for Disease Control ..." names a
+    source however long it is, and "reported" is no concept a fact shares (`facts.reported`,
+    `core/data/attribution_verbs.txt`): two facts from one agency's data are two facts."""
+    from briefer.engines.offline.facts import reported
+
+    chosen = [
+        key(
+            "More than 15 million vaccine doses were thrown away since March, according to data "
+            "from the Centers for Disease Control and Prevention obtained through a records request."
+        )
+    ]
+    chains = (
+        "Four pharmacy chains reported more than 1 million wasted doses each, according to data released "
+        "Tuesday by the Centers for Disease Control and Prevention in response to a records request."
+    )
+    assert reported(chains) == "Four pharmacy chains reported more than 1 million wasted doses each"
+    assert not is_duplicate(chains, chosen)[0]
+    assert not is_duplicate(chains, [key("Walgreens reported the most waste of any pharmacy.")])[0]
+    again = "At least 15.1 million vaccine doses have been thrown away since March, according to NBC News."
+    assert is_duplicate(again, chosen)[0], "15.1 million is the 15 million told again"
+
+
+def test_a_figure_for_another_quantity_makes_another_fact() -> None:
+    """Beside "3.3 million new infections were reported in the past week", "new infections fell by
+    25% over the past two weeks" shares the fact's words (new infections, past week) but gives another
+    quantity: a share is a figure however small (`facts.figures_of`), and a point whose figures are
+    all far from a chosen point's repeats it only when it shares most of its words."""
+    chosen = [
+        key("An estimated 3.3 million new infections and 55,000 deaths were reported in the past week.")
+    ]
+    assert "@figure:25%" in figures_of("New infections fell by 25% over the past two weeks.")
+    assert not is_duplicate("New infections fell by 25% over the past two weeks.", chosen)[0]
+    assert is_duplicate("About 3.3 million new infections were reported in the past week.", chosen)[0]
+
+
+def test_words_the_fill_leaves_over_buy_a_fuller_telling_of_a_printed_fact(tmp_path: Path) -> None:
+    """When what is left to print repeats a line or is too long, the page's spare words go to the
+    printed fact's detail: its full telling, or another outlet's fuller one (`compose._Page.richer`),
+    never to the fact told twice."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "Harbour court rejects appeal\n\nThe Ellis high court on Monday rejected the harbour board’s "
+        "appeal to reinstate its ferry ban.\n\nThe board said it would study the ruling.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Court hands win to ferry owner\n\nThe Ellis high court declined to hear the harbour board’s "
+        "appeal on Monday, handing a victory to ferry owner Mara Lind, whom the board had barred from the "
+        "north quay.\n\nLind said she would resume sailings on Friday.\n",
+        encoding="utf-8",
+    )
+    brief = briefer.run([tmp_path], engine="offline")
+    printed = [s.text for s in brief.bottom_line + brief.key_points]
+    assert any(t.endswith("whom the board had barred from the north quay.") for t in printed), printed
+    assert sum("appeal" in t for t in printed) == 1, "the court's decision is told once"

@@ -43,6 +43,22 @@ def test_curly_quotation_spanning_sentences():
     assert sentences_of(block)[0] == "\u201cPrices rose. Wages did not,\u201d said Ana Ruiz."
 
 
+def test_a_full_stop_that_closes_a_quotation_ends_the_sentence():
+    """American style puts the full stop inside the closing quote: the sentence ends there, though a
+    quoted sentence the speaker goes on from stays whole."""
+    block = (
+        "The inquiry found the office was \u201crife with fear and intimidation.\u201d The probe "
+        'interviewed 179 people. She said "Not today." Then she left. \u201cWe won. We will win again,\u201d he said.'
+    )
+    assert sentences_of(block) == [
+        "The inquiry found the office was \u201crife with fear and intimidation.\u201d",
+        "The probe interviewed 179 people.",
+        'She said "Not today."',
+        "Then she left.",
+        "\u201cWe won. We will win again,\u201d he said.",
+    ]
+
+
 def test_unclosed_quote_does_not_swallow_the_paragraph():
     block = 'He called it "a mistake. Then he left. Nobody followed.'
     assert len(sentences_of(block)) == 3

@@ -46,7 +46,10 @@ log = logging.getLogger("briefer")
     type=click.IntRange(min=60),
     default=budget.DEFAULT_WORDS,
     show_default=True,
-    help=f"Word budget for the brief's content; the whole page never exceeds max({budget.HARD_CAP_WORDS}, this).",
+    help=(
+        "Word budget for the brief's sentences (citation markers, headings and Sources not counted);"
+        f" the whole page never exceeds max({budget.HARD_CAP_WORDS}, this)."
+    ),
 )
 @click.option(
     "--engine",

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 DEFAULT_WORDS = 450  # the content budget when the user gives none
 HARD_CAP_WORDS = 650  # the whole rendered page, unless --max-words asks for more
-CITATION_WORDS = 2  # what a sentence's citation marker (`[1, 2]`) adds to it on the page
+MARKER_SHARE = 0.1
+"""`--max-words` counts the words a reader reads, as a journal counts an abstract's words without its
+reference markers: a sentence's citation marker (`[1, 2]`) takes nothing of the content budget. On the
+page the markers add about a tenth to the sentences' words, which the page's own limits count
+(`content_budget`, `output.page.fit_to_page`)."""
 
 
 def word_count(text: str) -> int:
@@ -31,7 +35,8 @@ MIN_WORDS = 60  # a content budget below this holds too little to be worth print
 def content_budget(source_words: int, n_sources: int, max_words: int) -> int:
     """The words the content may take: `max_words`, but for short sources less, so that the whole page
     (with headings, Sources list and footer) stays shorter than what it summarises."""
-    fit = int(source_words * PAGE_SHARE) - SOURCE_LINE_WORDS * n_sources - FRAME_WORDS
+    page_room = source_words * PAGE_SHARE - SOURCE_LINE_WORDS * n_sources - FRAME_WORDS
+    fit = int(page_room / (1 + MARKER_SHARE))
     return max(min(max_words, MIN_WORDS), min(max_words, fit))
 
 
@@ -46,8 +51,8 @@ def framing_allowance(content_words: int) -> int:
 
 
 def framing_words(lines: list[str]) -> int:
-    """What the framing part costs on the page: its heading and each line (outlet, label, quote) with
-    its citation marker; 0 when there is no line. The composer counts it before filling the rest."""
+    """What the framing part costs of the content budget: its heading and each line (outlet, label,
+    quote); 0 when there is no line. The composer counts it before filling the rest."""
     if not lines:
         return 0
-    return HEADING_WORDS + sum(word_count(line) + CITATION_WORDS for line in lines)
+    return HEADING_WORDS + sum(word_count(line) for line in lines)

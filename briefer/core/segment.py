@@ -24,6 +24,7 @@ _BOUNDARY = re.compile(
     # sentences glued together by a scraper or a flattened layout: "no allegations.Sir Edward, who..."
     r"|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z])"
 )
+_CLOSING = ('"', "\u201d")  # what closes a double quotation
 _FOLLOWING_WORD = re.compile(r"\s+['\"\u201c]?([A-Za-z]+)")
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
@@ -68,8 +69,10 @@ _DIGIT_NEXT = re.compile(r"[ \t]\d")
 
 
 def _is_boundary(block: str, dot: int, end: int, depths: list[int]) -> bool:
-    """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes)."""
-    if depths[dot]:
+    """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes). Inside
+    a quotation it does only when the quotation closes right after it (`was “rife with fear.” The
+    probe ...`): a quoted sentence that the speaker goes on from stays whole."""
+    if depths[dot] and not any(q in block[dot + 1 : end] for q in _CLOSING):
         return False
     if block[dot] != ".":
         return True

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from briefer.core.attribution import attributed
-from briefer.core.budget import CITATION_WORDS, content_budget, word_count
+from briefer.core.budget import content_budget, word_count
 from briefer.core.models import (
     Citation,
     Claim,
@@ -57,6 +57,7 @@ from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
+MAX_RICHER = 60  # unprinted facts read for a fuller telling of a printed one (bounded work)
 QUALIFIER_WEIGHT = 3.0  # a sentence that qualifies a printed line ("But ...") is wanted right after it
 UNKNOWN = re.compile(
     r"\b(?:remains? (?:uncertain|unclear|unknown)|(?:is|are|was|were) (?:still )?(?:not (?:yet )?known|"
@@ -95,11 +96,6 @@ def _sentence(sid: str, claims: list[Claim], text: str | None = None) -> Summary
     return SummarySentence(
         id=sid, text=text or clean(claims[0].text), claim_ids=[c.id for c in claims], citations=citations
     )
-
-
-def _words(text: str) -> int:
-    """A sentence's words on the page, with its citation marker."""
-    return word_count(text) + CITATION_WORDS
 
 
 def _plain_claim(claim: Claim) -> bool:
@@ -238,7 +234,7 @@ def _open_questions(
             )
             for k, c in enumerate(cs)
         ]
-        cost = sum(_words(s.text) for s in sentences) + 3
+        cost = sum(word_count(s.text) for s in sentences) + 3
         if spent + cost > budget * (DISPUTE_ALLOWANCE if kind == "sources_disagree" else 1.0):
             continue
         spent += cost
@@ -346,7 +342,7 @@ def _forms(
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
     forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
     return [
-        Option(g, text, _words(text), concepts_of(form), tuple(cites), factor, form)
+        Option(g, text, word_count(text), concepts_of(form), tuple(cites), factor, form)
         for form in forms
         for text in (attributed(form, cited, analysis=_analysis(claim)),)
     ]
@@ -411,6 +407,54 @@ class _Page:
         cites = tuple(_cites(claim, g))
         factor = KIND_WEIGHT[g.lead.kind] * (QUALIFIER_WEIGHT if qualifies(claim) else 1.0)
         return Option(g, text, word_count(text), concepts_of(text), cites, factor)
+
+    def richer(self, lines: list[Option[Group]], room: int, asked: list[str]) -> list[Option[Group]]:
+        """The lines, where words are left over, each in a fuller telling of its own fact: another
+        telling of its group, or of a fact not printed that only repeats it, that adds the most weight
+        the rest of the page does not cover and fits what is left. A page the fill could not fill
+        (what is left repeats a line, or is too long) is spent on the printed facts' detail (the
+        case's name, the vote), never on a fact told twice."""
+        lines = list(lines)
+        topic = self.weights.topic
+        spare = [
+            o
+            for g in self.groups[:MAX_RICHER]
+            if not any(c.id in self.used for c in g.claims)
+            for o in self.options_of(g)
+        ]
+        while room > 0:
+            keys = [is_duplicate(x.said, [], topic)[1] for x in lines]
+            asked_keys = [is_duplicate(t, [], topic)[1] for t in asked]
+            top: tuple[float, int, Option[Group]] | None = None
+            for i, o in enumerate(lines):
+                if id(o) in self.follow:
+                    continue  # a line that a following sentence joins keeps its words
+                rest = keys[:i] + keys[i + 1 :] + asked_keys
+                covered = {c for j, x in enumerate(lines) if j != i for c in x.concepts}
+                covered |= {c for t in asked for c in concepts_of(t)}
+                now = self.weights.gain(o.concepts, covered) * o.factor
+                own = [
+                    a for a in self.options_of(o.item) if a.claims[1:] == o.claims[1:] or a.claims[1:] == ()
+                ]
+                retold = [a for a in spare if is_duplicate(a.said, [keys[i]], topic)[0]]
+                for alt in own + retold:
+                    if alt.cost - o.cost > room or alt.text == o.text:
+                        continue
+                    gain = self.weights.gain(alt.concepts, covered) * alt.factor - now
+                    if (
+                        gain > 0
+                        and (top is None or gain > top[0])
+                        and not is_duplicate(alt.said, rest, topic)[0]
+                    ):
+                        top = (gain, i, alt)
+            if top is None:
+                break
+            gain, i, alt = top
+            room -= alt.cost - lines[i].cost
+            self.used.update(c.id for c in alt.item.claims)
+            spare = [o for o in spare if o.item is not alt.item]
+            lines[i] = alt
+        return lines
 
     def line(self, sid: str, o: Option[Group]) -> SummarySentence:
         """A picked option as a sentence of the page, with what follows it in its source."""
@@ -489,14 +533,17 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     )
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     page.chosen.extend(key(s.text) for q in questions for s in q.sentences)  # no key point repeats them
-    spent += sum(_words(s.text) + 3 for q in questions for s in q.sentences)
+    spent += sum(word_count(s.text) + 3 for q in questions for s in q.sentences)
     page.covered.update(c for q in questions for s in q.sentences for c in concepts_of(s.text))
 
     points = full_names_first(pick(budget=max_words - spent, limit=10), lambda o: o.text)
     spent += sum(o.cost for o in points) + sum(a.cost for after in page.follow.values() for a in after)
+    asked = [s for q in questions for s in q.sentences]
+    fuller = page.richer(bottom + points, max_words - spent, [s.text for s in asked])
+    spent += sum(o.cost for o in fuller) - sum(o.cost for o in bottom + points)
+    bottom, points = fuller[: len(bottom)], fuller[len(bottom) :]
     lines = [page.line(f"b{i}", o) for i, o in enumerate(bottom)]
     lines += [page.line(f"k{i}", o) for i, o in enumerate(points)]
-    asked = [s for q in questions for s in q.sentences]
     # a surname the page uses before its full form gets the full form (verified against its span)
     named = introduce_names(lines + asked, documents, max(0, max_words - spent))
     it = iter(named[len(lines) :])

@@ -43,10 +43,13 @@ _TRAILING = re.compile(r"(?:,\s+(?:with\s|in what\s|[a-z]+ing\s)|\s[\u2014\u2013
 # vest – detonated within minutes" reports the blasts; the aside's hedge is the aside's.
 _DASH_ASIDE = re.compile(r"\s[\u2014\u2013-]\s[^\u2014\u2013]*?\s[\u2014\u2013-]\s")
 # What was expected before the fact is a reported expectation, not a forecast ("Economists had
-# forecast a 150,000 increase"); an announced plan is news ("unveiled plans to begin offering ...").
+# forecast a 150,000 increase"); an announced plan is news ("unveiled plans to begin offering ...");
+# and what someone was told could not be done is a past prohibition ("after he was told he could not
+# use the boys bathroom").
 _NOT_FORECAST = re.compile(
     r"\b(?:had|were|was)\s+(?:been\s+)?(?:forecast(?:ing)?|predict(?:ed|ing)|expect(?:ed|ing)|"
     r"project(?:ed|ing)|anticipat(?:ed|ing))\b|"
+    r"\b(?:was|were)\s+told\s+(?:that\s+)?(?:\w+\s+){0,3}?could(?:\s+not|n['\u2019]t|\s+no\s+longer)\b|"
     r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b",
     re.IGNORECASE,
 )

@@ -65,7 +65,14 @@ def figures_of(text: str) -> frozenset[str]:
     day of the month are left out: many facts of one story share those."""
     text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
     tallies = frozenset(FIGURE + m.group(0) for m in _TALLY.finditer(text) if not is_year(m.group(1)))
-    return tallies | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
+    shares = frozenset(FIGURE + n + "%" for m in _PERCENT.finditer(text) for n in numbers(m.group(1)))
+    return (
+        tallies | shares | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
+    )
+
+
+_PERCENT = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
+"""A share ("fell by 25%", "9 percent"): however small, no day of the month."""
 
 
 _TALLY = re.compile(r"(?<![\d.,-])(\d{1,4})-(\d{1,3})(?![\d.,]*\d)")
@@ -132,8 +139,38 @@ def _shared_pairs(mine: frozenset[str], point: frozenset[str], topic: frozenset[
     return sum(1 for p in mine & point if p not in topic and not set(p[len(PAIR) :].split("|")) & topic)
 
 
+ATTRIBUTION_CONCEPTS = frozenset(c for v in lexicon.entries("attribution_verbs") for c in concepts(v))
+""""said", "reported", "told": who says a thing is no part of the fact, so two facts that share only
+their attribution verbs are not one (`core/data/attribution_verbs.txt`)."""
+
+
+NEW_FIGURE_CONTAINMENT = 0.7
+"""A point whose figures are none of a chosen point's, nor near one, reports another quantity ("four
+chains wasted more than 1 million doses each" beside "15 million doses were wasted"): it repeats that
+point only when it shares this much of its concepts."""
+NEAR_FIGURE = (
+    0.15  # figures within this share of each other may be one quantity rounded ("15.1 million", "15 million")
+)
+
+
+def _new_figures(figures: frozenset[str], point: frozenset[str]) -> bool:
+    """Whether a point gives figures, and all of them are far from every figure of a chosen point."""
+    theirs = [v for f in point if f.startswith(FIGURE) and (v := _value(f)) is not None]
+    mine = [v for f in figures if (v := _value(f)) is not None]
+    return bool(mine) and not any(
+        abs(a - b) <= NEAR_FIGURE * max(abs(a), abs(b)) for a in mine for b in theirs
+    )
+
+
+def _value(marker: str) -> float | None:
+    try:
+        return float(marker[len(FIGURE) :].rstrip("%"))
+    except ValueError:
+        return None  # a tally ("67-32") has no one value
+
+
 def _plain(point: frozenset[str]) -> frozenset[str]:
-    return frozenset(c for c in point if not c.startswith(("@",)))
+    return frozenset(c for c in point if not c.startswith(("@",)) and c not in ATTRIBUTION_CONCEPTS)
 
 
 def _same_figures(
@@ -179,14 +216,22 @@ _SAID = re.compile(
     re.IGNORECASE,
 )
 MAX_SAID_WORDS = 12  # a trailing clause this short naming a speaker is attribution ("his family said ...")
+_ACCORDING = re.compile(r",\s+according\s+to\b[^,]*$", re.IGNORECASE)
+MAX_ACCORDING_WORDS = 30  # "..., according to data released Tuesday by the CDC ..." names the source only
 
 
 def reported(text: str) -> str:
     """What a sentence reports, its trailing attribution left out: "Powell was fully vaccinated, his
     family said in a statement" reports that Powell was fully vaccinated. Who said it is no fact of its
     own, so a telling that adds only its speaker repeats the fact."""
-    m = _SAID.search(text.rstrip(' ."\u201d'))
-    if m is None or len(m.group(0).split()) > MAX_SAID_WORDS or _QUOTATION.search(text):
+    if _QUOTATION.search(text):
+        return text
+    stripped = text.rstrip(' ."\u201d')
+    m = _ACCORDING.search(stripped)
+    if m is not None and len(m.group(0).split()) <= MAX_ACCORDING_WORDS:
+        return text[: m.start()]
+    m = _SAID.search(stripped)
+    if m is None or len(m.group(0).split()) > MAX_SAID_WORDS:
         return text
     return text[: m.start()]
 
@@ -225,7 +270,7 @@ def is_duplicate(
     what it reports (`reported`: its trailing attribution aside).
     """
     reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
-    mine = concepts(reported(text))
+    mine = _plain(concepts(reported(text)))
     remembered = mine | reaction | figures | pairs
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
@@ -233,10 +278,13 @@ def is_duplicate(
         other = _plain(chosen_point)
         shared = _weight(mine & other, topic)
         least = min(_weight(mine, topic), _weight(other, topic))
-        if mine and other and shared / least >= DUPLICATE_CONTAINMENT:
+        new_figures = _new_figures(figures, chosen_point)
+        need = NEW_FIGURE_CONTAINMENT if new_figures else DUPLICATE_CONTAINMENT
+        if mine and other and shared / least >= need:
             return True, remembered
         if (
-            mine
+            not new_figures
+            and mine
             and other
             and shared / least >= PAIR_CONTAINMENT
             and _shared_pairs(pairs, chosen_point, topic) >= PAIR_MIN

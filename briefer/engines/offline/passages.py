@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from briefer.core.models import Claim, Document
 from briefer.engines.offline.introduce import named_subject
-from briefer.engines.offline.standalone import clean, printable
+from briefer.engines.offline.standalone import clean, only_points_back, printable
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Context:
         if printable(base):
             return [(base, None)]
         prior = self.before.get(claim.id)
-        if prior is None:
+        if prior is None or not only_points_back(base):
             return []
         named = named_subject(base, prior.text, self.corpus)
         if named is not None and printable(named):
@@ -84,6 +84,11 @@ def follow_on(line: str, claim: Claim, context: Context) -> list[Claim]:
     if nxt is None or not line.endswith(clean(claim.text)):
         return []
     text = clean(nxt.text)
-    if (printable(text) and not qualifies(nxt)) or not printable(f"{clean(claim.text)} {text}"):
+    if printable(text):
+        if not qualifies(nxt):
+            return []
+    elif not only_points_back(text):
+        return []  # cut off, a label or a forged marker reads after nothing
+    if not printable(f"{clean(claim.text)} {text}"):
         return []
     return [nxt]

@@ -246,6 +246,15 @@ def printable(text: str) -> bool:
     )
 
 
+def only_points_back(text: str) -> bool:
+    """Whether the sentence fails to stand alone only because it points back ("The report found
+    ...", "He said ..."): printed after what it points to, it reads. One cut off, a label, a forged
+    marker ("(3) The council voted ...") or half a quotation does not read after anything."""
+    return dangling(text) and not (
+        cut_off(text) or has_label(text) or _MARKER.match(text) or _open_quote(text) or _list_of_names(text)
+    )
+
+
 _LOWER_WORD = re.compile(r"(?<![\w'\u2019.-])[a-z][a-z'\u2019-]*\b")
 MIN_STATEMENT_WORDS = 2  # lower-case words a statement has at least: "A, B (Mo.), C (N.C.)." states nothing
 
