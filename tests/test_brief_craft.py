@@ -63,6 +63,10 @@ def story(tmp_path: Path) -> Path:
         ("USA TODAY | 2021-08-23", {"outlet": "USA TODAY", "author": None}),
         ("JANE DOE | 2021-08-23", {"outlet": None, "author": "Jane Doe"}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
+        (
+            "Guest Writer - Center (Opinion) | 2021-05-13",
+            {"outlet": "Guest Writer - Center", "label": "Opinion", "author": None},
+        ),
     ],
 )
 def test_common_bylines(line: str, expected: dict[str, str]) -> None:

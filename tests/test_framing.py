@@ -148,6 +148,21 @@ def test_a_short_page_spends_its_words_on_facts(tmp_path: Path):
     assert brief.framing == []
 
 
+def test_three_short_articles_still_show_their_framing(tmp_path: Path):
+    """Whether there is a framing part depends on what the reader asked for, not on how short the
+    articles are: three excerpts of about a hundred words each (a content budget under 200) at the
+    default budget still show each outlet's headline (`core.budget.framing_allowance`)."""
+    from briefer.core.budget import FRAMING_MIN_BUDGET, content_budget, word_count
+
+    for side, (title, byline) in DIFFERENT.items():
+        first_three = "\n\n".join(BODY[side].split("\n\n")[:3])
+        (tmp_path / f"{side}.txt").write_text(f"{title}\n\n{byline}\n\n{first_three}\n", encoding="utf-8")
+    brief = briefer.run([tmp_path], engine="offline")
+    words = sum(word_count(d.text) for d in brief.documents)
+    assert content_budget(words, 3, 450) < FRAMING_MIN_BUDGET
+    assert len(brief.framing) >= 2
+
+
 def test_the_page_drops_the_part_first(framed: Brief):
     second = next(b for i, b in enumerate(shorter(framed)) if i == 1)
     assert second.framing == [] and second.key_points == framed.key_points

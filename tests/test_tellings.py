@@ -588,3 +588,28 @@ def test_words_the_fill_leaves_over_buy_a_fuller_telling_of_a_printed_fact(tmp_p
     printed = [s.text for s in brief.bottom_line + brief.key_points]
     assert any(t.endswith("whom the board had barred from the north quay.") for t in printed), printed
     assert sum("appeal" in t for t in printed) == 1, "the court's decision is told once"
+
+
+def test_an_excerpt_cut_one_word_past_a_comma_keeps_the_clause_before_it() -> None:
+    """ "... has thrust the case into the debate on immigration policy, with" stopped one word past
+    a clause boundary: the clause before it is whole, though a speech verb sits inside it ("who
+    authorities have said is ..."). A contrast ("..., but") or a speaker's setting ("told reporters
+    at the White House,") is no place to stop."""
+    cut = (
+        "The arrest of a man who authorities have said is an illegal immigrant on charges of murdering "
+        "a college student has thrust the case into the debate on immigration policy, with"
+    )
+    assert complete_clause(cut) == cut.removesuffix(", with") + "."
+    but = "The council approved the plan on Monday after a long debate in the chamber, but"
+    assert complete_clause(but) == but
+    told = "The president told reporters at the White House,"
+    assert complete_clause(told) == told
+
+
+def test_the_writers_own_voice_is_no_fact_of_the_brief() -> None:
+    """ "Last month, I joined 15,000 other cyclists ..." is the writer speaking: outside a quotation
+    "I" and "we" name nobody on the page (`standalone.writer_speaks`); a quoted "I" has its speaker."""
+    assert not printable("Last month, I joined about 15,000 other cyclists in a bike ride across Iowa.")
+    assert not printable("We rode past cornfields and through small towns on the way.")
+    assert printable('"I will not resign," Mayor Ana Ruiz said on Monday.')
+    assert printable("The US and Japan agreed to build missiles together.")

@@ -41,13 +41,18 @@ def content_budget(source_words: int, n_sources: int, max_words: int) -> int:
 
 
 FRAMING_SHARE = 0.25  # "How the outlets frame it" takes at most this share of the content budget...
-FRAMING_MIN_BUDGET = 200  # ...of one of at least this many words; a shorter page is spent on facts
+FRAMING_MIN_BUDGET = (
+    200  # ...when the reader asked for at least this many words; a shorter page is spent on facts
+)
 HEADING_WORDS = 5  # a section heading ("How the outlets frame it") on the page
 
 
-def framing_allowance(content_words: int) -> int:
-    """The words the framing part may take out of a content budget of `content_words` (0: no room)."""
-    return int(content_words * FRAMING_SHARE) if content_words >= FRAMING_MIN_BUDGET else 0
+def framing_allowance(content_words: int, max_words: int) -> int:
+    """The words the framing part may take out of a content budget of `content_words` (0: no room),
+    for a reader who asked for `max_words`. The asked budget decides whether there is a framing part
+    at all, the content budget (less for short sources) how long it may be: three short articles
+    still show how their outlets frame the story."""
+    return int(content_words * FRAMING_SHARE) if max_words >= FRAMING_MIN_BUDGET else 0
 
 
 def framing_words(lines: list[str]) -> int:

@@ -92,6 +92,10 @@ def byline(line: str) -> dict[str, Any] | None:
             and (is_outlet(part, piped) or (i == 0 and by_later and not _ROLES.search(part)))
         ):
             meta["outlet"] = part
+            if i > 0 and _ROLES.search(parts[i - 1]) and not _OUTLET_WORDS.search(part):
+                # "Guest Writer - Center (Opinion)": a role before the name files the piece under
+                # both ("Center" alone is no outlet)
+                meta["outlet"] = f"{parts[i - 1]} - {part}"
         elif not _ROLES.search(part) and (i == 0 or len(part.split()) > 1):  # skip roles and places
             authors.append(_uncap(part))
     if authors:

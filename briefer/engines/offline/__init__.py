@@ -55,7 +55,7 @@ class OfflineEngine:
         """The draft, with "How the outlets frame it" when the outlets frame the story differently:
         its words are taken out of the content budget first, so the page still fits."""
         budget = content_budget(sum(word_count(d.text) for d in docs), len(docs), max_words)
-        framing = outlet_framing(docs, framing_allowance(budget))
+        framing = outlet_framing(docs, framing_allowance(budget, max_words))
         spent = framing_words([line.printed() for line in framing])
         draft = compose(docs, claims, max_words=budget - spent)
         return draft.model_copy(update={"framing": _not_repeated(framing, draft)})

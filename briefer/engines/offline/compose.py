@@ -348,6 +348,11 @@ def _forms(
     ]
 
 
+def _outlets(o: Option[Group]) -> int:
+    """How many documents an option cites."""
+    return len({c.citations[0].doc_id for c in o.claims})
+
+
 @dataclass
 class _Page:
     """What the page holds so far: used claims, chosen points' concepts (for repeats) and the
@@ -411,9 +416,9 @@ class _Page:
     def richer(self, lines: list[Option[Group]], room: int, asked: list[str]) -> list[Option[Group]]:
         """The lines, where words are left over, each in a fuller telling of its own fact: another
         telling of its group, or of a fact not printed that only repeats it, that adds the most weight
-        the rest of the page does not cover and fits what is left. A page the fill could not fill
-        (what is left repeats a line, or is too long) is spent on the printed facts' detail (the
-        case's name, the vote), never on a fact told twice."""
+        the rest of the page does not cover, fits what is left and cites as many outlets. A page the
+        fill could not fill (what is left repeats a line, or is too long) is spent on the printed
+        facts' detail (the case's name, the vote), never on a fact told twice."""
         lines = list(lines)
         topic = self.weights.topic
         spare = [
@@ -438,8 +443,8 @@ class _Page:
                 ]
                 retold = [a for a in spare if is_duplicate(a.said, [keys[i]], topic)[0]]
                 for alt in own + retold:
-                    if alt.cost - o.cost > room or alt.text == o.text:
-                        continue
+                    if alt.cost - o.cost > room or alt.text == o.text or _outlets(alt) < _outlets(o):
+                        continue  # too long, the same, or citing fewer of the outlets that carry the fact
                     gain = self.weights.gain(alt.concepts, covered) * alt.factor - now
                     if (
                         gain > 0

@@ -243,7 +243,19 @@ def printable(text: str) -> bool:
         or _MARKER.match(text)
         or _open_quote(text)
         or _list_of_names(text)
+        or writer_speaks(text)
     )
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|[Ww]e|our|ourselves)\b")
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
+
+
+def writer_speaks(text: str) -> bool:
+    """ "Last month, I joined 15,000 other cyclists ...": outside a quotation, "I" or "we" is the
+    writer, whom the page does not name, so the sentence is a pronoun without its person (and a
+    column's voice, not news)."""
+    return bool(_FIRST_PERSON.search(_QUOTED.sub(" ", text)))
 
 
 def only_points_back(text: str) -> bool:
@@ -288,9 +300,16 @@ _ATTRIBUTION = re.compile(
 )
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
 _FOUR_DOTS = re.compile(r"[^.\s]\.\s?\.\.\.$")
+_MAX_SPEECH_SETTING = 8
+"""Words after a speech verb that say only where or to whom ("told reporters at the White House,"):
+a longer run is what was said ("who authorities have said is an illegal immigrant ...")."""
 _TRAILING = re.compile(
-    r"\s*(?:,|;|\s[\u2014\u2013-])$"
-)  # an excerpt cut right after a comma, semicolon or dash
+    r"\s*(?:,|;|\s[\u2014\u2013-])(?:\s+(?:with|and|as|which|who|while|including|after|amid|in|on|to|"
+    r"for|from|by|of|that|where|when))?$"
+)
+"""An excerpt cut right after a comma, semicolon or dash, or one word past it ("... into the debate
+on immigration policy, with"). A contrast word ("..., but") is not here: what follows it qualifies
+the head, which printed alone would say more than its source."""
 
 
 def complete_clause(text: str) -> str:
@@ -310,8 +329,12 @@ def complete_clause(text: str) -> str:
             return text  # "signed by CDC Director Rochelle Walensky," may go on with a list of names
         # "The president told reporters at the White House," stops before what was said
         verbs = list(_ATTRIBUTION.finditer(head))
-        said_what = bool(verbs) and not re.search(
-            r"\bthat\b|[\"\u201c\u201d]", head[verbs[-1].start() :] + head[: verbs[0].start()]
+        said_what = (
+            bool(verbs)
+            and not re.search(
+                r"\bthat\b|[\"\u201c\u201d]", head[verbs[-1].start() :] + head[: verbs[0].start()]
+            )
+            and len(head[verbs[-1].end() :].split()) <= _MAX_SPEECH_SETTING
         )
         if len(head.split()) >= _MIN_CLAUSE and not _verbless(head) and not said_what:
             return head + "."  # the excerpt stopped at a clause boundary: what comes before is whole
