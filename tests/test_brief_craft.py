@@ -294,3 +294,30 @@ def test_a_page_of_tiny_sources_is_still_shorter_than_they_are(tmp_path: Path) -
     brief = briefer.run([tmp_path], engine="offline", max_words=60)
     page = word_count(briefer.render_markdown(brief))
     assert brief.bottom_line and page < sum(word_count(t) for t in texts.values())
+
+
+def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_path: Path) -> None:
+    """An analysis explains the news and an opinion argues: when no source is news, the headline of
+    an analysis titles the brief, however central the opinion's headline."""
+    import briefer
+
+    pieces = {
+        "a.txt": (
+            "Ferry vote shows the council's costly habit of expansion",
+            "East Post (Opinion)",
+            "The Harbor council voted 6-1 on Thursday to add two ferry routes, another costly mistake.",
+        ),
+        "b.txt": (
+            "What the ferry vote means for the islands",
+            "Valley Ledger (Analysis)",
+            "Two new ferry routes will link the islands to the mainland twice a day from June.",
+        ),
+        "c.txt": (
+            "Ferry vote: council's costly expansion habit",
+            "North Tribune (Opinion)",
+            "The council has again chosen expansion over repairs, at $4 million a year.",
+        ),
+    }
+    for name, (title, dateline, body) in pieces.items():
+        (tmp_path / name).write_text(f"{title}\n\n{dateline} | 2025-05-04\n\n{body}\n", encoding="utf-8")
+    assert briefer.run([tmp_path], engine="offline").title == "What the ferry vote means for the islands"

@@ -26,8 +26,59 @@ def test_the_footer_says_when_a_source_read_is_not_cited(tmp_path: Path) -> None
     (tmp_path / "b.txt").write_text(
         "Notes\n\nand the rest of the meeting went on until...\n", encoding="utf-8"
     )
-    page = api.render_markdown(api.run([tmp_path], engine="offline"))
+    brief = api.run([tmp_path], engine="offline")
+    page = api.render_markdown(brief)
     assert page.rstrip().endswith("2 documents read (1 not cited)"), page
+    assert f"\nRead, not cited: {md(str(tmp_path / 'b.txt'))}\n" in page, "which one, not only how many"
+    assert f"Read, not cited: {tmp_path / 'b.txt'}" in api.render_html(brief)
+
+
+def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) -> None:
+    """The title is read from every document, not from those a page cites: a page of one line (as at
+    a small budget) keeps the headline of the page of many (`runs.pipeline._recount`), and a document
+    that only titles the brief is listed as a source too."""
+    import briefer as api
+
+    stories = {
+        "a.txt": "Council acts\n\nThe Ellis city council voted 5-2 on Monday to close "
+        "the north bridge for six weeks after engineers found cracks in two of its piers. Drivers will "
+        "take a detour over Route 9 while crews replace the piers. The repairs will cost $1.2 million.\n",
+        "b.txt": "North bridge in Ellis to shut for repairs\n\nEngineers found cracks in two piers of the "
+        "north bridge in Ellis, and the city council voted on Monday to shut it for six weeks. The state "
+        "will pay most of the $1.2 million repair bill, the mayor said.\n",
+        "c.txt": "Ellis north bridge closure splits council\n\nTwo council members voted against closing the "
+        "north bridge, saying shops on Mill Street would lose customers during the six-week detour.\n",
+    }
+    for name, text in stories.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    from briefer.runs.pipeline import _recount
+
+    full = api.run([tmp_path], engine="offline")
+    first = full.bottom_line[0]
+    small = _recount(
+        full.model_copy(
+            update={"bottom_line": [first], "key_points": [], "open_questions": [], "framing": []}
+        )
+    )
+    titled = next(d for d in full.documents if d.meta.title == full.title)
+    assert titled.id not in first.doc_ids, "the story is one whose first line does not cite the headline"
+    assert small.title == full.title
+    for brief in (small, full):
+        page = api.render_markdown(brief)
+        number = page.splitlines()[0].rsplit("[", 1)[1].rstrip("]")
+        assert f"\n{number}. {md(brief.title)} · " in page, "the headline's document is listed under Sources"
+
+
+def test_two_headlines_are_told_apart_by_what_the_other_report_carries() -> None:
+    from briefer.runs.pipeline import central_title
+
+    titles = ["Harbour reopens", "Storm damage leaves harbour shut for a week"]
+    texts = [
+        "Harbour reopens\n\nThe harbour reopened on Friday after repairs.",
+        "Storm damage ...\n\nThe harbour reopened.",
+    ]
+    assert central_title(titles, texts=texts) == "Harbour reopens"
+    assert central_title(list(reversed(titles)), texts=list(reversed(texts))) == "Harbour reopens"
 
 
 def test_the_single_source_notice_only_when_one_document_was_read(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from functools import cache
 from importlib.resources import files
 
 from briefer.core.models import Brief, Citation, Document, SummarySentence, question_kind_labels
-from briefer.output.render import _environment, _source_line, footer, shown_sources
+from briefer.output.render import _environment, _source_line, footer, shown_sources, uncited
 
 # Terminal escapes and bidirectional overrides would make the page read differently from the text
 # that was checked; they are shown as U+FFFD, in the quote and the source text alike. Line breaks
@@ -184,6 +184,7 @@ def render_html(brief: Brief) -> str:
             open_questions=questions,
             framing=framing,
             sources=[page.source(n, docs[d]) for d, n in numbers.items()],
+            uncited=uncited(brief),
             footer=footer(brief),
             css=css,
             script=script,

@@ -88,7 +88,28 @@ def shown_sources(brief: Brief) -> tuple[dict[str, int], dict[int, list[str]]]:
         shown[id(s)] = picked
     for line in brief.framing:  # printed after the sentences, so numbered after them
         numbers.setdefault(line.citation.doc_id, len(numbers) + 1)
+    if (titled := title_document(brief)) is not None:  # the headline the brief is titled with
+        numbers.setdefault(titled, len(numbers) + 1)
     return numbers, shown
+
+
+def title_document(brief: Brief) -> str | None:
+    """The document whose headline titles the brief (the first, if several share it), or None."""
+    return next((d.id for d in brief.documents if brief.title and d.meta.title == brief.title), None)
+
+
+UNCITED_SHOWN = 5  # documents read but not cited, named under Sources; more are counted
+
+
+def uncited(brief: Brief) -> str:
+    """The documents read that nothing on the page cites, for a line under Sources ("" when none): a
+    reader should know which sources the brief left out, not only how many."""
+    numbers = source_numbers(brief)
+    left = [d.path for d in brief.documents if d.id not in numbers]
+    if not left:
+        return ""
+    more = len(left) - UNCITED_SHOWN
+    return ", ".join(left[:UNCITED_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def source_numbers(brief: Brief) -> dict[str, int]:
@@ -142,7 +163,7 @@ def render_markdown(brief: Brief) -> str:
         n = len(sentence.doc_ids)
         return n if n > MAX_REFS else 0
 
-    title_doc = next((d for d in numbers if docs[d].meta.title == brief.title), None)
+    title_doc = title_document(brief)
     title = brief.title
     cited = list(numbers)
     text = (
@@ -162,6 +183,7 @@ def render_markdown(brief: Brief) -> str:
             single_source=cited[:1] if len(cited) == 1 and len(brief.documents) == 1 else None,
             all_sources=cited,
             sources=[_source_line(n, docs[d]) for d, n in numbers.items()],
+            uncited=uncited(brief),
             labels={kind: k.label for kind, k in question_kind_labels().items()},
             joiners={kind: k.joiner or "" for kind, k in question_kind_labels().items()},
             refs=refs,

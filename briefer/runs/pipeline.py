@@ -281,19 +281,26 @@ def _brief(
 
 def _recount(brief: Brief) -> Brief:
     """Verification figures and title for what is actually printed after fitting to the page."""
-    from briefer.output.render import printed_sentences, source_numbers
+    from briefer.output.render import printed_sentences
 
     printed = [s for s in printed_sentences(brief) if not (s.verdict and s.verdict.label != "supported")]
     brief.report.sentences_supported = len(printed)
     brief.report.sentences_checked = len(printed) + len(brief.dropped)
-    docs = {d.id: d for d in brief.documents}
-    cited = [docs[d] for d in source_numbers(brief) if docs[d].meta.title]
-    news = [d.meta.title for d in cited if not is_view_label(d.meta.label)]
-    titles = [d.meta.title for d in cited]
+    # the title is read from every document, not only those the page cites: the story's headline
+    # does not change with the budget (`--max-words 150` cites fewer outlets than the default)
+    read = [d for d in brief.documents if d.meta.title]
+    news = [d.meta.title for d in read if not is_view_label(d.meta.label)]
+    titles = [d.meta.title for d in read]
     plain_news: list[str | None] = [t for t in news if t and plain_headline(t)]
     plain: list[str | None] = [t for t in titles if t and plain_headline(t)]
-    among = plain_news or news or plain or None  # a news headline that states the news, if any
-    brief.title = central_title(titles, among=among) or f"Brief of {len(brief.documents)} documents"
+    # an analysis explains the news, an opinion argues: with no news source, an analysis titles it
+    analysis = [d.meta.title for d in read if (d.meta.label or "").lower().split()[-1:] == ["analysis"]]
+    plain_analysis: list[str | None] = [t for t in analysis if t and plain_headline(t)]
+    among = plain_news or news or plain_analysis or plain or None  # a news headline that states the news
+    texts = [d.text for d in read]
+    brief.title = (
+        central_title(titles, among=among, texts=texts) or f"Brief of {len(brief.documents)} documents"
+    )
     return brief
 
 
@@ -309,9 +316,13 @@ def plain_headline(title: str) -> bool:
     return not (t.endswith("?") or _FIRST_PERSON.search(t) or _KICKER.match(t) or t[:1] in "\"\u201c'\u2018")
 
 
-def central_title(titles: list[str | None], among: list[str | None] | None = None) -> str | None:
+def central_title(
+    titles: list[str | None], among: list[str | None] | None = None, texts: list[str] | None = None
+) -> str | None:
     """The headline sharing the most words with the other headlines: the most neutral summary of the
-    story, rather than whichever outlet happens to be cited first (ties go to the earlier one).
+    story, rather than whichever outlet happens to be cited first (ties go to the earlier one). Two
+    headlines share their words alike, so with `texts` (each headline's document) the one more of
+    whose words the other outlet's report carries titles the brief.
 
     `among` limits the choice to some of them, the headlines of news (not opinion) sources: an opinion
     headline argues, so it titles the brief only when every cited source is a view."""
@@ -319,8 +330,14 @@ def central_title(titles: list[str | None], among: list[str | None] | None = Non
     eligible = [i for i, t in enumerate(options) if among is None or t in among]
     if not eligible:
         return None
-    if len(options) <= 2:
-        return options[eligible[0]]
     terms = [set(content_terms(t)) for t in options]
-    scores = [sum(len(a & b) / (len(a) or 1) for b in terms if b is not a) for a in terms]
+    if len(options) > 2:
+        others = terms
+    elif texts is not None and len(options) == 2:
+        others = [set(content_terms(text)) for text, t in zip(texts, titles, strict=True) if t]
+    else:
+        return options[eligible[0]]
+    scores = [
+        sum(len(a & b) / (len(a) or 1) for j, b in enumerate(others) if j != i) for i, a in enumerate(terms)
+    ]
     return options[max(eligible, key=lambda i: (scores[i], -i))]
