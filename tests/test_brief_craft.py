@@ -321,3 +321,29 @@ def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_pat
     for name, (title, dateline, body) in pieces.items():
         (tmp_path / name).write_text(f"{title}\n\n{dateline} | 2025-05-04\n\n{body}\n", encoding="utf-8")
     assert briefer.run([tmp_path], engine="offline").title == "What the ferry vote means for the islands"
+
+
+def test_a_piece_in_the_writers_own_voice_does_not_title_the_brief(tmp_path: Path) -> None:
+    """Unlabelled, a piece that opens "Last month, I joined ..." is an essay, not news: its headline,
+    however central, does not title the brief while a news piece's can (`pipeline._in_writers_voice`)."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "Ferry routes to the islands are the council's folly\n\nLast month, I rode the ferry to the "
+        "islands with my children. We waited two hours for a boat that never came.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Council adds two ferry routes to the islands\n\nThe Harbor council voted 6-1 on Thursday to add "
+        "two ferry routes to the islands from June.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.txt").write_text(
+        "Islands get ferry routes as council votes\n\nTwo new ferry routes will link the islands to the "
+        "mainland from June after Thursday's council vote.\n",
+        encoding="utf-8",
+    )
+    assert (
+        briefer.run([tmp_path], engine="offline").title
+        != "Ferry routes to the islands are the council's folly"
+    )

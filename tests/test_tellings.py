@@ -608,8 +608,47 @@ def test_an_excerpt_cut_one_word_past_a_comma_keeps_the_clause_before_it() -> No
 
 def test_the_writers_own_voice_is_no_fact_of_the_brief() -> None:
     """ "Last month, I joined 15,000 other cyclists ..." is the writer speaking: outside a quotation
-    "I" and "we" name nobody on the page (`standalone.writer_speaks`); a quoted "I" has its speaker."""
+    "I" and "we" name nobody on the page (`core.text.writer_speaks`); a quoted "I" has its speaker."""
     assert not printable("Last month, I joined about 15,000 other cyclists in a bike ride across Iowa.")
     assert not printable("We rode past cornfields and through small towns on the way.")
     assert printable('"I will not resign," Mayor Ana Ruiz said on Monday.')
     assert printable("The US and Japan agreed to build missiles together.")
+
+
+def test_a_figure_another_outlet_gives_makes_no_fact_one_sources(tmp_path: Path) -> None:
+    """ "Walgreens wasted 2.6 million doses, CVS 2.2 million ..." beside another outlet's "nearly 2.6
+    million": "only one source reports it" would be half true (`compose._figure_elsewhere`)."""
+    from briefer.engines.offline.compose import _Carriers, _figure_elsewhere
+
+    docs, found = _cluster(
+        tmp_path,
+        "Doses wasted\n\nBy its own count, Walgreens wasted 2.6 million doses and CVS wasted 2.2 million.\n\n"
+        "Rite Aid wasted 1.1 million doses, the pharmacy said.\n",
+        "Pharmacies waste doses\n\nWalgreens reported the most waste of any pharmacy, with nearly 2.6 million doses.\n",
+    )
+    carriers = _Carriers.of({d.id: d for d in docs})
+    claims = {c.text: c for c in found}
+    assert _figure_elsewhere(
+        claims["By its own count, Walgreens wasted 2.6 million doses and CVS wasted 2.2 million."], carriers
+    )
+    assert not _figure_elsewhere(claims["Rite Aid wasted 1.1 million doses, the pharmacy said."], carriers)
+
+
+def test_an_unnamed_source_is_no_question_when_another_outlet_tells_it_on_the_record() -> None:
+    """ "..., officials said" asks who they are, unless another outlet tells the fact on the record
+    ("the attorney general announced", `compose.answered_elsewhere`); "allegedly" and "reportedly"
+    say nobody named vouches for a fact, not that it may happen (`extract._ANONYMOUS`, not `_HEDGES`)."""
+    from briefer.engines.offline.compose import answered_elsewhere
+
+    text = "Reyes also allegedly retaliated against two of the aides, officials said."
+    kind, _, anonymous, hedged = classify(text)
+    assert kind != "prediction" and anonymous and not hedged
+    claim = _claim("b", 1, text)
+    on_record = {
+        "a": [key("Reyes worked to retaliate against two of the aides, the attorney general announced.")]
+    }
+    assert answered_elsewhere("unconfirmed_sourcing", claim, on_record, on_record, frozenset())
+    assert not answered_elsewhere("unconfirmed_sourcing", claim, on_record, {"a": []}, frozenset()), (
+        "told elsewhere only by another unnamed source: still a question"
+    )
+    assert not answered_elsewhere("speculative", claim, on_record, on_record, frozenset())

@@ -451,3 +451,14 @@ def compress(text: str) -> str:
     if short != text and short:
         short = short[0].upper() + short[1:]
     return short
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|[Ww]e|our|ourselves)\b")
+_ANY_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
+
+
+def writer_speaks(text: str) -> bool:
+    """ "Last month, I joined 15,000 other cyclists ...": outside a quotation, "I" or "we" is the
+    writer, whom a brief does not name, so the sentence is a pronoun without its person, and the
+    piece a column's voice, not news."""
+    return bool(_FIRST_PERSON.search(_ANY_QUOTATION.sub(" ", text)))

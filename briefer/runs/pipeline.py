@@ -30,7 +30,7 @@ from briefer.core.models import (
     is_view_label,
 )
 from briefer.core.segment import segment
-from briefer.core.text import content_terms, normalize
+from briefer.core.text import content_terms, normalize, writer_speaks
 from briefer.engines import Engine, EngineChoice
 from briefer.output.page import fit_to_page
 from briefer.sources import FetchOptions, LoadResult, load
@@ -289,7 +289,7 @@ def _recount(brief: Brief) -> Brief:
     # the title is read from every document, not only those the page cites: the story's headline
     # does not change with the budget (`--max-words 150` cites fewer outlets than the default)
     read = [d for d in brief.documents if d.meta.title]
-    news = [d.meta.title for d in read if not is_view_label(d.meta.label)]
+    news = [d.meta.title for d in read if not is_view_label(d.meta.label) and not _in_writers_voice(d)]
     titles = [d.meta.title for d in read]
     plain_news: list[str | None] = [t for t in news if t and plain_headline(t)]
     plain: list[str | None] = [t for t in titles if t and plain_headline(t)]
@@ -303,6 +303,14 @@ def _recount(brief: Brief) -> Brief:
     )
     return brief
 
+
+def _in_writers_voice(doc: Document) -> bool:
+    """A piece whose opening speaks in the writer's own voice ("Last month, I joined ...") is a
+    column or an essay, whatever its label says or does not: its headline argues or tells a story."""
+    return any(writer_speaks(s.text) for s in segment(doc)[:VOICE_SENTENCES] if s.kind == "body")
+
+
+VOICE_SENTENCES = 3  # the opening sentences read for the writer's voice
 
 _KICKER = re.compile(r"^[^:]{1,40}:\s")  # "Another disappointment: ...", "Bill de Blasio is right: ..."
 _FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us|[Mm]e)\b")  # "US" is a country

@@ -186,6 +186,9 @@ def _open_questions(
             add("sources_disagree", pair)
     carriers = _Carriers.of(docs)
     told = {d: [key(clean(t)) for t in texts] for d, texts in others.items()}
+    named: dict[str, list[frozenset[str]]] = defaultdict(list)  # what each document tells on the record
+    for on_record in (c for c in claims if not c.anonymous):
+        named[on_record.citations[0].doc_id].append(key(clean(on_record.text)))
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
@@ -202,6 +205,7 @@ def _open_questions(
                 and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
                 and not carried_elsewhere(g.lead, others)
                 and _specific(g.lead, carriers)
+                and not _figure_elsewhere(g.lead, carriers)
             ][:MAX_SINGLE_SOURCE]
             if n_docs > 1
             else [],
@@ -214,8 +218,7 @@ def _open_questions(
         return not says_again(text, said) and not is_duplicate(text, said, topic)[0]
 
     def fits(kind: QuestionKind, c: Claim) -> bool:
-        alone = kind != "single_source" or not _told_elsewhere(c, told, topic)
-        return c.id not in picked and fresh(c) and alone
+        return c.id not in picked and fresh(c) and not answered_elsewhere(kind, c, told, named, topic)
 
     for round_ in range(2):  # one of each kind first, then a second of each while there are few
         for kind, candidates in tests:
@@ -240,6 +243,23 @@ def _open_questions(
         spent += cost
         questions.append(OpenQuestion(kind=kind, sentences=sentences))
     return questions
+
+
+def answered_elsewhere(
+    kind: QuestionKind,
+    claim: Claim,
+    told: dict[str, list[frozenset[str]]],
+    named: dict[str, list[frozenset[str]]],
+    topic: frozenset[str],
+) -> bool:
+    """Whether another document makes a question of `kind` on `claim` false: "only one source" when
+    any other document tells the fact (`told`), "unnamed source" when one tells it on the record
+    (`named`: "officials said" beside another outlet's "the attorney general announced")."""
+    if kind == "single_source":
+        return _told_elsewhere(claim, told, topic)
+    if kind == "unconfirmed_sourcing":
+        return _told_elsewhere(claim, named, topic)
+    return False
 
 
 def _told_elsewhere(claim: Claim, told: dict[str, list[frozenset[str]]], topic: frozenset[str]) -> bool:
@@ -293,6 +313,15 @@ def _specific(claim: Claim, carriers: _Carriers) -> bool:
     return any(_only_in(own, carriers.figures, f) for f in figs) or any(
         _only_in(own, carriers.names, n) for n in names
     )
+
+
+def _figure_elsewhere(claim: Claim, carriers: _Carriers) -> bool:
+    """Whether another document gives one of the claim's distinctive figures ("Walgreens reported
+    wasting 2.6 million doses, CVS 2.2 million ..." beside another outlet's "nearly 2.6 million"):
+    then "only one source reports" it is at best half true."""
+    own = claim.citations[0].doc_id
+    figs = {f.removeprefix(FIGURE) for f in figures_of(clean(claim.text))}
+    return any(not _only_in(own, carriers.figures, f) for f in figs if not f.endswith("%") and "-" not in f)
 
 
 def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:

@@ -25,8 +25,8 @@ _NOUN_TOO = frozenset({"state", "states"})
 _HEDGES = re.compile(
     r"(?<![-\u2010\u2011])\b(?:could|(?-i:may)|might|expected to|expects?|likely|unlikely|possibl[ey]|"
     r"potentially|set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|"
-    r"anticipated|remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|reportedly|"
-    r"allegedly|believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
+    r"anticipated|remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|"
+    r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
     re.IGNORECASE,
 )
 # A modal inside a relative clause says what was possible, not what will happen: "a 130-day window in
@@ -73,8 +73,10 @@ _UNNAMED_ROLE = (
     r"members?)\b"
 )
 _TELLS = r"(?:said|says|told|tells|confirmed|added|noted|warned|expressed|stated|claimed)"
+# "reportedly" and "allegedly" say who vouches for a fact (nobody named), not that it may happen: an
+# unconfirmed source, not a forecast
 _ANONYMOUS = re.compile(
-    r"\b(?:unnamed|anonymous|anonymity|not authori[sz]ed to|sources (?:said|say|close)|"
+    r"\b(?:unnamed|anonymous|anonymity|not authori[sz]ed to|sources (?:said|say|close)|reportedly|allegedly|"
     r"people (?:familiar|briefed|with knowledge)|officials (?:said|say|have)|experts believe|"
     r"analysts (?:say|believe))\b|"
     # "a senior official" is a source only when the sentence gives them words ("..., a senior

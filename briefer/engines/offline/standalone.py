@@ -14,7 +14,7 @@ from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import STOPWORDS, capitalised_by_position, compress
+from briefer.core.text import STOPWORDS, capitalised_by_position, compress, writer_speaks
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -245,17 +245,6 @@ def printable(text: str) -> bool:
         or _list_of_names(text)
         or writer_speaks(text)
     )
-
-
-_FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|[Ww]e|our|ourselves)\b")
-_QUOTED = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
-
-
-def writer_speaks(text: str) -> bool:
-    """ "Last month, I joined 15,000 other cyclists ...": outside a quotation, "I" or "we" is the
-    writer, whom the page does not name, so the sentence is a pronoun without its person (and a
-    column's voice, not news)."""
-    return bool(_FIRST_PERSON.search(_QUOTED.sub(" ", text)))
 
 
 def only_points_back(text: str) -> bool:
