@@ -35,7 +35,7 @@ def test_the_footer_says_when_a_source_read_is_not_cited(tmp_path: Path) -> None
 
 def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) -> None:
     """The title is read from every document, not from those a page cites: a page of one line (as at
-    a small budget) keeps the headline of the page of many (`runs.pipeline._recount`), and a document
+    a small budget) keeps the headline of the page of many (`runs.pipeline.story_title`), and a document
     that only titles the brief is listed as a source too."""
     import briefer as api
 
@@ -51,18 +51,15 @@ def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) ->
     }
     for name, text in stories.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    from briefer.runs.pipeline import _recount
+    from briefer.runs.pipeline import story_title
 
     full = api.run([tmp_path], engine="offline")
-    first = full.bottom_line[0]
-    small = _recount(
-        full.model_copy(
-            update={"bottom_line": [first], "key_points": [], "open_questions": [], "framing": []}
-        )
-    )
+    small = api.run([tmp_path], engine="offline", max_words=60)
+    assert small.title == full.title == story_title(full.documents)
     titled = next(d for d in full.documents if d.meta.title == full.title)
-    assert titled.id not in first.doc_ids, "the story is one whose first line does not cite the headline"
-    assert small.title == full.title
+    assert titled.id not in small.bottom_line[0].doc_ids, (
+        "a story whose first line does not cite the headline"
+    )
     for brief in (small, full):
         page = api.render_markdown(brief)
         number = page.splitlines()[0].rsplit("[", 1)[1].rstrip("]")
@@ -96,3 +93,24 @@ def test_the_single_source_notice_only_when_one_document_was_read(tmp_path: Path
     other = brief.documents[0].model_copy(update={"id": "other", "path": "b.txt"})
     two = brief.model_copy(update={"documents": [*brief.documents, other]})
     assert "rests on a single source" not in briefer.render_markdown(two)
+
+
+def test_a_page_of_three_one_sentence_sources_is_shorter_than_they_are(tmp_path: Path) -> None:
+    """The title's words count when the page is fitted (`runs.pipeline.story_title` comes first), and
+    the last words a page of tiny sources gives up are a Sources line that only its title needs."""
+    import briefer as api
+    from briefer.core.budget import word_count
+
+    texts = {
+        "a.txt": "Council offer draws sharp reactions from both parties\n\nThe mayor's budget offer to end "
+        "the strike drew sharp reactions from council members of both parties on Friday.\n",
+        "b.txt": "Mayor angered by rejection of compromise\n\nThe mayor attacked council members for "
+        "rejecting his proposals to end the longest strike in the city's history, now in its fifth week.\n",
+        "c.txt": "Council members reject mayor's latest budget proposal\n\nCouncil members on Saturday "
+        "rejected the mayor's proposal to extend some pay rises for drivers and cleaners in exchange for "
+        "cuts to the night bus service and the closure of two depots.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    brief = api.run([tmp_path], engine="offline")
+    assert word_count(api.render_markdown(brief)) < sum(word_count(t) for t in texts.values())

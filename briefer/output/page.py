@@ -30,7 +30,8 @@ def shorter(brief: Brief) -> Iterator[Brief]:
     """`brief`, then each version with one more part dropped, in the order the page gives them up:
     "How the outlets frame it" (the whole part: one outlet's line alone shows no difference), the
     lowest-ranked key points, then new-since points, then open questions beyond three, then the
-    remaining key points, then bottom-line sentences, then the last open questions."""
+    remaining key points, then bottom-line sentences, then the last open questions, then a title that
+    only its own Sources line carries."""
     yield brief
     while True:
         if brief.framing:
@@ -48,9 +49,20 @@ def shorter(brief: Brief) -> Iterator[Brief]:
             brief = brief.model_copy(update={"bottom_line": brief.bottom_line[:-1]})
         elif brief.open_questions:
             brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+        elif (cited := _cited_title(brief)) is not None and cited != brief.title:
+            # the last words to give up on a page of tiny sources: the Sources line of a document
+            # that only titles the brief, for the headline of one the page cites
+            brief = brief.model_copy(update={"title": cited})
         else:
             return
         yield brief
+
+
+def _cited_title(brief: Brief) -> str | None:
+    """The headline of the first document the page's sentences cite, if it has one."""
+    docs = {d.id: d for d in brief.documents}
+    first = next((d for s in printed_sentences(brief) for d in s.doc_ids if d in docs), None)
+    return docs[first].meta.title if first is not None else None
 
 
 def _sentence_words(brief: Brief) -> int:

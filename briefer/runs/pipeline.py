@@ -275,20 +275,26 @@ def _brief(
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
     # the page is shorter than its sources: a tiny source's page gives up its lowest parts first
     shorter_than_sources = sum(word_count(d.text) for d in docs) - 1
+    brief.title = story_title(brief.documents)  # before fitting: the title's words are on the page
     brief = fit_to_page(brief, min(page_cap(max_words), shorter_than_sources))
     return _recount(brief)
 
 
 def _recount(brief: Brief) -> Brief:
-    """Verification figures and title for what is actually printed after fitting to the page."""
+    """Verification figures for what is actually printed after fitting to the page."""
     from briefer.output.render import printed_sentences
 
     printed = [s for s in printed_sentences(brief) if not (s.verdict and s.verdict.label != "supported")]
     brief.report.sentences_supported = len(printed)
     brief.report.sentences_checked = len(printed) + len(brief.dropped)
-    # the title is read from every document, not only those the page cites: the story's headline
-    # does not change with the budget (`--max-words 150` cites fewer outlets than the default)
-    read = [d for d in brief.documents if d.meta.title]
+    return brief
+
+
+def story_title(documents: list[Document]) -> str:
+    """The brief's title, read from every document, not only those the page cites: the story's
+    headline does not change with the budget (`--max-words 150` cites fewer outlets than the
+    default). A page of tiny sources may still give it up last (`output.page.shorter`)."""
+    read = [d for d in documents if d.meta.title]
     news = [d.meta.title for d in read if not is_view_label(d.meta.label) and not _in_writers_voice(d)]
     titles = [d.meta.title for d in read]
     plain_news: list[str | None] = [t for t in news if t and plain_headline(t)]
@@ -298,10 +304,7 @@ def _recount(brief: Brief) -> Brief:
     plain_analysis: list[str | None] = [t for t in analysis if t and plain_headline(t)]
     among = plain_news or news or plain_analysis or plain or None  # a news headline that states the news
     texts = [d.text for d in read]
-    brief.title = (
-        central_title(titles, among=among, texts=texts) or f"Brief of {len(brief.documents)} documents"
-    )
-    return brief
+    return central_title(titles, among=among, texts=texts) or f"Brief of {len(documents)} documents"
 
 
 def _in_writers_voice(doc: Document) -> bool:
