@@ -146,6 +146,25 @@ def test_view_is_attributed_and_the_added_words_are_verified(story: Path) -> Non
     assert verify_sentence(forged, everyone).label != "supported"
 
 
+def test_views_of_several_kinds_are_each_named_for_what_they_are(story: Path) -> None:
+    """Two opinion pieces and an analysis are "opinion pieces and an analysis", never three opinion
+    pieces (`core.attribution.view_prefix`)."""
+    (opinion,) = [d for d in load([story]).documents if d.meta.label == "Opinion"]
+    second = opinion.model_copy(
+        update={"id": "o2", "meta": opinion.meta.model_copy(update={"outlet": "East Post"})}
+    )
+    analysis = opinion.model_copy(
+        update={
+            "id": "a1",
+            "meta": opinion.meta.model_copy(update={"outlet": "Valley Ledger", "label": "Analysis"}),
+        }
+    )
+    assert view_prefix([opinion, analysis, second]) == (
+        "In opinion pieces and an analysis, North Tribune, Valley Ledger and East Post write: "
+    )
+    assert view_prefix([opinion, second]) == "In opinion pieces, North Tribune and East Post write: "
+
+
 def test_a_news_outlets_own_analysis_is_attributed_and_the_added_words_are_verified(tmp_path: Path) -> None:
     from briefer.core.attribution import analysis_prefix
     from briefer.engines.offline.extract import classify
@@ -313,13 +332,18 @@ def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_pat
             "Two new ferry routes will link the islands to the mainland twice a day from June.",
         ),
         "c.txt": (
-            "Ferry vote: council's costly expansion habit",
+            "The council's costly ferry expansion habit returns",
             "North Tribune (Opinion)",
             "The council has again chosen expansion over repairs, at $4 million a year.",
         ),
     }
+    rest = (
+        "The routes will run twice a day from June, and the council expects 400 passengers a day. "
+        "The harbor board will choose an operator in April from three bids it received last month."
+    )
     for name, (title, dateline, body) in pieces.items():
-        (tmp_path / name).write_text(f"{title}\n\n{dateline} | 2025-05-04\n\n{body}\n", encoding="utf-8")
+        text = f"{title}\n\n{dateline} | 2025-05-04\n\n{body} {rest}\n"
+        (tmp_path / name).write_text(text, encoding="utf-8")
     assert briefer.run([tmp_path], engine="offline").title == "What the ferry vote means for the islands"
 
 

@@ -652,3 +652,37 @@ def test_an_unnamed_source_is_no_question_when_another_outlet_tells_it_on_the_re
         "told elsewhere only by another unnamed source: still a question"
     )
     assert not answered_elsewhere("speculative", claim, on_record, on_record, frozenset())
+    same_article = {"b": on_record["a"]}
+    assert answered_elsewhere("unconfirmed_sourcing", claim, {}, same_article, frozenset()), (
+        "the article itself names who says it, further on"
+    )
+    assert not answered_elsewhere("single_source", claim, same_article, {}, frozenset())
+
+
+def test_a_dispute_whose_accusation_the_page_prints_asks_only_the_answer(tmp_path: Path) -> None:
+    """When the bottom line already says one side's accusation, the dispute prints the answer, which
+    names what it answers ("In response to ..."), not the accusation a second time."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "Norland condemns harbour deal\n\nNorland condemned the harbour deal between Ellis and Varta on "
+        "Monday, calling it a provocation.\n\nThe deal lets Varta's navy use the port of Ellis for ten "
+        "years.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Ellis and Varta sign port deal\n\nEllis and Varta signed a deal on Monday that lets Varta's navy "
+        "use the port of Ellis for ten years.\n\nNorland denounced the deal, calling it a provocation "
+        "that threatens the region.\n\nIn response to Norland's accusations, the Ellis foreign ministry "
+        "said the deal is strictly defensive and that calling it a provocation is false.\n\n"
+        "Work on a new pier for the navy's ships will start in May and cost about $40 million. The port "
+        "will stay open to ferries and cargo ships while the pier is built, the harbour board said. "
+        "Varta's defence minister, Ilse Maren, will visit Ellis in June to open the first berth.\n",
+        encoding="utf-8",
+    )
+    brief = briefer.run([tmp_path], engine="offline", max_words=150)
+    printed = " ".join(s.text for s in brief.bottom_line + brief.key_points)
+    assert "provocation" in printed
+    (dispute,) = [q for q in brief.open_questions if q.kind == "sources_disagree"]
+    (answer,) = dispute.sentences
+    assert answer.text.startswith("In response to Norland's accusations")

@@ -38,10 +38,22 @@ def view_prefix(docs: list[Document]) -> str | None:
     if not docs or not all(is_view_label(d.meta.label) and d.meta.outlet for d in docs):
         return None
     outlets = list(dict.fromkeys(d.meta.outlet or "" for d in docs))
-    labels = {_piece(d.meta.label or "", False) for d in docs}
     plural = len(outlets) > 1
-    kind = _piece(docs[0].meta.label or "", plural) if len(labels) == 1 else _DEFAULT[1]
-    return f"In {kind}, {_names(outlets)} {'write' if plural else 'writes'}: "
+    return f"In {_kinds(docs, plural)}, {_names(outlets)} {'write' if plural else 'writes'}: "
+
+
+def _kinds(docs: list[Document], plural: bool) -> str:
+    """What the pieces are: "opinion pieces", or for pieces of several kinds each kind as many times
+    as it is cited ("opinion pieces and an analysis", never three opinion pieces)."""
+    count: dict[str, int] = {}
+    label: dict[str, str] = {}
+    for d in docs:
+        kind = _piece(d.meta.label or "", False)
+        count[kind] = count.get(kind, 0) + 1
+        label.setdefault(kind, d.meta.label or "")
+    if len(count) == 1:
+        return _piece(docs[0].meta.label or "", plural)
+    return " and ".join(_piece(label[k], n > 1) for k, n in count.items())
 
 
 def analysis_prefix(docs: list[Document]) -> str | None:

@@ -181,7 +181,12 @@ def _open_questions(
         picked.update(c.id for c in cs)
 
     vectors, _ = claim_vectors(ranked) if ranked else ([], {})
-    for pair in (_rebuttal_pair(ranked, vectors), _figure_pair(ranked, vectors)):
+    rebuttal = _rebuttal_pair(ranked, vectors)
+    if rebuttal and is_duplicate(clean(rebuttal[0].text), chosen, topic)[0]:
+        # the page already says the accusation ("North Korea condemned the deal"): the question is
+        # the answer to it, which names what it answers ("In response to North Korea's accusations")
+        rebuttal = rebuttal[1:]
+    for pair in (rebuttal, _figure_pair(ranked, vectors)):
         if pair and not picked.intersection(c.id for c in pair):
             add("sources_disagree", pair)
     carriers = _Carriers.of(docs)
@@ -253,21 +258,26 @@ def answered_elsewhere(
     topic: frozenset[str],
 ) -> bool:
     """Whether another document makes a question of `kind` on `claim` false: "only one source" when
-    any other document tells the fact (`told`), "unnamed source" when one tells it on the record
-    (`named`: "officials said" beside another outlet's "the attorney general announced")."""
+    any other document tells the fact (`told`), "unnamed source" when any sentence tells it on the
+    record (`named`: "officials said" beside another outlet's "the attorney general announced", or
+    the same article's "the Pentagon issued a statement")."""
     if kind == "single_source":
         return _told_elsewhere(claim, told, topic)
-    if kind == "unconfirmed_sourcing":
-        return _told_elsewhere(claim, named, topic)
+    if kind == "unconfirmed_sourcing":  # the article itself may name who says it, further on
+        return _told_elsewhere(claim, named, topic, own_too=True)
     return False
 
 
-def _told_elsewhere(claim: Claim, told: dict[str, list[frozenset[str]]], topic: frozenset[str]) -> bool:
-    """Another document tells the claim's fact in its own words, as the page's repeat test reads
-    it (`facts.is_duplicate`: shared concepts, word pairs, the same reaction, request or tally):
-    then "only one source reports it" would be false."""
+def _told_elsewhere(
+    claim: Claim, told: dict[str, list[frozenset[str]]], topic: frozenset[str], own_too: bool = False
+) -> bool:
+    """Another document (or, `own_too`, another sentence of the same one) tells the claim's fact in
+    its own words, as the page's repeat test reads it (`facts.is_duplicate`: shared concepts, word
+    pairs, the same reaction, request or tally): then "only one source reports it" would be false."""
     own = claim.citations[0].doc_id
-    return any(is_duplicate(clean(claim.text), keys, topic)[0] for d, keys in told.items() if d != own)
+    return any(
+        is_duplicate(clean(claim.text), keys, topic)[0] for d, keys in told.items() if own_too or d != own
+    )
 
 
 _NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'.-]*")  # a capitalised word, a sentence's first aside
