@@ -174,6 +174,11 @@ def test_the_same_distinctive_figure_said_again_is_a_repeat() -> None:
     assert says_again("Senators voted 67-32 to open debate on the bill.", chosen)
     ages = [key("Mohammad Anwar, 66, of Springfield, was killed on Tuesday near the stadium.")]
     assert not is_duplicate("Two girls used a taser on Anwar, 66, during a carjacking attempt.", ages)[0]
+    openings = [key("Employers listed 9.21 million job openings in May, the Labor Department said.")]
+    assert is_duplicate("Openings reached 9.2 million across the economy.", openings)[0], (
+        "one figure, rounded"
+    )
+    assert not is_duplicate("Openings reached 9.6 million across the economy.", openings)[0]
 
 
 def test_only_a_predicate_falsehood_or_a_denial_is_a_rebuttal() -> None:

@@ -162,6 +162,25 @@ def _new_figures(figures: frozenset[str], point: frozenset[str]) -> bool:
     )
 
 
+ROUNDING = 0.02  # figures this close are one figure rounded ("9.21 million" / "9.2 million")
+
+
+def _given(figure: str, point: frozenset[str]) -> bool:
+    """Whether a chosen point gives `figure`, exactly or rounded."""
+    if figure in point:
+        return True
+    value = _value(figure)
+    if value is None or figure.endswith("%"):
+        return False
+    return any(
+        (v := _value(f)) is not None
+        and not f.endswith("%")
+        and abs(v - value) <= ROUNDING * max(abs(v), abs(value))
+        for f in point
+        if f.startswith(FIGURE)
+    )
+
+
 def _value(marker: str) -> float | None:
     try:
         return float(marker[len(FIGURE) :].rstrip("%"))
@@ -181,7 +200,7 @@ def _same_figures(
     million" / "the $1.2 million bill")."""
     if any(_tally(f) for f in figures & point):
         return True  # the same vote or score: "In a 67-32 vote, ..." / "Senators voted 67-32 to ..."
-    if not figures or not figures <= point:
+    if not figures or not all(_given(f, point) for f in figures):
         return False
     other = _plain(point)
     least = min(_weight(mine, topic), _weight(other, topic)) or 1.0
