@@ -477,11 +477,9 @@ class _Page:
                 covered = {c for j, x in enumerate(lines) if j != i for c in x.concepts}
                 covered |= {c for t in asked for c in concepts_of(t)}
                 now = self.weights.gain(o.concepts, covered) * o.factor
-                own = [
-                    a for a in self.options_of(o.item) if a.claims[1:] == o.claims[1:] or a.claims[1:] == ()
-                ]
+                own = self.options_of(o.item)
                 retold = [a for a in spare if is_duplicate(a.said, [keys[i]], topic)[0]]
-                for alt in own + retold:
+                for alt in (a for a in own + retold if not self._borrows_used(a)):
                     if alt.cost - o.cost > room or alt.text == o.text or _outlets(alt) < _outlets(o):
                         continue  # too long, the same, or citing fewer of the outlets that carry the fact
                     gain = self.weights.gain(alt.concepts, covered) * alt.factor - now
@@ -493,12 +491,17 @@ class _Page:
                         top = (gain, i, alt)
             if top is None:
                 break
-            gain, i, alt = top
+            _, i, alt = top
             room -= alt.cost - lines[i].cost
             self.used.update(c.id for c in alt.item.claims)
             spare = [o for o in spare if o.item is not alt.item]
             lines[i] = alt
         return lines
+
+    def _borrows_used(self, o: Option[Group]) -> bool:
+        """Whether an option cites, beyond its own fact, a claim the page already uses (a passage's
+        sentence before): printed, it would tell that claim twice."""
+        return any(c.id in self.used for c in o.claims if c not in o.item.claims)
 
     def line(self, sid: str, o: Option[Group]) -> SummarySentence:
         """A picked option as a sentence of the page, with what follows it in its source."""
