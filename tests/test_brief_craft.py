@@ -352,21 +352,18 @@ def test_a_piece_in_the_writers_own_voice_does_not_title_the_brief(tmp_path: Pat
     however central, does not title the brief while a news piece's can (`pipeline._in_writers_voice`)."""
     import briefer
 
-    (tmp_path / "a.txt").write_text(
+    essay = (
         "Ferry routes to the islands are the council's folly\n\nLast month, I rode the ferry to the "
-        "islands with my children. We waited two hours for a boat that never came.\n",
-        encoding="utf-8",
+        "islands with my children. We waited two hours for a boat that never came.\n"
     )
-    (tmp_path / "b.txt").write_text(
+    news = (
         "Council adds two ferry routes to the islands\n\nThe Harbor council voted 6-1 on Thursday to add "
         "two ferry routes to the islands from June.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "c.txt").write_text(
         "Islands get ferry routes as council votes\n\nTwo new ferry routes will link the islands to the "
         "mainland from June after Thursday's council vote.\n",
-        encoding="utf-8",
     )
+    for name, text in zip("abc", (essay, *news), strict=True):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     assert (
         briefer.run([tmp_path], engine="offline").title
         != "Ferry routes to the islands are the council's folly"

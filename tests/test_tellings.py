@@ -578,16 +578,13 @@ def test_words_the_fill_leaves_over_buy_a_fuller_telling_of_a_printed_fact(tmp_p
     never to the fact told twice."""
     import briefer
 
-    (tmp_path / "a.txt").write_text(
+    _cluster(
+        tmp_path,
         "Harbour court rejects appeal\n\nThe Ellis high court on Monday rejected the harbour board’s "
         "appeal to reinstate its ferry ban.\n\nThe board said it would study the ruling.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "b.txt").write_text(
         "Court hands win to ferry owner\n\nThe Ellis high court declined to hear the harbour board’s "
         "appeal on Monday, handing a victory to ferry owner Mara Lind, whom the board had barred from the "
         "north quay.\n\nLind said she would resume sailings on Friday.\n",
-        encoding="utf-8",
     )
     brief = briefer.run([tmp_path], engine="offline")
     printed = [s.text for s in brief.bottom_line + brief.key_points]
@@ -669,13 +666,11 @@ def test_a_dispute_whose_accusation_the_page_prints_asks_only_the_answer(tmp_pat
     names what it answers ("In response to ..."), not the accusation a second time."""
     import briefer
 
-    (tmp_path / "a.txt").write_text(
+    _cluster(
+        tmp_path,
         "Norland condemns harbour deal\n\nNorland condemned the harbour deal between Ellis and Varta on "
         "Monday, calling it a provocation.\n\nThe deal lets Varta's navy use the port of Ellis for ten "
         "years.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "b.txt").write_text(
         "Ellis and Varta sign port deal\n\nEllis and Varta signed a deal on Monday that lets Varta's navy "
         "use the port of Ellis for ten years.\n\nNorland denounced the deal, calling it a provocation "
         "that threatens the region.\n\nIn response to Norland's accusations, the Ellis foreign ministry "
@@ -683,7 +678,6 @@ def test_a_dispute_whose_accusation_the_page_prints_asks_only_the_answer(tmp_pat
         "Work on a new pier for the navy's ships will start in May and cost about $40 million. The port "
         "will stay open to ferries and cargo ships while the pier is built, the harbour board said. "
         "Varta's defence minister, Ilse Maren, will visit Ellis in June to open the first berth.\n",
-        encoding="utf-8",
     )
     brief = briefer.run([tmp_path], engine="offline", max_words=150)
     printed = " ".join(s.text for s in brief.bottom_line + brief.key_points)
