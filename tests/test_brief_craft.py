@@ -345,6 +345,12 @@ def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_pat
         text = f"{title}\n\n{dateline} | 2025-05-04\n\n{body} {rest}\n"
         (tmp_path / name).write_text(text, encoding="utf-8")
     assert briefer.run([tmp_path], engine="offline").title == "What the ferry vote means for the islands"
+    question = "What does the ferry vote mean for the islands?"  # a question, yet no argument
+    (tmp_path / "b.txt").write_text(
+        (tmp_path / "b.txt").read_text(encoding="utf-8").replace(pieces["b.txt"][0], question),
+        encoding="utf-8",
+    )
+    assert briefer.run([tmp_path], engine="offline").title == question
 
 
 def test_a_piece_in_the_writers_own_voice_does_not_title_the_brief(tmp_path: Path) -> None:

@@ -113,6 +113,7 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("The city plans to reopen the bridge in June.", True),
         ("The student sued after he was told he could not use the boys' bathroom at his school.", False),
         ("The ferry could not sail on Monday if the strike goes on.", True),
+        ("The agency said it had not established the vaccine could cause the syndrome.", False),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -685,3 +686,16 @@ def test_a_dispute_whose_accusation_the_page_prints_asks_only_the_answer(tmp_pat
     (dispute,) = [q for q in brief.open_questions if q.kind == "sources_disagree"]
     (answer,) = dispute.sentences
     assert answer.text.startswith("In response to Norland's accusations")
+
+
+def test_an_outlet_that_gives_no_figure_is_not_cited_for_one() -> None:
+    """Another outlet's sentence corroborates a lead only when it gives the lead's distinctive figures,
+    (`facts.gives_figures` in `groups.corroborates`): "[1, 2]" on "$1.2 trillion"
+    would say outlet 2 gives that figure."""
+    from briefer.engines.offline.groups import corroborates
+
+    lead = "The Senate voted on Wednesday to advance the $1.2 trillion infrastructure bill."
+    assert not corroborates(lead, "The Senate voted on Wednesday to advance the infrastructure bill.")
+    assert corroborates(
+        lead, "On Wednesday the Senate voted to advance the $1.2 trillion infrastructure bill."
+    )

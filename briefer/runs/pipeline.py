@@ -302,7 +302,7 @@ def story_title(documents: list[Document]) -> str:
     # an analysis explains the news, an opinion argues: with no news source, an analysis titles it
     analysis = [d.meta.title for d in read if (d.meta.label or "").lower().split()[-1:] == ["analysis"]]
     plain_analysis: list[str | None] = [t for t in analysis if t and plain_headline(t)]
-    among = plain_news or news or plain_analysis or plain or None  # a news headline that states the news
+    among = plain_news or news or plain_analysis or analysis or plain or None  # news that states the news
     texts = [d.text for d in read]
     return central_title(titles, among=among, texts=texts) or f"Brief of {len(documents)} documents"
 

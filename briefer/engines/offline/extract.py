@@ -44,12 +44,15 @@ _TRAILING = re.compile(r"(?:,\s+(?:with\s|in what\s|[a-z]+ing\s)|\s[\u2014\u2013
 _DASH_ASIDE = re.compile(r"\s[\u2014\u2013-]\s[^\u2014\u2013]*?\s[\u2014\u2013-]\s")
 # What was expected before the fact is a reported expectation, not a forecast ("Economists had
 # forecast a 150,000 increase"); an announced plan is news ("unveiled plans to begin offering ...");
-# and what someone was told could not be done is a past prohibition ("after he was told he could not
-# use the boys bathroom").
+# what someone was told could not be done is a past prohibition ("after he was told he could not
+# use the boys bathroom"); and what has not been shown could happen is a finding ("the FDA said it had
+# not established the vaccine could cause the syndrome").
 _NOT_FORECAST = re.compile(
     r"\b(?:had|were|was)\s+(?:been\s+)?(?:forecast(?:ing)?|predict(?:ed|ing)|expect(?:ed|ing)|"
     r"project(?:ed|ing)|anticipat(?:ed|ing))\b|"
     r"\b(?:was|were)\s+told\s+(?:that\s+)?(?:\w+\s+){0,3}?could(?:\s+not|n['\u2019]t|\s+no\s+longer)\b|"
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:established|shown|proven|found|determined)\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:could|may|might)\b|"
     r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b",
     re.IGNORECASE,
 )

@@ -181,6 +181,13 @@ def _given(figure: str, point: frozenset[str]) -> bool:
     )
 
 
+def gives_figures(lead: str, other: str) -> bool:
+    """Whether `other` gives every distinctive figure of `lead`, exactly or rounded: an outlet that
+    gives no figure, or another one, is not cited for a sentence's "$1.2 trillion" (`groups.corroborates`)."""
+    theirs = figures_of(other)
+    return all(_given(f, theirs) for f in figures_of(lead))
+
+
 def _value(marker: str) -> float | None:
     try:
         return float(marker[len(FIGURE) :].rstrip("%"))

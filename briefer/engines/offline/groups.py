@@ -18,7 +18,7 @@ from briefer.core import lexicon
 from briefer.core.budget import word_count
 from briefer.core.models import Claim
 from briefer.core.text import DANGLING_START, compress
-from briefer.engines.offline.facts import terms
+from briefer.engines.offline.facts import gives_figures, terms
 from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
@@ -120,7 +120,11 @@ def corroborates(lead: str, other: str) -> bool:
     verified against the union of all its spans.
     """
     evidence = _evidence(other)
-    return coverage(lead, evidence) >= GROUP_COVERAGE and check_text(lead, evidence).label != "contradicted"
+    return (
+        coverage(lead, evidence) >= GROUP_COVERAGE
+        and check_text(lead, evidence).label != "contradicted"
+        and gives_figures(lead, other)
+    )
 
 
 def group_claims(claims: list[Claim]) -> list[Group]:
