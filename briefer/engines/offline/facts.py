@@ -148,34 +148,33 @@ NEW_FIGURE_CONTAINMENT = 0.7
 """A point whose figures are none of a chosen point's, nor near one, reports another quantity ("four
 chains wasted more than 1 million doses each" beside "15 million doses were wasted"): it repeats that
 point only when it shares this much of its concepts."""
-NEAR_FIGURE = (
-    0.15  # figures within this share of each other may be one quantity rounded ("15.1 million", "15 million")
-)
+NEAR_FIGURE = 0.15
+"""Figures within this share of each other may be one quantity told loosely ("15.1 million", "more
+than 15 million"): no other quantity."""
+ROUNDING = 0.02
+"""Figures this close are one figure rounded ("9.21 million" / "9.2 million")."""
+
+
+def _close(a: float, b: float, share: float) -> bool:
+    return abs(a - b) <= share * max(abs(a), abs(b))
 
 
 def _new_figures(figures: frozenset[str], point: frozenset[str]) -> bool:
     """Whether a point gives figures, and all of them are far from every figure of a chosen point."""
     theirs = [v for f in point if f.startswith(FIGURE) and (v := _value(f)) is not None]
     mine = [v for f in figures if (v := _value(f)) is not None]
-    return bool(mine) and not any(
-        abs(a - b) <= NEAR_FIGURE * max(abs(a), abs(b)) for a in mine for b in theirs
-    )
-
-
-ROUNDING = 0.02  # figures this close are one figure rounded ("9.21 million" / "9.2 million")
+    return bool(mine) and not any(_close(a, b, NEAR_FIGURE) for a in mine for b in theirs)
 
 
 def _given(figure: str, point: frozenset[str]) -> bool:
-    """Whether a chosen point gives `figure`, exactly or rounded."""
+    """Whether a chosen point gives `figure`, exactly or rounded (a share only exactly)."""
     if figure in point:
         return True
     value = _value(figure)
     if value is None or figure.endswith("%"):
         return False
     return any(
-        (v := _value(f)) is not None
-        and not f.endswith("%")
-        and abs(v - value) <= ROUNDING * max(abs(v), abs(value))
+        (v := _value(f)) is not None and not f.endswith("%") and _close(v, value, ROUNDING)
         for f in point
         if f.startswith(FIGURE)
     )

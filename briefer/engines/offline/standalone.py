@@ -236,23 +236,26 @@ def printable(text: str) -> bool:
     off, not pointing back, not a label, not half a quotation, and not opening with a citation marker
     of its own (a brief's markers are briefer's; one in the source is a list number or a forged
     citation)."""
-    return not (
-        cut_off(text)
-        or dangling(text)
-        or has_label(text)
-        or _MARKER.match(text)
-        or _open_quote(text)
-        or _list_of_names(text)
-        or writer_speaks(text)
-    )
+    return not (dangling(text) or _unreadable(text))
 
 
 def only_points_back(text: str) -> bool:
     """Whether the sentence fails to stand alone only because it points back ("The report found
     ...", "He said ..."): printed after what it points to, it reads. One cut off, a label, a forged
     marker ("(3) The council voted ...") or half a quotation does not read after anything."""
-    return dangling(text) and not (
-        cut_off(text) or has_label(text) or _MARKER.match(text) or _open_quote(text) or _list_of_names(text)
+    return dangling(text) and not _unreadable(text)
+
+
+def _unreadable(text: str) -> bool:
+    """What no sentence before it can mend: cut off, a label, a marker of its own, half a quotation,
+    a list of names, the writer's own voice."""
+    return bool(
+        cut_off(text)
+        or has_label(text)
+        or _MARKER.match(text)
+        or _open_quote(text)
+        or _list_of_names(text)
+        or writer_speaks(text)
     )
 
 
