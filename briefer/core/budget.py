@@ -41,9 +41,8 @@ def content_budget(source_words: int, n_sources: int, max_words: int) -> int:
 
 
 FRAMING_SHARE = 0.25  # "How the outlets frame it" takes at most this share of the content budget...
-FRAMING_MIN_BUDGET = (
-    200  # ...when the reader asked for at least this many words; a shorter page is spent on facts
-)
+FRAMING_MIN_BUDGET = 200
+"""...when the reader asked for at least this many words; a shorter page is spent on facts."""
 HEADING_WORDS = 5  # a section heading ("How the outlets frame it") on the page
 
 
