@@ -310,10 +310,10 @@ def story_title(documents: list[Document]) -> str:
 def _in_writers_voice(doc: Document) -> bool:
     """A piece whose opening speaks in the writer's own voice ("Last month, I joined ...") is a
     column or an essay, whatever its label says or does not: its headline argues or tells a story."""
-    return any(writer_speaks(s.text) for s in segment(doc)[:VOICE_SENTENCES] if s.kind == "body")
+    return any(writer_speaks(doc.text[p.start : p.end]) for p in doc.body[:VOICE_PARAGRAPHS])
 
 
-VOICE_SENTENCES = 3  # the opening sentences read for the writer's voice
+VOICE_PARAGRAPHS = 2  # the opening paragraphs read for the writer's voice (no new pass over the text)
 
 _KICKER = re.compile(r"^[^:]{1,40}:\s")  # "Another disappointment: ...", "Bill de Blasio is right: ..."
 _FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us|[Mm]e)\b")  # "US" is a country
