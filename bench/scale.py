@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import io
 import json
 import math
@@ -125,10 +126,11 @@ def stage_times(folder: Path) -> dict[str, Any]:
     repeatedly; `render` is the one final Markdown rendering the CLI prints.
     """
     from briefer.engines import offline
-    from briefer.engines.offline import compose
     from briefer.output.render import render_markdown
     from briefer.runs import pipeline
 
+    # the module, not the package's `compose` function of the same name
+    compose = importlib.import_module("briefer.engines.offline.compose")
     timers: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
     wraps = [

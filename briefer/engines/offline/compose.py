@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from briefer.core.attribution import attributed
 from briefer.core.budget import content_budget, word_count
@@ -113,7 +114,8 @@ def _plain_claim(claim: Claim) -> bool:
 
 DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
 MAX_QUESTION_CANDIDATES = 2000  # open questions look at the most salient claims only (bounded work)
-MAX_SINGLE_SOURCE = 20  # single-source candidates read against every other document (bounded work)
+MAX_SINGLE_SOURCE = 20  # single-source and unnamed-source candidates kept (bounded work)
+MAX_SINGLE_SOURCE_READ = 80  # single-source candidates read against every other document (bounded work)
 
 
 def _rebuttal_pair(ranked: list[Claim], vectors: list[Vector]) -> list[Claim] | None:
@@ -190,27 +192,36 @@ def _open_questions(
         if pair and not picked.intersection(c.id for c in pair):
             add("sources_disagree", pair)
     carriers = _Carriers.of(docs)
-    told = {d: [key(clean(t)) for t in texts] for d, texts in others.items()}
+    keys = {t: key(clean(t)) for texts in others.values() for t in texts}  # each sentence read once
+    told = {d: [keys[t] for t in texts] for d, texts in others.items()}
     named: dict[str, list[frozenset[str]]] = defaultdict(list)  # what each document tells on the record
-    for on_record in (c for c in claims if not c.anonymous):
-        named[on_record.citations[0].doc_id].append(key(clean(on_record.text)))
+    for on_record in (c for c in claims if not c.anonymous and c.text in keys):
+        named[on_record.citations[0].doc_id].append(keys[on_record.text])
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
-        ("unconfirmed_sourcing", [c for c in ranked if c.anonymous]),
+        ("unconfirmed_sourcing", [c for c in ranked if c.anonymous][:MAX_SINGLE_SOURCE]),
         ("speculative", [c for c in ranked if c.kind == "prediction" and not UNKNOWN.search(c.text)]),
         (
             "single_source",
             [
-                g.lead
-                for g in groups
-                if len(g.doc_ids) == 1
-                and _plain_claim(g.lead)
-                and g.lead.id not in used
-                and printable(clean(g.lead.text))
-                and not is_view_label(docs[g.lead.citations[0].doc_id].meta.label)  # a view is one outlet's
-                and not carried_elsewhere(g.lead, others)
-                and _specific(g.lead, carriers)
-                and not _figure_elsewhere(g.lead, carriers)
+                c
+                for c in islice(
+                    (
+                        g.lead
+                        for g in groups
+                        if len(g.doc_ids) == 1
+                        and _plain_claim(g.lead)
+                        and g.lead.id not in used
+                        and printable(clean(g.lead.text))
+                        and not is_view_label(
+                            docs[g.lead.citations[0].doc_id].meta.label
+                        )  # one outlet's view
+                        and _specific(g.lead, carriers)
+                        and not _figure_elsewhere(g.lead, carriers)
+                    ),
+                    MAX_SINGLE_SOURCE_READ,
+                )
+                if not carried_elsewhere(c, others)  # reads every other document: last, and bounded
             ][:MAX_SINGLE_SOURCE]
             if n_docs > 1
             else [],
@@ -564,9 +575,11 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     # in the order picked: the most salient fact leads (a story's order across outlets means nothing)
     spent = sum(o.cost for o in bottom)
 
-    others = {d: [c.text for c in claims if c.citations[0].doc_id == d] for d in docs}
+    others: dict[str, list[str]] = defaultdict(list)  # each document's sentences, then its headline
+    for c in claims:
+        others[c.citations[0].doc_id].append(c.text)
     for d, doc in docs.items():
-        others.setdefault(d, []).append(doc.meta.title or "")
+        others[d].append(doc.meta.title or "")
     questions = _open_questions(
         groups,
         claims,

@@ -194,6 +194,7 @@ def _value(marker: str) -> float | None:
         return None  # a tally ("67-32") has no one value
 
 
+@lru_cache(maxsize=65536)
 def _plain(point: frozenset[str]) -> frozenset[str]:
     return frozenset(c for c in point if not c.startswith(("@",)) and c not in ATTRIBUTION_CONCEPTS)
 
@@ -297,28 +298,32 @@ def is_duplicate(
     reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
     mine = _plain(concepts(reported(text)))
     remembered = mine | reaction | figures | pairs
+    weight = _weight(mine, topic)
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again
         other = _plain(chosen_point)
-        shared = _weight(mine & other, topic)
-        least = min(_weight(mine, topic), _weight(other, topic))
+        if not (mine and other):
+            continue
+        share = _weight(mine & other, topic) / min(weight, _weight(other, topic))
+        if share < PAIR_CONTAINMENT:
+            continue  # below the least share either test below asks for: the common case, read first
         new_figures = _new_figures(figures, chosen_point)
-        need = NEW_FIGURE_CONTAINMENT if new_figures else DUPLICATE_CONTAINMENT
-        if mine and other and shared / least >= need:
+        if share >= (NEW_FIGURE_CONTAINMENT if new_figures else DUPLICATE_CONTAINMENT):
             return True, remembered
-        if (
-            not new_figures
-            and mine
-            and other
-            and shared / least >= PAIR_CONTAINMENT
-            and _shared_pairs(pairs, chosen_point, topic) >= PAIR_MIN
-        ):
+        if not new_figures and _shared_pairs(pairs, chosen_point, topic) >= PAIR_MIN:
             return True, remembered  # the fact's words said together again, in other words around them
     return False, remembered
 
 
 SPREAD_CONTAINMENT = 0.5  # share of a claim's concepts another document has anywhere: it carries the fact
+
+
+@lru_cache(maxsize=65536)
+def _terms_and_numbers(text: str) -> frozenset[str]:
+    """A sentence's concepts and numbers, read once: every single-source candidate reads every other
+    document's sentences."""
+    return concepts(text) | frozenset(numbers(text))
 
 
 def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
@@ -336,7 +341,7 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
     for d, texts in others.items():
         if d == doc:
             continue
-        found = [mine & (concepts(text) | numbers(text)) for text in texts]
+        found = [mine & _terms_and_numbers(text) for text in texts]
         if any(len(f) >= need for f in found) or len(frozenset().union(*found)) >= spread:
             return True
         if figures and any(figures <= f and len(f - figures) >= 1 for f in found):
