@@ -77,7 +77,9 @@ def introduce_names(
     for s in sentences:
         text, citations = s.text, list(s.citations)
         for surname, named in forms.items():
-            if not named or not re.search(rf"\b{re.escape(surname)}\b", text):
+            # the substring test first: a regex per surname of every document, for every line, was a
+            # compile each (thousands of names overflow the regex cache)
+            if not named or surname not in text or not re.search(rf"\b{re.escape(surname)}\b", text):
                 continue
             one = _longest(named, [c.doc_id for c in s.citations])
             if one is None:
