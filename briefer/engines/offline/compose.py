@@ -477,16 +477,18 @@ class _Page:
             if not any(c.id in self.used for c in g.claims)
             for o in self.options_of(g)
         ]
+        # what the page remembers of each line and question (`facts.is_duplicate`), and what the
+        # questions cover: read once, a line's key renewed only when that line is replaced
+        keys = [is_duplicate(x.said, [], topic)[1] for x in lines]
+        asked_keys = [is_duplicate(t, [], topic)[1] for t in asked]
+        asked_concepts = {c for t in asked for c in concepts_of(t)}
         while room > 0:
-            keys = [is_duplicate(x.said, [], topic)[1] for x in lines]
-            asked_keys = [is_duplicate(t, [], topic)[1] for t in asked]
             top: tuple[float, int, Option[Group]] | None = None
             for i, o in enumerate(lines):
                 if id(o) in self.follow:
                     continue  # a line that a following sentence joins keeps its words
                 rest = keys[:i] + keys[i + 1 :] + asked_keys
-                covered = {c for j, x in enumerate(lines) if j != i for c in x.concepts}
-                covered |= {c for t in asked for c in concepts_of(t)}
+                covered = {c for j, x in enumerate(lines) if j != i for c in x.concepts} | asked_concepts
                 now = self.weights.gain(o.concepts, covered) * o.factor
                 own = self.options_of(o.item)
                 retold = [a for a in spare if is_duplicate(a.said, [keys[i]], topic)[0]]
@@ -507,6 +509,7 @@ class _Page:
             self.used.update(c.id for c in alt.item.claims)
             spare = [o for o in spare if o.item is not alt.item]
             lines[i] = alt
+            keys[i] = is_duplicate(alt.said, [], topic)[1]
         return lines
 
     def _borrows_used(self, o: Option[Group]) -> bool:
