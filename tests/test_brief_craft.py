@@ -102,6 +102,10 @@ def test_sentences_that_need_their_paragraph() -> None:
     )
     assert not dangling("Given that the council voted 5-2, the bridge closes.")
     assert dangling("Take, for example, Eric Adams, a front-runner for mayor.")  # an example of what?
+    # a phrase that sets this sentence against, or after, one not printed
+    assert dangling("On the other end, the tax for those below $40,000 would drop by 24%.")
+    assert dangling("In the meantime, officials closed the bridge.") and dangling("If so, the vote fails.")
+    assert not dangling("On the other end of the bridge, officials waited.")
     # a pronoun subject after an opening clause that names nothing it could stand for
     assert dangling("Whatever you want to call it, it has kept this family safe.")
     assert dangling("If approved, it would cost $4 million.") and dangling("Since 2019, it has grown.")
