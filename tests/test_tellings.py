@@ -8,7 +8,7 @@ import pytest
 
 from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import REBUTTAL, _options, _plain_claim
+from briefer.engines.offline.compose import REBUTTAL, _cites, _options, _plain_claim
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
@@ -60,6 +60,28 @@ def test_every_outlets_telling_of_a_fact_is_an_option_citing_what_carries_it(tmp
     assert any("confirmed a change" in t for t in texts)
     mercury = next(o for o in options if "mercury" in o.text)
     assert "mercury" in mercury.claims[0].text, "an option cites its own telling first"
+
+
+def test_a_longer_telling_that_carries_a_shorter_one_is_one_fact_citing_only_what_carries_it() -> None:
+    """Grouping reads both ways: a lead that adds detail (the retaliation, the calls to resign) still
+    states the other outlet's shorter fact, so the two are one fact. The longer lead is not cited to
+    the outlet that lacks its detail; the shorter telling is cited to both."""
+    long_lead = (
+        "An inquiry found that Mayor Dana Orlov of Kelby harassed several council workers and worked to "
+        "punish one of her accusers, the county auditor announced Tuesday in a finding that quickly renewed "
+        "calls from unions and rival parties for her resignation or impeachment."
+    )
+    short = "Mayor Dana Orlov of Kelby harassed several council workers, the county auditor said on Tuesday."
+    # a third outlet's report of the calls makes the longer telling the most central, so it leads
+    calls = (
+        "Unions and rival parties renewed calls on Tuesday for the resignation or impeachment of the mayor."
+    )
+    claims = [_claim("d1", 0, long_lead), _claim("d2", 0, short), _claim("d3", 0, calls)]
+    group = group_claims(claims)[0]
+    assert group.lead.text == long_lead and group.doc_ids == {"d1", "d2"}
+    other = next(c for c in group.claims if c is not group.lead)
+    assert {c.citations[0].doc_id for c in _cites(group.lead, group)} == {"d1"}, "its detail is d1's only"
+    assert {c.citations[0].doc_id for c in _cites(other, group)} == {"d1", "d2"}
 
 
 def test_a_story_topic_shared_by_two_facts_does_not_make_them_one() -> None:

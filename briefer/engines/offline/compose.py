@@ -355,9 +355,9 @@ def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
 
 def _cites(claim: Claim, g: Group) -> list[Claim]:
     """The claims a group's telling `claim` cites: itself first, then those of other outlets that carry
-    it (every claim carries the lead it was grouped with; another telling is checked again)."""
+    it (the lead: those found to carry it when they were grouped; another telling is checked again)."""
     if claim is g.lead:
-        return g.claims
+        return [claim] + [c for c in g.claims if c.id in g.carry_lead]
     return [claim] + [c for c in g.claims if c is not claim and corroborates(claim.text, c.text)]
 
 

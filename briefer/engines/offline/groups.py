@@ -2,8 +2,11 @@
 are grouped, so the page prints each fact once citing every outlet that carries it.
 
 Two claims are one fact when their tf-idf vectors of content terms are alike (`GROUP_SIMILARITY`)
-and the verifier finds the other outlet's span carries the lead's content (`GROUP_COVERAGE`); an
-index of rare terms bounds the comparisons, so a large input is not compared all against all.
+and the verifier finds that one of the two spans carries the other's content (`GROUP_COVERAGE`): the
+other outlet's span carries the lead's, or the lead's carries the other's (a shorter telling of the
+same fact, or a longer one that adds detail to it). Only the claims that carry the lead are cited for
+it; each other telling is checked again when it is printed. An index of rare terms bounds the
+comparisons, so a large input is not compared all against all.
 Groups are ranked by salience: corroboration, centrality and position in their articles.
 """
 
@@ -36,6 +39,7 @@ class Group:
     claims: list[Claim]
     salience: float = 0.0
     doc_ids: set[str] = field(default_factory=set)
+    carry_lead: set[str] = field(default_factory=set)  # ids of the other claims whose span carries the lead
 
     @property
     def lead(self) -> Claim:
@@ -156,17 +160,19 @@ def group_claims(claims: list[Claim]) -> list[Group]:
             for g in _candidate_leads(keys, index)
             if doc not in groups[g].doc_ids
             and (sim := cosine(vectors[i], vectors[leads[g]])) >= GROUP_SIMILARITY
-            and _cheap_coverage(vectors[leads[g]], vectors[i]) >= GROUP_COVERAGE
+            and max(
+                _cheap_coverage(vectors[leads[g]], vectors[i]), _cheap_coverage(vectors[i], vectors[leads[g]])
+            )
+            >= GROUP_COVERAGE
         ]
-        # The most similar lead this claim corroborates; the full check runs best-first, a few at most.
-        best = next(
-            (
-                g
-                for _, g in sorted(close, reverse=True)[:MAX_CHECKS]
-                if corroborates(groups[g].lead.text, claim.text)
-            ),
-            None,
-        )
+        # The most similar lead this claim corroborates, or that carries this claim; the full check
+        # runs best-first, a few at most.
+        best, carries = None, False
+        for _, j in sorted(close, reverse=True)[:MAX_CHECKS]:
+            carries = corroborates(groups[j].lead.text, claim.text)
+            if carries or corroborates(claim.text, groups[j].lead.text):
+                best = j
+                break
         if best is None:
             for t in keys:
                 if len(index[t]) < MAX_BLOCK:
@@ -176,6 +182,8 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         else:
             groups[best].claims.append(claim)
             groups[best].doc_ids.add(doc)
+            if carries:
+                groups[best].carry_lead.add(claim.id)
 
     n_docs = len(counts)
     positions = _positions(claims)
