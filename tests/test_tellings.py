@@ -2,10 +2,13 @@
 of engines/offline (compose._options, coverage.topic_concepts, facts.is_duplicate and
 carried_elsewhere, extract's hedges, standalone.cut_off), on invented text."""
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from briefer.cli.app import cli
 from briefer.core.models import Citation, Claim, Document
 from briefer.core.segment import segment
 from briefer.engines.offline.compose import REBUTTAL, _cites, _options, _plain_claim
@@ -82,6 +85,34 @@ def test_a_longer_telling_that_carries_a_shorter_one_is_one_fact_citing_only_wha
     other = next(c for c in group.claims if c is not group.lead)
     assert {c.citations[0].doc_id for c in _cites(group.lead, group)} == {"d1"}, "its detail is d1's only"
     assert {c.citations[0].doc_id for c in _cites(other, group)} == {"d1", "d2"}
+
+
+def test_a_telling_in_loaded_words_is_its_outlets_framing_named_and_cited_alone(tmp_path: Path) -> None:
+    """ "The mainstream media were up in arms over ..." tells the council's vote in one outlet's
+    framing: printed, it names that outlet and cites it alone (another outlet carries the vote, not the
+    uproar), and a plain telling of the vote comes first."""
+    from briefer.core.text import characterises
+
+    loaded = (
+        "The mainstream media were up in arms on Monday over the Kelby council voting to close the ferry."
+    )
+    assert characterises(loaded) and not characterises('Critics called it "a power grab" on Monday.')
+    docs, claims = _cluster(
+        tmp_path,
+        "Ferry row\n\nKelby Star (News) | 2026-02-18\n\n" + loaded + "\n",
+        "Ferry to close\n\nKelby Post (News) | 2026-02-18\n\n"
+        "The Kelby council voted on Monday to close the ferry to Leeds Island.\n",
+    )
+    group = next(g for g in group_claims(claims) if len(g.claims) == 2)
+    options = _options(group, {d.id: d for d in docs}, Context.of(docs, claims, _plain_claim))
+    framed = next(o for o in options if "up in arms" in o.text)
+    assert framed.text == "Kelby Star writes: " + loaded
+    assert [c.citations[0].doc_id for c in framed.claims] == [framed.claims[0].citations[0].doc_id]
+    plain = next(o for o in options if "Leeds Island" in o.text)
+    assert plain.factor > framed.factor
+    out = CliRunner().invoke(cli, ["run", str(tmp_path), "-q", "--format", "json"])
+    lines = [s["text"] for k in ("bottom_line", "key_points") for s in json.loads(out.output)[k]]
+    assert not any(t.startswith("The mainstream media") for t in lines), lines
 
 
 def test_a_story_topic_shared_by_two_facts_does_not_make_them_one() -> None:

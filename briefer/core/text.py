@@ -457,6 +457,19 @@ _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself|[Ww]e|our|ourselves)\b")
 _ANY_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 
 
+@lru_cache(maxsize=1)
+def _loaded() -> re.Pattern[str]:
+    words = sorted(lexicon.entries("loaded_words"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def characterises(text: str) -> bool:
+    """ "The mainstream media were up in arms ...", "Liberal media outlets were outraged ...": outside
+    a quotation, a loaded or evaluative word (`data/loaded_words.txt`) is the writer characterising
+    what it reports. The sentence tells the outlet's framing, so a brief names the outlet for it."""
+    return bool(_loaded().search(_ANY_QUOTATION.sub(" ", text)))
+
+
 def writer_speaks(text: str) -> bool:
     """ "Last month, I joined 15,000 other cyclists ...": outside a quotation, "I" or "we" is the
     writer, whom a brief does not name, so the sentence is a pronoun without its person, and the

@@ -31,7 +31,7 @@ from briefer.core.models import (
     SummarySentence,
     is_view_label,
 )
-from briefer.core.text import STOPWORDS, figures, numbers
+from briefer.core.text import STOPWORDS, characterises, figures, numbers
 from briefer.engines.offline.coverage import (
     MAX_POOL,
     Option,
@@ -362,9 +362,10 @@ def _cites(claim: Claim, g: Group) -> list[Claim]:
 
 
 def _analysis(claim: Claim) -> bool:
-    """A sentence that interprets in the outlet's own voice (kind `assessment`, no speaker): printed
-    with the outlet's name, never as the brief's own statement."""
-    return claim.kind == "assessment" and claim.speaker is None
+    """A sentence that interprets in the outlet's own voice (kind `assessment`, no speaker), or that
+    characterises what it reports in loaded words (`core.text.characterises`: "The mainstream media
+    were up in arms ..."): printed with the outlet's name, never as the brief's own statement."""
+    return (claim.kind == "assessment" and claim.speaker is None) or characterises(claim.text)
 
 
 def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Option[Group]]:
@@ -387,8 +388,11 @@ def _forms(
     g: Group, claim: Claim, base: str, prior: Claim | None, docs: dict[str, Document], factor: float
 ) -> list[Option[Group]]:
     """One telling printed whole and in its shorter forms, citing its corroboration (and the claim
-    that gives its subject's name)."""
-    cites = _cites(claim, g) + ([prior] if prior is not None else [])
+    that gives its subject's name). A telling in loaded words is its outlet's framing: it cites that
+    outlet alone, which it names, and weighs as an assessment (a plain telling of the fact comes first)."""
+    framing = characterises(claim.text)
+    cites = ([claim] if framing else _cites(claim, g)) + ([prior] if prior is not None else [])
+    factor = min(factor, KIND_WEIGHT["assessment"]) if framing else factor
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
     forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
     return [
