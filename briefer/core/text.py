@@ -287,6 +287,11 @@ def _fmt(value: float) -> str:
 
 def numbers(text: str) -> set[str]:
     """Every number in the text as a canonical string: `1,000` and `one thousand` both give `1000`."""
+    return set(_numbers(text))
+
+
+@lru_cache(maxsize=65536)  # every stage reads a sentence's figures: the weights, repeats, questions
+def _numbers(text: str) -> frozenset[str]:
     norm = normalize(text)
     found: set[str] = set()
     for m in _NUMBER.finditer(norm):
@@ -308,7 +313,7 @@ def numbers(text: str) -> set[str]:
         if parts == ["one"]:  # "one of the", "no one": too common to be a figure
             continue
         found.add(_fmt(value))
-    return found
+    return frozenset(found)
 
 
 # A qualifier before a figure, and the range of source values it admits (as factors of the figure).

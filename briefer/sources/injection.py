@@ -34,7 +34,8 @@ __all__ = ["TO_A_MODEL", "across_lines", "fold", "markup_depth", "sentences_to_a
 
 _TAG_CHARS = re.compile("[\U000e0000-\U000e007f]")
 _CONFUSABLES = str.maketrans({row[0]: row[1] for row in lexicon.rows("confusables")})
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET_KEYS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET = str.maketrans(_LEET_KEYS)
 _MIXED = re.compile(r"[^\W\d_]*(?:\d|[@$])[\w@$]*|[\w@$]*[^\W\d_][\w@$]*")  # runs mixing letters and digits
 _SPACED = re.compile(r"(?<![\w])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![\w])")  # "I g n o r e", "i.g.n.o.r.e"
 _EMPHASIS = re.compile(r"[*_~`]+")
@@ -63,18 +64,31 @@ def _latin(word: re.Match[str]) -> str:
     return word.group().translate(_CONFUSABLES) if re.search("[A-Za-z]", word.group()) else word.group()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_LEET_CHARS = re.compile("[" + re.escape("".join(_LEET_KEYS)) + "]")
+
+
+def _visible(ch: re.Match[str]) -> str:
+    return "" if _invisible(ch.group()) else ch.group()
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str, every_lookalike: bool = False) -> str:
     """`text` as the detector reads it: invisible characters removed, NFKC (full-width and
     mathematical letters), look-alike letters mapped to Latin (in words that mix scripts, or all of
     them with `every_lookalike`), `1gn0re` read as `ignore`, letter-spaced words joined, Markdown
     emphasis and line breaks dropped. For matching only."""
-    text = unicodedata.normalize("NFKC", "".join(ch for ch in text if not _invisible(ch)))
-    text = text.translate(_CONFUSABLES) if every_lookalike else re.sub(r"\w+", _latin, text)
+    if not text.isascii():  # ASCII has no invisible, compatibility or look-alike characters
+        text = unicodedata.normalize("NFKC", _NON_ASCII.sub(_visible, text))
+        if every_lookalike:
+            text = text.translate(_CONFUSABLES)
+        elif _LOOKALIKES.search(text):
+            text = re.sub(r"\w+", _latin, text)
     text = _EMPHASIS.sub("", text)
-    text = _MIXED.sub(
-        lambda m: m.group().translate(_LEET) if re.search(r"[^\W\d_]", m.group()) else m.group(), text
-    )
+    if _LEET_CHARS.search(text):
+        text = _MIXED.sub(
+            lambda m: m.group().translate(_LEET) if re.search(r"[^\W\d_]", m.group()) else m.group(), text
+        )
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
     return " ".join(text.split())
 

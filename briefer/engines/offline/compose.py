@@ -286,9 +286,8 @@ def _told_elsewhere(
     its own words, as the page's repeat test reads it (`facts.is_duplicate`: shared concepts, word
     pairs, the same reaction, request or tally): then "only one source reports it" would be false."""
     own = claim.citations[0].doc_id
-    return any(
-        is_duplicate(clean(claim.text), keys, topic)[0] for d, keys in told.items() if own_too or d != own
-    )
+    elsewhere = [k for d, keys in told.items() if own_too or d != own for k in keys]
+    return is_duplicate(clean(claim.text), elsewhere, topic)[0]
 
 
 _NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'.-]*")  # a capitalised word, a sentence's first aside

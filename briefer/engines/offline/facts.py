@@ -280,6 +280,17 @@ def request_of(text: str) -> frozenset[str]:
     return frozenset(REQUEST + c for c in concepts(m.group("to").split()[-1])) if m else frozenset()
 
 
+@lru_cache(maxsize=65536)
+def _reading(
+    text: str, topic: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], float]:
+    """What `is_duplicate` reads of a point, once per point: every pick of the page tests every
+    option against what is chosen so far, and every question candidate against every document."""
+    reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
+    mine = _plain(concepts(reported(text)))
+    return reaction, figures, pairs, mine, mine | reaction | figures | pairs, _weight(mine, topic)
+
+
 def is_duplicate(
     text: str, chosen: list[frozenset[str]], topic: frozenset[str] = frozenset()
 ) -> tuple[bool, frozenset[str]]:
@@ -295,10 +306,7 @@ def is_duplicate(
     that shares the fact's word pairs (`pairs_of`) with some of its concepts. The point is read by
     what it reports (`reported`: its trailing attribution aside).
     """
-    reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
-    mine = _plain(concepts(reported(text)))
-    remembered = mine | reaction | figures | pairs
-    weight = _weight(mine, topic)
+    reaction, figures, pairs, mine, remembered, weight = _reading(text, topic)
     for chosen_point in chosen:
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again

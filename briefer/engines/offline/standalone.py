@@ -35,6 +35,14 @@ def _words(name: str) -> frozenset[str]:
     return lexicon.words(f"openers/{name}")
 
 
+@cache
+def _phrases(name: str, after: str) -> re.Pattern[str]:
+    """One of the list's phrases, then `after`, as one expression compiled once (a sentence is read
+    against every phrase of the list)."""
+    alternatives = "|".join(re.escape(p) for p in sorted(_words(name), key=len, reverse=True))
+    return re.compile(f"(?:{alternatives}){after}")
+
+
 def cut_off(text: str) -> bool:
     """Ends in an ellipsis, on a title that stands before a name ("... from Gov."), or without terminal
     punctuation once closing quotes and brackets are set aside: the excerpt stopped mid-sentence, or
@@ -73,9 +81,7 @@ def dangling(text: str) -> bool:
     first, nxt = w[0], (w[1] if len(w) > 1 else "")
     if first in _words("connectives") and (first, nxt) not in {("so", "far"), ("instead", "of")}:
         return True
-    if any(re.match(re.escape(p) + r"\s*,", lead) for p in _words("connective_phrases")):
-        return True
-    if any(re.match(re.escape(p) + r"\b", lead) for p in _words("back_phrases")):
+    if _phrases("connective_phrases", r"\s*,").match(lead) or _phrases("back_phrases", r"\b").match(lead):
         return True
     if re.search(
         r",\s*(?:however|though|meanwhile|instead|too|for example|for instance)\s*,",
