@@ -153,3 +153,20 @@ def test_a_pronoun_sentence_is_printed_with_its_name_or_after_the_sentence_that_
     assert any("Ada Varga died" in c.quote for c in line.citations)
     assert any("She was fully vaccinated" in c.quote for c in line.citations)
     assert not any(s.text.startswith("She ") for s in lines)
+
+
+def test_a_day_or_a_date_is_no_ones_full_name(tmp_path: Path) -> None:
+    """ "wrote on Twitter Friday" gives "Friday" no full form, nor "Effective Nov. 8" "Nov": the page
+    would print "will announce Twitter Friday plans ... beginning Effective Nov. 8"."""
+    (doc,) = _docs(
+        tmp_path,
+        "Ferry reopens\n\n"
+        "The harbour board will announce Friday plans to reopen the ferry beginning Nov. 8, an official said.\n\n"
+        '"The ferry will run again," board member Ada Varga wrote on Twitter Friday.\n\n'
+        "Effective Nov. 8, riders must show a ticket bought in advance.\n",
+    )
+    line = _line(
+        doc,
+        "The harbour board will announce Friday plans to reopen the ferry beginning Nov. 8, an official said.",
+    )
+    assert introduce_names([line], [doc], room=10) == [line]

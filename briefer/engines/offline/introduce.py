@@ -17,6 +17,7 @@ from collections import defaultdict
 from briefer.core.budget import word_count
 from briefer.core.models import Citation, Document, SummarySentence, cite
 from briefer.core.segment import segment
+from briefer.core.text import MONTHS, WEEKDAYS
 from briefer.engines.offline.coverage import alone_at, full_names
 
 Forms = dict[str, dict[str, dict[str, Citation]]]  # surname -> full form -> document id -> citation
@@ -32,9 +33,29 @@ def _full_forms(documents: list[Document]) -> Forms:
             if sentence.kind != "body":
                 continue
             for run in full_names(sentence.text):
+                if _calendar(run, sentence.text):
+                    continue
                 found = forms[run[-1]][" ".join(run)]
                 found.setdefault(doc.id, cite(doc, sentence.start, sentence.end))
     return forms
+
+
+def _calendar(run: list[str], sentence: str) -> bool:
+    """A run of capitalised words that holds a day or a date is no one's name: "wrote on Twitter
+    Friday" gives no full form of "Friday", nor "Effective Nov. 8" of "Nov" ("Theresa May" is a
+    name; "May 3" is a date)."""
+    for word in run:
+        w = word.lower()
+        if w in WEEKDAYS or (w in MONTHS and w != "may"):
+            return True
+        if _month_abbreviation(w) and re.search(rf"\b{re.escape(word)}\.?\s+\d", sentence):
+            return True
+    return False
+
+
+def _month_abbreviation(word: str) -> bool:
+    """ "nov", "sept", "may": the start of a month's name, three letters or more."""
+    return len(word) >= 3 and any(m.startswith(word) for m in MONTHS)
 
 
 def _longest(forms: dict[str, dict[str, Citation]], cited: list[str]) -> tuple[str, Citation] | None:
