@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from briefer.cli.app import cli
 from briefer.core.attribution import attributed, view_prefix
 from briefer.core.models import SummarySentence, cite
-from briefer.engines.offline.standalone import cut_off, dangling, printable, without_label
+from briefer.engines.offline.standalone import clean, cut_off, dangling, printable, without_label
 from briefer.sources import load
 from briefer.sources.bylines import byline
 from briefer.verify import verify_sentence
@@ -92,6 +92,10 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")
     assert not cut_off('He said "yes."')
     assert without_label("Why it matters: The cost is high.") == "The cost is high."
+    # a wire report's dateline says where it was filed, not what happened
+    assert clean("WASHINGTON (AP) \u2014 The Senate passed the bill.") == "The Senate passed the bill."
+    assert clean("ATHENS, Greece (AP) \u2014 Workers marched on Friday.") == "Workers marched on Friday."
+    assert clean("NATO \u2014 the alliance of 32 \u2014 met.") == "NATO \u2014 the alliance of 32 \u2014 met."
     assert without_label("Biden said: it is time.") == "Biden said: it is time."
     assert not printable("(2) Officials confirmed the bridge reopens.")
     # a preposition whose object points back

@@ -66,6 +66,27 @@ def without_label(text: str) -> str:
     return rest[0].upper() + rest[1:] if rest else text
 
 
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'\u2019\-]+\s+){0,3}[A-Z][A-Z.'\u2019\-]+"  # WASHINGTON, NEW YORK, ST. LOUIS
+    r"(?:,\s+[^\u2014\u2013()]{1,30}?)?"  # ", Greece", ", Oct 5"
+    r"(?:\s*\([A-Za-z .&]{2,20}\))?"  # (AP), (Reuters)
+    r"\s+(?:\u2014|\u2013|--?)\s+(?=\S)"
+)
+
+
+def without_dateline(text: str) -> str:
+    """The sentence without the dateline that opens a wire report ("WASHINGTON (AP) — The Senate
+    ...", "ATHENS, Greece (AP) — Millions ..."): where the story was filed is no part of its fact."""
+    m = _DATELINE.match(text)
+    if not m:
+        return text
+    rest, place = text[m.end() :], re.split(r"[,(]|\s(?:\u2014|\u2013|-)", m.group(0))[0]
+    placed = "," in m.group(0) or "(" in m.group(0) or len(place.split()) > 1 or len(place.strip()) >= 5
+    if not placed or re.search(r"\s(?:\u2014|\u2013|--?)\s", rest):
+        return text  # "NATO — the alliance of 32 — said": an acronym and an aside, not a dateline
+    return rest[0].upper() + rest[1:]
+
+
 def has_label(text: str) -> bool:
     return without_label(text) != text
 
@@ -407,10 +428,11 @@ def without_connective(text: str) -> str:
 
 def clean(text: str) -> str:
     """A source sentence as printed: on one line (a hard-wrapped source's line breaks are spaces), a
-    leading connective and a section label trimmed off, and a sentence the excerpt cut off trimmed
+    dateline, a leading connective and a section label trimmed off, and a sentence the excerpt cut off trimmed
     back to its last complete clause."""
     one_line = " ".join(text.split())
-    return complete_clause(with_full_stop(without_connective(compress(without_label(compress(one_line))))))
+    plain = without_label(compress(without_dateline(one_line)))
+    return complete_clause(with_full_stop(without_connective(compress(plain))))
 
 
 MIN_UNSTOPPED_WORDS = 8  # a line without a full stop this long, in sentence case, is a sentence
