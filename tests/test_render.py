@@ -114,3 +114,17 @@ def test_a_page_of_three_one_sentence_sources_is_shorter_than_they_are(tmp_path:
         (tmp_path / name).write_text(text, encoding="utf-8")
     brief = api.run([tmp_path], engine="offline")
     assert word_count(api.render_markdown(brief)) < sum(word_count(t) for t in texts.values())
+
+
+def test_an_unverified_sentence_tells_the_reader_why_in_words_not_a_score() -> None:
+    from briefer.core.models import Citation, SummarySentence, Verdict
+    from briefer.runs.pipeline import _unverified_questions
+
+    loose = Verdict(
+        label="unsupported", score=0.55, reasons=["its wording follows the sources only loosely (score 0.55)"]
+    )
+    cited = Citation(doc_id="d1", start=0, end=17, quote="He liked the show")
+    s = SummarySentence(id="k0", text="Carlson liked what he saw.", citations=[cited], verdict=loose)
+    (q,) = _unverified_questions([s])
+    assert q.note == "its wording follows the sources only loosely"
+    assert q.sentences[0].verdict is not None and q.sentences[0].verdict.score == 0.55, "the score is kept"

@@ -71,6 +71,9 @@ def choose_engine(
     )
 
 
+_SCORE = re.compile(r"\s*\(score [\d.]+\)")
+
+
 def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> list[OpenQuestion]:
     """Sentences that failed verification, shown only as unverified, with the reason."""
     questions = []
@@ -78,6 +81,8 @@ def _unverified_questions(dropped: list[SummarySentence], limit: int = 2) -> lis
         reason = (
             s.verdict.reasons[0] if s.verdict and s.verdict.reasons else "not supported by its cited spans"
         )
+        # the reader is told why in words; the score stays in the verdict (JSON, `briefer check`)
+        reason = _SCORE.sub("", reason)
         questions.append(OpenQuestion(kind="unverified", sentences=[s], note=reason))
     return questions
 
