@@ -167,6 +167,12 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("The student sued after he was told he could not use the boys' bathroom at his school.", False),
         ("The ferry could not sail on Monday if the strike goes on.", True),
         ("The agency said it had not established the vaccine could cause the syndrome.", False),
+        ("The board on Monday ordered staff to get the vaccine as soon as possible.", False),
+        ("The council approved the plan, a step that could cost $4 million.", False),
+        ("The council approved the plan, which could cost $4 million.", False),
+        ("Russia showed its military might in the Baltic on Monday.", False),
+        ("Officials said the plan might fail.", True),
+        ("It is possible the vote fails.", True),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:

@@ -38,7 +38,9 @@ _RELATIVE_MODAL = re.compile(
 # "California will require candidates to hand over their tax returns, setting up a likely legal
 # battle" reports a signed law. The main clause's own hedge ("The storm could hit, bringing rain")
 # still makes a forecast.
-_TRAILING = re.compile(r"(?:,\s+(?:with\s|in what\s|[a-z]+ing\s)|\s[\u2014\u2013]\s).*$", re.S)
+# So does a closing appositive: "Newsom issued a mandate Friday ..., a policy the state expects to
+# affect millions of students" reports the mandate.
+_TRAILING = re.compile(r"(?:,\s+(?:with\s|in what\s|[a-z]+ing\s|an?\s+[a-z])|\s[\u2014\u2013]\s).*$", re.S)
 # Paired dashes set an aside off the main clause: "The bombs – reportedly a car bomb and a suicide
 # vest – detonated within minutes" reports the blasts; the aside's hedge is the aside's.
 _DASH_ASIDE = re.compile(r"\s[\u2014\u2013-]\s[^\u2014\u2013]*?\s[\u2014\u2013-]\s")
@@ -53,7 +55,11 @@ _NOT_FORECAST = re.compile(
     r"\b(?:was|were)\s+told\s+(?:that\s+)?(?:\w+\s+){0,3}?could(?:\s+not|n['\u2019]t|\s+no\s+longer)\b|"
     r"\b(?:not|never)\s+(?:yet\s+)?(?:established|shown|proven|found|determined)\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:could|may|might)\b|"
-    r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b",
+    r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b|"
+    # idioms of manner and the noun ("as soon as possible", "the government's fiscal might on ...")
+    r"\b(?:as\s+(?:soon|much|quickly|far|fast|long)\s+as|where(?:ver)?|if|when(?:ever)?)\s+possible\b|"
+    r"\b(?:[\w-]+['\u2019]s|its|their|his|her|our|military|economic|fiscal|political|financial|naval|"
+    r"industrial|full|sheer)\s+might\b|\bmight\s+(?:on|of|behind|against)\b",
     re.IGNORECASE,
 )
 _ASSESSMENT = re.compile(
