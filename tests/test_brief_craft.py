@@ -97,6 +97,9 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert clean("ATHENS, Greece (AP) \u2014 Workers marched on Friday.") == "Workers marched on Friday."
     assert clean("NATO \u2014 the alliance of 32 \u2014 met.") == "NATO \u2014 the alliance of 32 \u2014 met."
     assert without_label("Biden said: it is time.") == "Biden said: it is time."
+    # a label that names the sentence's subject or speaker is no section label: kept, and not printed
+    assert not printable(clean("Army: 40% fully vaccinated with 57% with one dose."))
+    assert not printable(clean("The message was clear: the party must change."))
     assert not printable("(2) Officials confirmed the bridge reopens.")
     # a preposition whose object points back
     assert dangling("Without it, tens of millions of students would have had no lessons.")

@@ -56,14 +56,28 @@ def cut_off(text: str) -> bool:
     return not t.rstrip("\"'\u201d\u2019)]*_ ").endswith((".", "!", "?"))
 
 
-def without_label(text: str) -> str:
-    """The sentence without a section label opening it ("The big picture: X" -> "X"); a speech
-    lead-in ("Biden said: ...") or a clock time is kept."""
+def _label(text: str) -> re.Match[str] | None:
+    """A label-shaped opener ("Why it matters: ", "Army: "), not a speech lead-in ("Biden said: ...")
+    nor a clock time."""
     m = _LABEL.match(text)
     if not m or _SPEECH.search(m.group("lead")) or re.fullmatch(r"[\d\s:]+", m.group("lead")):
+        return None
+    return m
+
+
+def without_label(text: str) -> str:
+    """The sentence without a section label opening it ("The big picture: X" -> "X"), one of the
+    newsletter labels of `openers/section_labels.txt`. Any other label names the sentence's subject
+    or speaker ("Army: 40% fully vaccinated"): it is kept, and the sentence is not printed."""
+    m = _label(text)
+    if m is None or m.group("lead").lower().replace("\u2019", "'") not in _words("section_labels"):
         return text
     rest = text[m.end() :]
     return rest[0].upper() + rest[1:] if rest else text
+
+
+def has_label(text: str) -> bool:
+    return _label(text) is not None
 
 
 _DATELINE = re.compile(
@@ -85,10 +99,6 @@ def without_dateline(text: str) -> str:
     if not placed or re.search(r"\s(?:\u2014|\u2013|--?)\s", rest):
         return text  # "NATO — the alliance of 32 — said": an acronym and an aside, not a dateline
     return rest[0].upper() + rest[1:]
-
-
-def has_label(text: str) -> bool:
-    return without_label(text) != text
 
 
 def dangling(text: str) -> bool:
