@@ -87,6 +87,7 @@ def test_copyright_company_is_not_the_outlet(tmp_path: Path) -> None:
 def test_sentences_that_need_their_paragraph() -> None:
     assert dangling("But the vote came later.") and dangling("He said the routes would help.")
     assert dangling("The measure passed easily.") and dangling("The United States, however, disagreed.")
+    assert dangling("The requirement is set to take effect in January.")  # which requirement?
     assert not dangling("The president of Brazil spoke.") and not dangling("This week the council met.")
     assert not dangling("It is unclear whether the plan works.")
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")
