@@ -62,6 +62,11 @@ def story(tmp_path: Path) -> Path:
         ("Staff Writer — May 3, 2025 — by Jane Doe", {"outlet": None, "author": "Jane Doe"}),
         ("USA TODAY | 2021-08-23", {"outlet": "USA TODAY", "author": None}),
         ("JANE DOE | 2021-08-23", {"outlet": None, "author": "Jane Doe"}),
+        # a name opened by "The", an acronym's or one joined by "&" is an outlet's, not a person's
+        ("The Federalist | 2021-10-11", {"outlet": "The Federalist", "author": None}),
+        ("PBS NewsHour | 2021-09-23", {"outlet": "PBS NewsHour", "author": None}),
+        ("AP Politics & Fact Check | 2021-08-11", {"outlet": "AP Politics & Fact Check", "author": None}),
+        ("National Review | 2021-08-11", {"outlet": "National Review", "author": None}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
         (
             "Guest Writer - Center (Opinion) | 2021-05-13",

@@ -15,7 +15,8 @@ _ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributo
 _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette"
                            r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg|today|magazine"
                            r"|chronicle|examiner|inquirer|courier|ledger|dispatch|observer|bulletin|weekly"
-                           r"|insider|monitor)\b", re.I)
+                           r"|insider|monitor|review|report|newshour|federalist|economist|register"
+                           r"|independent|spectator|atlantic|politico|axios|breitbart|intercept)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on
@@ -45,8 +46,17 @@ def _uncap(name: str) -> str:
 
 
 def is_outlet(part: str, piped: bool) -> bool:
+    """An outlet's name, not a person's: an outlet word ("Times", "Review"), an acronym ("AP", "PBS
+    NewsHour"), a name opened by "The" or joined by "&" ("The Federalist", "AP Politics & Fact
+    Check"), or one word beside a pipe."""
+    words = part.split()
+    acronym = bool(words) and bool(re.fullmatch(r"[A-Z]{2,6}", words[0]))
     return bool(
-        _OUTLET_WORDS.search(part) or re.fullmatch(r"[A-Z]{2,6}", part) or (piped and " " not in part)
+        _OUTLET_WORDS.search(part)
+        or (acronym and (len(words) == 1 or not all(w.isupper() for w in words)))  # not "JANE DOE"
+        or words[:1] == ["The"]
+        or "&" in part
+        or (piped and " " not in part)
     )
 
 
