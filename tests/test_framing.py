@@ -220,3 +220,29 @@ def test_a_quote_that_is_not_the_headline_or_not_exact_is_rejected(framed: Brief
     assert framing_line_problem(
         _forged(line, source="lead", citation=line.citation), docs
     )  # headline is furniture
+
+
+def test_lines_that_do_not_all_fit_leave_the_outlier_in() -> None:
+    """Three framings in room for two: the line framed most like another goes, so the part still
+    shows the framing that stands apart, instead of no part at all."""
+    from briefer.core.budget import framing_words
+    from briefer.engines.offline.framing import outlet_framing
+    from briefer.sources import load
+
+    heads = {
+        "left": ("Harlow council raises water rates to replace lead pipes", "Harlow Tribune | 2026-03-03"),
+        "center": ("Water bills in Harlow climb 14 percent from July", "Valley Wire | 2026-03-03"),
+        "right": (
+            "Residents hit with costly bill as council snubs cheaper loan",
+            "Harlow Examiner | 2026-03-04",
+        ),
+    }
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = load([_cluster(Path(tmp), heads)]).documents
+        every = outlet_framing(docs, 10_000)
+        assert len(every) == 3
+        room = framing_words([x.printed() for x in every]) - 1
+        two = outlet_framing(docs, room)
+    assert len(two) == 2 and "Harlow Examiner" in {x.outlet for x in two}

@@ -83,8 +83,8 @@ def alike(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def outlet_framing(documents: list[Document], allowance: int) -> list[FramingLine]:
     """One line per outlet (the first of its documents with a usable headline or lead), without lines
-    framed like an earlier one; empty for fewer than two outlets, for outlets that all frame the
-    story alike, or when the lines do not fit in `allowance` words."""
+    framed like an earlier one, and as many as fit in `allowance` words (two at least); empty for
+    fewer than two outlets, for outlets that all frame the story alike, or when two do not fit."""
     lines: list[FramingLine] = []
     seen: set[str] = set()
     kept: list[frozenset[str]] = []
@@ -103,6 +103,16 @@ def outlet_framing(documents: list[Document], allowance: int) -> list[FramingLin
         lines.append(line)
         if len(lines) == MAX_OUTLETS:
             break
+    # too long for its room: the line framed most like another goes first, so the outlier stays
+    while len(lines) > 2 and framing_words([x.printed() for x in lines]) > allowance:
+        i = max(
+            range(len(lines)), key=lambda i: max(_overlap(kept[i], k) for j, k in enumerate(kept) if j != i)
+        )
+        del lines[i], kept[i]
     if len(lines) < 2 or framing_words([x.printed() for x in lines]) > allowance:
         return []
     return lines
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / (min(len(a), len(b)) or 1)
