@@ -390,7 +390,7 @@ def complete_clause(text: str) -> str:
         head = text[:cut].rstrip(" ,;")
         if not quotes_closed(head) or head.count("(") != head.count(")"):
             return text
-        if not _verbless(head):
+        if not _verbless(head) and not _open_subordinate(head):
             return head + "."
     return text
 
@@ -402,6 +402,31 @@ def _abbreviation(word: str) -> bool:
 
 
 _NOT_MAIN = frozenset("including with which who whom whose such while as and but or".split())
+
+
+_SUBORDINATE = re.compile(
+    r"\s(?:(?i:because|when|while|after|before|since|although|though|until|unless|whereas|if)|"
+    r"as(?=\s+(?:the|a|an|his|her|its|their|[A-Z])))\s(?P<rest>[^,;]*)$"  # "served as secretary": no clause
+)
+_FINITE = re.compile(
+    r"\b(?:is|was|were|are|am|be|been|being|has|had|have|will|would|can|could|may|might|must|shall|should|"
+    r"did|does|do|says|said|[a-z]+ed)\b"
+)
+
+
+@cache
+def _past_forms() -> frozenset[str]:
+    return frozenset(form for form, _ in lexicon.pairs("irregular_verbs"))
+
+
+def _open_subordinate(head: str) -> bool:
+    """ "... came as President Joe Biden's envoy for North Korea": a cut right after a subordinate
+    clause's subject ("as the envoy, Sung Kim, was in Tokyo") leaves that clause without its verb."""
+    m = _SUBORDINATE.search(head)
+    if m is None:
+        return False
+    rest = m.group("rest")
+    return not (_FINITE.search(rest) or any(w in _past_forms() for w in rest.lower().split()))
 
 
 def _verbless(head: str) -> bool:
