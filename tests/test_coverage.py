@@ -171,7 +171,9 @@ def test_a_cut_off_sentence_is_not_trimmed_inside_the_subjects_aside() -> None:
     trimmed = "After decades of military experience, Powell served as secretary of state."
     assert complete_clause(whole) == trimmed
     # a cut right after a subordinate clause's subject leaves that clause without its verb
-    envoy = "The first test in six months came as the mayor's envoy for the islands, Ada Varga, was in Leeds..."
+    envoy = (
+        "The first test in six months came as the mayor's envoy for the islands, Ada Varga, was in Leeds..."
+    )
     assert complete_clause(envoy) == envoy
     done = "The ferry stopped running after the storm hit the coast, with waves..."
     assert complete_clause(done) == "The ferry stopped running after the storm hit the coast."

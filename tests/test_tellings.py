@@ -758,3 +758,24 @@ def test_an_outlet_that_gives_no_figure_is_not_cited_for_one() -> None:
     assert corroborates(
         lead, "On Wednesday the Senate voted to advance the $1.2 trillion infrastructure bill."
     )
+
+
+def test_a_question_cites_every_outlet_that_carries_its_sentence(tmp_path: Path) -> None:
+    """An unknown two outlets quote alike is asked once, citing both; a lone report still cites one."""
+    unknown = '"It is unclear whether the ferry can sail again before June," Ada Varga wrote in a letter.'
+    docs, claims = _cluster(
+        tmp_path,
+        "Ferry halted\n\nKelby Star (News) | 2026-02-18\n\n"
+        "The Kelby council halted the island ferry on Monday after engineers found cracks in its hull.\n\n"
+        + unknown
+        + "\n",
+        "Ferry stops\n\nKelby Post (News) | 2026-02-18\n\n"
+        "The island ferry was halted on Monday by the Kelby council after cracks were found in its hull.\n\n"
+        + unknown
+        + "\n",
+    )
+    from briefer.engines.offline.compose import compose
+
+    draft = compose(docs, claims)
+    (asked,) = [q for q in draft.open_questions if q.kind == "information_missing"]
+    assert {c.doc_id for c in asked.sentences[0].citations} == {d.id for d in docs}

@@ -244,14 +244,26 @@ def _open_questions(
                 said.append(key(clean(c.text)))
     questions: list[OpenQuestion] = []
     spent = 0
+    group_of = {c.id: g for g in groups for c in g.claims}
+
+    def cited(kind: QuestionKind, c: Claim) -> list[Claim]:
+        """What a question's sentence cites: every outlet that carries it (a forecast or an unknown
+        three outlets quote alike), but a dispute's side or a lone report only its own."""
+        if kind in ("single_source", "sources_disagree") or c.id not in group_of or characterises(c.text):
+            return [c]
+        return _cites(c, group_of[c.id])
+
     for n, (kind, cs) in enumerate(picks):
         sentences = [
             _sentence(
                 f"q{n}.{k}",
-                [c],
-                attributed(clean(c.text), [docs[c.citations[0].doc_id]], analysis=_analysis(c)),
+                cites,
+                attributed(
+                    clean(c.text), [docs[x.citations[0].doc_id] for x in cites], analysis=_analysis(c)
+                ),
             )
             for k, c in enumerate(cs)
+            for cites in (cited(kind, c),)
         ]
         cost = sum(word_count(s.text) for s in sentences) + 3
         if spent + cost > budget * (DISPUTE_ALLOWANCE if kind == "sources_disagree" else 1.0):
