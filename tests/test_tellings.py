@@ -779,3 +779,28 @@ def test_a_question_cites_every_outlet_that_carries_its_sentence(tmp_path: Path)
     draft = compose(docs, claims)
     (asked,) = [q for q in draft.open_questions if q.kind == "information_missing"]
     assert {c.doc_id for c in asked.sentences[0].citations} == {d.id for d in docs}
+
+
+def test_two_long_tellings_of_one_figure_are_one_fact_though_the_topic_weighs_less() -> None:
+    """ "The Senate passed a $3.5 trillion budget blueprint early Wednesday, ..." and "Democrats
+    pushed a $3.5 trillion framework ... through the Senate early Wednesday, ...": the same large
+    figure, said of the same thing, in long sentences whose other words differ (and whose shared
+    names are the story's topic, which weighs half)."""
+    topic = frozenset({"kelby", "council", "wednesday"})
+    first = (
+        "The Kelby council passed a $48 million harbour blueprint early Wednesday, the first step in an arduous "
+        "process designed to let the mayor push through a sweeping package of schools, roads and housing "
+        "without opposition votes."
+    )
+    second = (
+        "Councillors moved a $48 million framework for bolstering family services, parks and transit programs "
+        "through the Kelby council early Wednesday, advancing a vision for reshaping city priorities just hours "
+        "after a win on the budget."
+    )
+    other = (
+        "Councillors cut the ferry fare for children and pensioners through the Kelby council early Wednesday, "
+        "advancing a promise made for family services just hours after the vote."
+    )
+    printed = [is_duplicate(first, [], topic)[1]]
+    assert is_duplicate(second, printed, topic)[0]
+    assert not is_duplicate(other, printed, topic)[0], "no figure in common: another fact"
