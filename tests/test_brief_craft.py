@@ -93,6 +93,11 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert dangling("But the vote came later.") and dangling("He said the routes would help.")
     assert dangling("The measure passed easily.") and dangling("The United States, however, disagreed.")
     assert dangling("The requirement is set to take effect in January.")  # which requirement?
+    assert dangling("The complaints say the firm misled investors.") and dangling(
+        "Examples include fake cures."
+    )
+    assert dangling("Stores must check proof by Nov. 4, she said.")  # a month names no one
+    assert not dangling("When Varga arrived on Monday, she said the ferry was late.")
     assert not dangling("The president of Brazil spoke.") and not dangling("This week the council met.")
     assert not dangling("It is unclear whether the plan works.")
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")

@@ -173,6 +173,8 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("Russia showed its military might in the Baltic on Monday.", False),
         ("Officials said the plan might fail.", True),
         ("It is possible the vote fails.", True),
+        ("The board announced on Monday that it plans to close the pier in May.", False),
+        ("The video site is to remove clips that spread false claims about all vaccines.", False),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:

@@ -24,7 +24,7 @@ _NOUN_TOO = frozenset({"state", "states"})
 # ("long-anticipated report") hedges nothing.
 _HEDGES = re.compile(
     r"(?<![-\u2010\u2011])\b(?:could|(?-i:may)|might|expected to|expects?|likely|unlikely|possibl[ey]|"
-    r"potentially|set to|poised to|plans? to|aims? to|is to|are to|forecasts?|predicts?|projected|"
+    r"potentially|set to|poised to|plans? to|aims? to|forecasts?|predicts?|projected|"
     r"anticipated|remains? (?:uncertain|unclear)|uncertain|unclear|appears? to|seems? to|"
     r"believed to|will likely|in the coming (?:days|weeks|months|years)|expect)\b",
     re.IGNORECASE,
@@ -56,6 +56,7 @@ _NOT_FORECAST = re.compile(
     r"\b(?:not|never)\s+(?:yet\s+)?(?:established|shown|proven|found|determined)\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:could|may|might)\b|"
     r"\b(?:unveil|announc|outlin|releas|detail|present|approv|adopt)\w*\s+(?:\w+\s+){0,2}plans?\s+to\b|"
+    r"\b(?:announc|said|says|confirm)\w*\s+(?:on\s+\w+\s+)?that\s+(?:\w+\s+){0,3}plans?\s+to\b|"
     # idioms of manner and the noun ("as soon as possible", "the government's fiscal might on ...")
     r"\b(?:as\s+(?:soon|much|quickly|far|fast|long)\s+as|where(?:ver)?|if|when(?:ever)?)\s+possible\b|"
     r"\b(?:[\w-]+['\u2019]s|its|their|his|her|our|military|economic|fiscal|political|financial|naval|"
