@@ -98,6 +98,10 @@ def test_sentences_that_need_their_paragraph() -> None:
     )
     assert dangling("Stores must check proof by Nov. 4, she said.")  # a month names no one
     assert not dangling("When Varga arrived on Monday, she said the ferry was late.")
+    # "they" with no plural, group or "A and B" before it stands for people the page may not name
+    assert dangling("The head of the port authority announced Friday that they were very wrong.")
+    assert not dangling("Port officials said they were wrong.") and not dangling("Police said they found it.")
+    assert not dangling("Varga and Orlov said they would appeal.")
     assert not dangling("The president of Brazil spoke.") and not dangling("This week the council met.")
     assert not dangling("It is unclear whether the plan works.")
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")

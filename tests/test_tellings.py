@@ -806,3 +806,15 @@ def test_two_long_tellings_of_one_figure_are_one_fact_though_the_topic_weighs_le
     printed = [is_duplicate(first, [], topic)[1]]
     assert is_duplicate(second, printed, topic)[0]
     assert not is_duplicate(other, printed, topic)[0], "no figure in common: another fact"
+
+
+def test_an_outlet_is_cited_for_a_telling_only_when_its_sentence_carries_most_of_it() -> None:
+    """One fact is not always one sentence: an outlet whose sentence tells the meeting's outcome but
+    never names where it was said is one fact with the telling that does, yet not cited for it."""
+    telling = "The two ministers made the comments on Tuesday in a meeting with port director Ada Varga."
+    other = "The two ministers made comments on Tuesday warning that the port would close in June."
+    mine, theirs = _claim("d1", 0, telling), _claim("d2", 0, other)
+    from briefer.engines.offline.groups import Group
+
+    group = Group(claims=[theirs, mine], doc_ids={"d1", "d2"})
+    assert {c.citations[0].doc_id for c in _cites(mine, group)} == {"d1"}

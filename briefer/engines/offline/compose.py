@@ -43,6 +43,7 @@ from briefer.engines.offline.coverage import (
 )
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, is_duplicate, key, says_again
 from briefer.engines.offline.groups import (
+    CITE_COVERAGE,
     KIND_WEIGHT,
     MAX_BLOCK,
     Group,
@@ -365,11 +366,11 @@ def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
 
 
 def _cites(claim: Claim, g: Group) -> list[Claim]:
-    """The claims a group's telling `claim` cites: itself first, then those of other outlets that carry
-    it (the lead: those found to carry it when they were grouped; another telling is checked again)."""
-    if claim is g.lead:
-        return [claim] + [c for c in g.claims if c.id in g.carry_lead]
-    return [claim] + [c for c in g.claims if c is not claim and corroborates(claim.text, c.text)]
+    """The claims a group's telling `claim` cites: itself first, then those of other outlets whose
+    sentence carries most of it (`groups.CITE_COVERAGE`): one fact is not always one sentence."""
+    return [claim] + [
+        c for c in g.claims if c is not claim and corroborates(claim.text, c.text, CITE_COVERAGE)
+    ]
 
 
 def _analysis(claim: Claim) -> bool:

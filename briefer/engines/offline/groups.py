@@ -4,8 +4,8 @@ are grouped, so the page prints each fact once citing every outlet that carries 
 Two claims are one fact when their tf-idf vectors of content terms are alike (`GROUP_SIMILARITY`)
 and the verifier finds that one of the two spans carries the other's content (`GROUP_COVERAGE`): the
 other outlet's span carries the lead's, or the lead's carries the other's (a shorter telling of the
-same fact, or a longer one that adds detail to it). Only the claims that carry the lead are cited for
-it; each other telling is checked again when it is printed. An index of rare terms bounds the
+same fact, or a longer one that adds detail to it). A printed telling cites only the claims that carry
+most of it (`CITE_COVERAGE`). An index of rare terms bounds the
 comparisons, so a large input is not compared all against all.
 Groups are ranked by salience: corroboration, centrality and position in their articles.
 """
@@ -26,6 +26,11 @@ from briefer.verify import Evidence, analyse, check_text, coverage
 
 GROUP_SIMILARITY = 0.3  # cosine of tf-idf vectors for "the same fact" across outlets
 GROUP_COVERAGE = 0.45  # share of the lead's content words the other outlet's span must carry
+CITE_COVERAGE = 0.6
+"""Share of a printed telling's content words another outlet's sentence must carry to be cited for it:
+more than being one fact asks (`GROUP_COVERAGE`), since a citation says that outlet carries this
+sentence, not only its fact ("... made the comments in a meeting with Zients" is not cited to an
+outlet that never names the meeting)."""
 MAX_BLOCK = 50  # leads listed per index term; a term shared by more is too common to tell facts apart
 MAX_CANDIDATES = 16  # leads compared with each claim, those sharing the most rare terms
 MAX_CHECKS = 3  # of those, the most similar ones given the verifier's full corroboration check
@@ -39,7 +44,6 @@ class Group:
     claims: list[Claim]
     salience: float = 0.0
     doc_ids: set[str] = field(default_factory=set)
-    carry_lead: set[str] = field(default_factory=set)  # ids of the other claims whose span carries the lead
 
     @property
     def lead(self) -> Claim:
@@ -116,16 +120,16 @@ def _cheap_coverage(lead: Vector, other: Vector) -> float:
     return sum(1 for t in lead if t in other) / (len(lead) or 1)
 
 
-def corroborates(lead: str, other: str) -> bool:
+def corroborates(lead: str, other: str, need: float = GROUP_COVERAGE) -> bool:
     """Whether another outlet's sentence carries the core of `lead` without contradicting it.
 
-    Outlets paraphrase, so the other sentence need not support every word; it must carry most of the
-    content and must not disagree on numbers, negation or direction. The printed sentence is still
+    Outlets paraphrase, so the other sentence need not support every word; it must carry `need` of
+    the content and must not disagree on numbers, negation or direction. The printed sentence is still
     verified against the union of all its spans.
     """
     evidence = _evidence(other)
     return (
-        coverage(lead, evidence) >= GROUP_COVERAGE
+        coverage(lead, evidence) >= need
         and check_text(lead, evidence).label != "contradicted"
         and gives_figures(lead, other)
     )
@@ -167,10 +171,10 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         ]
         # The most similar lead this claim corroborates, or that carries this claim; the full check
         # runs best-first, a few at most.
-        best, carries = None, False
+        best = None
         for _, j in sorted(close, reverse=True)[:MAX_CHECKS]:
-            carries = corroborates(groups[j].lead.text, claim.text)
-            if carries or corroborates(claim.text, groups[j].lead.text):
+            lead_text = groups[j].lead.text
+            if corroborates(lead_text, claim.text) or corroborates(claim.text, lead_text):
                 best = j
                 break
         if best is None:
@@ -182,8 +186,6 @@ def group_claims(claims: list[Claim]) -> list[Group]:
         else:
             groups[best].claims.append(claim)
             groups[best].doc_ids.add(doc)
-            if carries:
-                groups[best].carry_lead.add(claim.id)
 
     n_docs = len(counts)
     positions = _positions(claims)

@@ -135,7 +135,33 @@ def dangling(text: str) -> bool:
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
     if first == "the" and _role_reference(raw.split()[1:5]):
         return True
-    return unnamed_speaker(text) or _personal_pronoun_without_person(raw)
+    return unnamed_speaker(text) or _personal_pronoun_without_person(raw) or _they_without_many(raw)
+
+
+_THEY = re.compile(r"\b(?:they|them|their|themselves)\b", re.IGNORECASE)
+_NOT_PLURAL = frozenset(
+    "is was has as its this his us yes less always perhaps thus news across unless whereas various "
+    "previous serious famous bus gas plus status series species analysis crisis basis thesis".split()
+)
+
+
+def _they_without_many(raw: str) -> bool:
+    """ "The head of U.S. Central Command announced Friday that they were very wrong": outside a
+    quotation, "they" with no plural, no group ("police", "the council") and no "A and B" before it
+    in the sentence stands for people the page may not name."""
+    unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), raw)
+    m = _THEY.search(unquoted)
+    if m is None:
+        return False
+    before = unquoted[: m.start()]
+    words = re.findall(r"[A-Za-z][a-z'\u2019-]+", before)  # "U.S." is no plural
+    if re.search(r"\s(?:and|or|&)\s", before):
+        return False
+    for w in words:
+        low = w.lower()
+        if low in _words("groups") or (low.endswith("s") and not low.endswith("ss") and low not in _NOT_PLURAL):
+            return False
+    return True
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
