@@ -159,7 +159,9 @@ def _they_without_many(raw: str) -> bool:
         return False
     for w in words:
         low = w.lower()
-        if low in _words("groups") or (low.endswith("s") and not low.endswith("ss") and low not in _NOT_PLURAL):
+        if low in _words("groups") or (
+            low.endswith("s") and not low.endswith("ss") and low not in _NOT_PLURAL
+        ):
             return False
     return True
 
