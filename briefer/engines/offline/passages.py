@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from briefer.core import lexicon
 from briefer.core.models import Claim, Document
 from briefer.engines.offline.introduce import named_subject
 from briefer.engines.offline.standalone import clean, only_points_back, printable
@@ -65,7 +66,7 @@ class Context:
 
 
 _CONTRAST = re.compile(
-    r"^\W*(?:but|however|yet|still|though|although|nonetheless|nevertheless|even so)\b", re.IGNORECASE
+    r"^\W*(?:" + "|".join(re.escape(w) for w in lexicon.entries("openers/contrasts")) + r")\b", re.IGNORECASE
 )
 
 

@@ -418,7 +418,7 @@ def complete_clause(text: str) -> str:
     found = [
         m
         for m in found
-        if not re.match(r"\W*(?:but|yet|though|although|whereas)\b", text[m.start() :].lstrip(",; "))
+        if not _phrases("contrasts", r"\b").match(re.sub(r"^\W+", "", text[m.start() :]).lower())
     ]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
