@@ -139,10 +139,6 @@ def dangling(text: str) -> bool:
 
 
 _THEY = re.compile(r"\b(?:they|them|their|themselves)\b", re.IGNORECASE)
-_NOT_PLURAL = frozenset(
-    "is was has as its this his us yes less always perhaps thus news across unless whereas various "
-    "previous serious famous bus gas plus status series species analysis crisis basis thesis".split()
-)
 
 
 def _they_without_many(raw: str) -> bool:
@@ -160,7 +156,7 @@ def _they_without_many(raw: str) -> bool:
     for w in words:
         low = w.lower()
         if low in _words("groups") or (
-            low.endswith("s") and not low.endswith("ss") and low not in _NOT_PLURAL
+            low.endswith("s") and not low.endswith("ss") and low not in _words("not_plural")
         ):
             return False
     return True
