@@ -363,6 +363,14 @@ def figures(text: str) -> set[tuple[str, str]]:
 
 MONTHS = lexicon.words("months")
 WEEKDAYS = lexicon.words("weekdays")
+
+
+def month_start(word: str) -> bool:
+    """ "nov", "Sept", "may": the start of a month's name, three letters or more (any case)."""
+    w = word.lower()
+    return len(w) >= 3 and any(m.startswith(w) for m in MONTHS)
+
+
 _NAME_STOP = SENTENCE_OPENERS | lexicon.words("name_stopwords")  # and STOPWORDS: never names
 _COMMON_ACRONYMS = lexicon.words("common_acronyms")  # "TV", "PM": common nouns, not names
 

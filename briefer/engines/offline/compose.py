@@ -250,7 +250,7 @@ def _open_questions(
     def cited(kind: QuestionKind, c: Claim) -> list[Claim]:
         """What a question's sentence cites: every outlet that carries it (a forecast or an unknown
         three outlets quote alike), but a dispute's side or a lone report only its own."""
-        if kind in ("single_source", "sources_disagree") or c.id not in group_of or characterises(c.text):
+        if kind in ("single_source", "sources_disagree") or c.id not in group_of:
             return [c]
         return _cites(c, group_of[c.id])
 
@@ -367,7 +367,10 @@ def _figures_conflict(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> bool:
 
 def _cites(claim: Claim, g: Group) -> list[Claim]:
     """The claims a group's telling `claim` cites: itself first, then those of other outlets whose
-    sentence carries most of it (`groups.CITE_COVERAGE`): one fact is not always one sentence."""
+    sentence carries most of it (`groups.CITE_COVERAGE`): one fact is not always one sentence. A
+    telling in loaded words is its outlet's framing, cited to that outlet alone."""
+    if characterises(claim.text):
+        return [claim]
     return [claim] + [
         c for c in g.claims if c is not claim and corroborates(claim.text, c.text, CITE_COVERAGE)
     ]
@@ -402,9 +405,8 @@ def _forms(
     """One telling printed whole and in its shorter forms, citing its corroboration (and the claim
     that gives its subject's name). A telling in loaded words is its outlet's framing: it cites that
     outlet alone, which it names, and weighs as an assessment (a plain telling of the fact comes first)."""
-    framing = characterises(claim.text)
-    cites = ([claim] if framing else _cites(claim, g)) + ([prior] if prior is not None else [])
-    factor = min(factor, KIND_WEIGHT["assessment"]) if framing else factor
+    cites = _cites(claim, g) + ([prior] if prior is not None else [])
+    factor = min(factor, KIND_WEIGHT["assessment"]) if characterises(claim.text) else factor
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
     forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
     return [

@@ -17,7 +17,7 @@ from collections import defaultdict
 from briefer.core.budget import word_count
 from briefer.core.models import Citation, Document, SummarySentence, cite
 from briefer.core.segment import segment
-from briefer.core.text import MONTHS, WEEKDAYS
+from briefer.core.text import MONTHS, WEEKDAYS, month_start
 from briefer.engines.offline.coverage import alone_at, full_names
 
 Forms = dict[str, dict[str, dict[str, Citation]]]  # surname -> full form -> document id -> citation
@@ -48,14 +48,9 @@ def _calendar(run: list[str], sentence: str) -> bool:
         w = word.lower()
         if w in WEEKDAYS or (w in MONTHS and w != "may"):
             return True
-        if _month_abbreviation(w) and re.search(rf"\b{re.escape(word)}\.?\s+\d", sentence):
+        if month_start(w) and re.search(rf"\b{re.escape(word)}\.?\s+\d", sentence):
             return True
     return False
-
-
-def _month_abbreviation(word: str) -> bool:
-    """ "nov", "sept", "may": the start of a month's name, three letters or more."""
-    return len(word) >= 3 and any(m.startswith(word) for m in MONTHS)
 
 
 def _longest(forms: dict[str, dict[str, Citation]], cited: list[str]) -> tuple[str, Citation] | None:

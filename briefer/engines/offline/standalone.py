@@ -14,7 +14,15 @@ from functools import cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import MONTHS, STOPWORDS, WEEKDAYS, capitalised_by_position, compress, writer_speaks
+from briefer.core.text import (
+    MONTHS,
+    STOPWORDS,
+    WEEKDAYS,
+    capitalised_by_position,
+    compress,
+    month_start,
+    writer_speaks,
+)
 
 _JUNK = "\"'\u201c\u201d\u2018\u2019([ \t\u2014\u2013-*_"
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
@@ -235,13 +243,11 @@ def _named_before(text: str) -> bool:
     # the first word is capitalised anyway; an acronym ("the FDA") names a body; a day or a month
     # ("by Nov. 4, she said") names no one
     names = re.findall(r"\s([A-Z][a-z][\w'\u2019-]*|[A-Z]{2,}\b)", unquoted.strip())
-    return any(n.lower() not in MONTHS and n.lower() not in WEEKDAYS and not _month_start(n) for n in names)
-
-
-def _month_start(word: str) -> bool:
-    """ "Nov", "Sept": a month's name cut short."""
-    w = word.lower()
-    return len(w) >= 3 and any(m.startswith(w) for m in MONTHS) and w != "jan"  # Jan is a first name too
+    # ("Jan" is a first name too)
+    return any(
+        n.lower() not in MONTHS and n.lower() not in WEEKDAYS and (not month_start(n) or n == "Jan")
+        for n in names
+    )
 
 
 def _pronoun_object(word: str, raw: str) -> bool:
