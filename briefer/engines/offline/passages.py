@@ -9,15 +9,13 @@ as a passage after the sentence it follows, or right after a line of the page th
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from briefer.core import lexicon
 from briefer.core.models import Claim, Document
 from briefer.engines.offline.introduce import named_subject
-from briefer.engines.offline.standalone import clean, only_points_back, printable
+from briefer.engines.offline.standalone import clean, only_points_back, opens_with_contrast, printable
 
 
 @dataclass(frozen=True)
@@ -65,15 +63,10 @@ class Context:
         return [(passage, prior)] if printable(passage) and prior.id in self.plain else []
 
 
-_CONTRAST = re.compile(
-    r"^\W*(?:" + "|".join(re.escape(w) for w in lexicon.entries("openers/contrasts")) + r")\b", re.IGNORECASE
-)
-
-
 def qualifies(claim: Claim) -> bool:
     """The sentence opens with a contrast ("But Facebook has disputed ...", "Still, it said ..."): it
     qualifies the sentence before it, which read without it says more than its source does."""
-    return bool(_CONTRAST.match(claim.text))
+    return opens_with_contrast(claim.text)
 
 
 def follow_on(line: str, claim: Claim, context: Context) -> list[Claim]:

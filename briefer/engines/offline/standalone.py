@@ -51,6 +51,12 @@ def _phrases(name: str, after: str) -> re.Pattern[str]:
     return re.compile(f"(?:{alternatives}){after}")
 
 
+def opens_with_contrast(text: str) -> bool:
+    """ "But Facebook has disputed ...", "Still, it said ...": the text opens (past any punctuation)
+    with a word of `openers/contrasts.txt`."""
+    return bool(_phrases("contrasts", r"\b").match(re.sub(r"^\W+", "", text).lower()))
+
+
 def cut_off(text: str) -> bool:
     """Ends in an ellipsis, on a title that stands before a name ("... from Gov."), or without terminal
     punctuation once closing quotes and brackets are set aside: the excerpt stopped mid-sentence, or
@@ -146,6 +152,11 @@ def dangling(text: str) -> bool:
     return unnamed_speaker(text) or _personal_pronoun_without_person(raw) or _they_without_many(raw)
 
 
+def _blank_quotations(raw: str) -> str:
+    """`raw` with each quotation's characters blanked: what the writer says, at the same offsets."""
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), raw)
+
+
 _THEY = re.compile(r"\b(?:they|them|their|themselves)\b", re.IGNORECASE)
 
 
@@ -153,7 +164,7 @@ def _they_without_many(raw: str) -> bool:
     """ "The head of U.S. Central Command announced Friday that they were very wrong": outside a
     quotation, "they" with no plural, no group ("police", "the council") and no "A and B" before it
     in the sentence stands for people the page may not name."""
-    unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), raw)
+    unquoted = _blank_quotations(raw)
     m = _THEY.search(unquoted)
     if m is None:
         return False
@@ -187,7 +198,7 @@ def _personal_pronoun_without_person(raw: str) -> bool:
     may not print. Someone is named by a run of capitalised words, a single one that is not a place
     after a preposition ("in Arkansas"), or "the/a [role]" ("the president"); a capitalised first word
     counts when it is no common word ("Powell was fully vaccinated, his family said")."""
-    unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), raw)
+    unquoted = _blank_quotations(raw)
     m = _PERSONAL.search(unquoted)
     if m is None:
         return False
@@ -417,11 +428,7 @@ def complete_clause(text: str) -> str:
     # profile..."): it is a boundary only where no punctuated one (comma, semicolon, dash) is left.
     # a contrast ("..., but Facebook has disputed...") qualifies what comes before: cut there, the
     # head would state flat what the source disputes, so such a sentence stays cut off
-    found = [
-        m
-        for m in found
-        if not _phrases("contrasts", r"\b").match(re.sub(r"^\W+", "", text[m.start() :]).lower())
-    ]
+    found = [m for m in found if not opens_with_contrast(text[m.start() :])]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
