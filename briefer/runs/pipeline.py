@@ -57,11 +57,12 @@ def choose_engine(
     `briefer.llm` imports openai and instructor only when it builds a client, so asking it whether an
     endpoint is configured costs nothing on an offline run.
     """
-    from briefer.engines.llm import engine as llm
     from briefer.engines.offline import OfflineEngine
 
     if requested == "offline":
         return OfflineEngine(), "requested with --engine offline"
+    from briefer.engines.llm import engine as llm
+
     chosen = llm.engine_from_settings(settings, required=requested == "llm", cache=cache, limiter=limiter)
     if chosen is not None:
         return chosen

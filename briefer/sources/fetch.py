@@ -26,9 +26,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # imported where a fetch needs it: a run of local files never loads httpx
+    import httpx
 
 log = logging.getLogger("briefer")
 
@@ -86,6 +87,8 @@ def is_url(source: str) -> bool:
 
 def fetch(url: str, options: FetchOptions, client: httpx.Client | None = None) -> Fetched | str:
     """The body at `url`, or why it could not be had; never raises for the network's failures."""
+    import httpx
+
     if client is None:
         with make_client(options) as own:
             return fetch(url, options, own)
@@ -133,6 +136,8 @@ def fetch(url: str, options: FetchOptions, client: httpx.Client | None = None) -
 
 def make_client(options: FetchOptions) -> httpx.Client:
     """One client for a run's fetches (connections reused), with the limits and the User-Agent."""
+    import httpx
+
     return httpx.Client(
         timeout=httpx.Timeout(options.timeout),
         follow_redirects=True,
@@ -146,6 +151,8 @@ def _get(
     client: httpx.Client, url: str, headers: dict[str, str], options: FetchOptions
 ) -> tuple[httpx.Response, bytes] | str:
     """The response and its body, read within the size limit and the overall deadline."""
+    import httpx
+
     deadline = time.monotonic() + options.timeout
     with client.stream("GET", url, headers=headers) as response:
         if response.status_code != 200:

@@ -3,15 +3,12 @@ tag-stripping fallback so short or unusual pages are not lost."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
-
-import lxml.etree
-import lxml.html
-import trafilatura
 
 from briefer.sources.dates import find_date, to_datetime
 from briefer.sources.decode import visible
@@ -60,14 +57,21 @@ def _hidden(attrs: Mapping[str, str | None]) -> bool:
     )
 
 
-_UTF8_HTML = lxml.html.HTMLParser(encoding="utf-8")
+@functools.cache
+def _utf8_parser() -> Any:
+    import lxml.html
+
+    return lxml.html.HTMLParser(encoding="utf-8")
 
 
 def _unhidden(html: str) -> str:
     """The page without the elements `_hidden` finds (text after such an element stays), so hidden
     text reaches neither trafilatura's main text nor its fallback."""
+    import lxml.etree
+    import lxml.html
+
     try:  # bytes, so an XML declaration naming an encoding is no error
-        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_UTF8_HTML)
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_utf8_parser())
     except (ValueError, lxml.etree.LxmlError):
         return html
     hidden = [el for el in tree.iter() if isinstance(el.tag, str) and _hidden(el.attrib)]
@@ -90,7 +94,10 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 
 def extract_html(html: str) -> tuple[str, dict[str, Any]]:
     """Main text and metadata via trafilatura (hidden elements pruned first); a tag-stripping
-    fallback keeps short or unusual pages from being lost."""
+    fallback keeps short or unusual pages from being lost. trafilatura and lxml are imported here, on
+    the first page: a run of text files never loads them (a tenth of a second at start-up)."""
+    import trafilatura
+
     html = _unhidden(html)
     try:
         result = trafilatura.bare_extraction(
