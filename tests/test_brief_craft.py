@@ -10,7 +10,13 @@ from click.testing import CliRunner
 from briefer.cli.app import cli
 from briefer.core.attribution import attributed, view_prefix
 from briefer.core.models import SummarySentence, cite
-from briefer.engines.offline.standalone import clean, cut_off, dangling, printable, without_label
+from briefer.engines.offline.standalone import (
+    clean,
+    cut_off,
+    dangling,
+    printable,
+    without_label,
+)
 from briefer.sources import load
 from briefer.sources.bylines import byline
 from briefer.verify import verify_sentence
@@ -400,3 +406,18 @@ def test_a_piece_in_the_writers_own_voice_does_not_title_the_brief(tmp_path: Pat
         briefer.run([tmp_path], engine="offline").title
         != "Ferry routes to the islands are the council's folly"
     )
+
+
+def test_these_or_those_before_a_noun_points_back_unless_the_sentence_says_what() -> None:
+    """ "... authorized for these groups" names no group; "those who", "those making", a list or the
+    noun earlier in the sentence, and time ("these days") say what they stand for."""
+    assert dangling("The panel voted 19-to-0 that the booster should be authorized for these groups.")
+    assert dangling("The polling, in the end, doesn't back those doomsday warnings from the council.")
+    assert not dangling(
+        "The port will examine whether fees in Ellis, Kelby and Orme and in those towns rose."
+    )
+    assert not dangling("The fee falls for pensioners and those whose jobs keep them at the harbour.")
+    assert not dangling("The tax for those making below $40,000 would drop by 24% in the new plan.")
+    assert not dangling("The council closed three bridges and said those bridges would reopen in May.")
+    assert not dangling("Officials say these days the harbour is calmer than it was in the spring.")
+    assert not dangling('Mayor Ada Varga said "those plans are dead" on Monday at the harbour office.')

@@ -695,3 +695,20 @@ def test_a_long_tabloid_headline_is_still_the_title(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(f"{BODY_1} {BODY_1}\n\n{BODY_1}\n", encoding="utf-8")
     (doc,) = load([tmp_path]).documents
     assert doc.meta.title != BODY_1 + " " + BODY_1
+
+
+def test_an_offline_run_of_text_files_loads_no_network_html_or_model_library(tmp_path: Path) -> None:
+    """httpx, trafilatura, lxml and the model SDKs are imported where they are needed: a run of text
+    files with the offline engine starts without them (a third of a second of every run's start-up)."""
+    import subprocess
+
+    (tmp_path / "a.txt").write_text("Ferry\n\nThe Ellis ferry carried 2.1 million people last year.\n")
+    code = (
+        "import sys, briefer; briefer.run([sys.argv[1]], engine='offline'); "
+        "print(sorted(m for m in ('httpx', 'trafilatura', 'lxml', 'openai', 'instructor', 'tenacity') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout

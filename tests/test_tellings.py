@@ -15,6 +15,7 @@ from briefer.engines.offline.compose import REBUTTAL, _cites, _options, _plain_c
 from briefer.engines.offline.coverage import topic_concepts
 from briefer.engines.offline.extract import classify, extract_claims
 from briefer.engines.offline.facts import (
+    FIGURE,
     carried_elsewhere,
     concepts,
     figures_of,
@@ -818,3 +819,111 @@ def test_an_outlet_is_cited_for_a_telling_only_when_its_sentence_carries_most_of
 
     group = Group(claims=[theirs, mine], doc_ids={"d1", "d2"})
     assert {c.citations[0].doc_id for c in _cites(mine, group)} == {"d1"}
+
+
+def test_a_tally_is_one_figure_however_an_outlet_writes_it() -> None:
+    """ "The 19\u20130 vote" and "voted 19-to-0" are one tally: the second telling is a repeat."""
+    assert figures_of("The 19\u20130 vote came after a day of talks.") == figures_of(
+        "The panel voted 19-to-0 that the ferry should run."
+    )
+    assert figures_of("The 19\u20130 vote came after a day of talks.") == {FIGURE + "19-0"}
+    chosen = [key("The 19\u20130 vote by the harbour panel is not binding on the port.")]
+    assert is_duplicate("Members backed the ferry plan 19-to-0 after hours of talks on Tuesday.", chosen)[0]
+    assert not figures_of("Fares rose in the years 2019-2021.")  # a span of years is no tally
+
+
+def test_an_excerpt_cut_inside_a_list_is_not_cut_at_the_lists_comma() -> None:
+    """ "... between the House, Senate and White House that ..." cut at the list's comma would print
+    "between the House.": the comma is inside the list, so the sentence stays cut off."""
+    cut = (
+        "Progressive members stayed firm in their threat to sink the vote without a detailed commitment "
+        "between the House, Senate and White House that the package..."
+    )
+    assert complete_clause(cut) == cut
+
+
+@pytest.mark.parametrize(
+    ("sentence", "anonymous"),
+    [
+        ("The ferry fund will be exhausted next month, Ms. Varga said in a letter to lawmakers.", False),
+        ("The vote is delayed, one of the aides said.", True),
+        ("The talks stalled, a senior harbour official said.", True),
+    ],
+)
+def test_a_named_speakers_letter_to_lawmakers_is_no_unnamed_source(sentence: str, anonymous: bool) -> None:
+    assert classify(sentence)[2] is anonymous
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("The twin votes represented a heavy setback to the mayor's plan for the harbour.", "assessment"),
+        (
+            "Expert advisers to the port authority are meeting Friday on the dredging plan for the harbour.",
+            "event",
+        ),
+        (
+            "Expert advisers to the port authority are meeting Friday on the dredging plan, the first phase "
+            "of what could be a long effort to decide who pays.",
+            "event",
+        ),
+    ],
+)
+def test_an_outlets_reading_is_an_assessment_and_a_panel_that_meets_is_an_event(
+    sentence: str, kind: str
+) -> None:
+    """A past-tense "represented" reads the news as "represents" does; "expert advisers" who meet are
+    a body acting, and "what could be a long effort" characterises the meeting, it forecasts nothing."""
+    assert classify(sentence)[0] == kind
+
+
+def test_a_forecast_is_asked_only_of_words_that_still_forecast(tmp_path: Path) -> None:
+    """The claim "The board meets Friday on fees; it could raise them ..." is a forecast, but the
+    excerpt cut it off and the page prints "The board meets Friday on fees.": no forecast is left
+    to label "Speculative" (`compose._open_questions`)."""
+    from briefer.engines.offline.compose import compose
+
+    cut = (
+        "The Ellis harbour board meets on Friday to decide mooring fees for ferries; "
+        "it could raise them by a tenth and..."
+    )
+    assert classify(cut)[0] == "prediction" and complete_clause(cut).endswith("ferries.")
+    docs, claims = _cluster(
+        tmp_path,
+        "Ellis fees\n\nThe Ellis ferry service carried 2.1 million people last year, its busiest on record.\n\n"
+        + cut
+        + "\n",
+        "Ferry year\n\nThe Ellis ferry service carried 2.1 million people last year, the most since it began.\n\n"
+        "Pensioners ride the Ellis ferries free on weekdays, the board said.\n",
+    )
+    kinds = [q.kind for q in compose(docs, claims).open_questions]
+    assert "speculative" not in kinds, kinds
+
+
+def test_loaded_idioms_and_names_are_an_outlets_framing() -> None:
+    from briefer.core.text import characterises
+
+    assert characterises("Vaccines remain effective against CCP virus infections, the study found.")
+    assert characterises("The move is wishful thinking on behalf of the council.")
+    assert not characterises('Critics called the plan "wishful thinking" on Monday.')
+
+
+def test_an_outlets_own_reading_is_not_asked_as_only_one_sources_report(tmp_path: Path) -> None:
+    """ "Ellis's refusal highlights how little ..." is the outlet's analysis: printed with its name
+    as a key point, never "Only one source reports" (there is no report to confirm)."""
+    from briefer.engines.offline.compose import compose
+
+    reading = (
+        "Ellis's refusal highlights how little the region has spent on harbours since the Orme Quay "
+        "opened in 1998."
+    )
+    docs, claims = _cluster(
+        tmp_path,
+        "Ellis pier\n\nThe Ellis council voted 5-2 on Tuesday against the new ferry pier and its $4 million "
+        "budget.\n\n" + reading + "\n",
+        "Pier rejected\n\nThe Ellis council rejected the new ferry pier on Tuesday in a 5-2 vote on its $4 "
+        "million budget.\n\nThe mayor, Ada Varga, said she would bring the plan back in May.\n",
+    )
+    draft = compose(docs, claims)
+    asked = [(q.kind, s.text) for q in draft.open_questions for s in q.sentences]
+    assert not any(k == "single_source" and "highlights" in t for k, t in asked), asked

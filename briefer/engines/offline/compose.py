@@ -41,6 +41,7 @@ from briefer.engines.offline.coverage import (
     full_names_first,
     weigh,
 )
+from briefer.engines.offline.extract import forecasts
 from briefer.engines.offline.facts import FIGURE, carried_elsewhere, figures_of, is_duplicate, key, says_again
 from briefer.engines.offline.groups import (
     CITE_COVERAGE,
@@ -201,7 +202,14 @@ def _open_questions(
     tests: list[tuple[QuestionKind, list[Claim]]] = [
         ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous][:MAX_SINGLE_SOURCE]),
-        ("speculative", [c for c in ranked if c.kind == "prediction" and not UNKNOWN.search(c.text)]),
+        (
+            "speculative",  # the forecast must be in the words printed, not in a clause cut off
+            [
+                c
+                for c in ranked
+                if c.kind == "prediction" and forecasts(clean(c.text)) and not UNKNOWN.search(c.text)
+            ],
+        ),
         (
             "single_source",
             [
@@ -212,6 +220,7 @@ def _open_questions(
                         for g in groups
                         if len(g.doc_ids) == 1
                         and _plain_claim(g.lead)
+                        and not _analysis(g.lead)  # an outlet's own reading: no report to confirm
                         and g.lead.id not in used
                         and printable(clean(g.lead.text))
                         and not is_view_label(

@@ -32,8 +32,10 @@ _HEDGES = re.compile(
 # A modal inside a relative clause says what was possible, not what will happen: "a 130-day window in
 # which he could serve" is no forecast (the main clause's own "could" still is).
 _RELATIVE_MODAL = re.compile(
-    r"\b(?:in which|during which|which|who|whom|where)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
+    r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
 )
+# So does "what could be": "the first phase of what could be a multiday effort" characterises the
+# meeting it reports, it forecasts nothing.
 # A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:
 # "California will require candidates to hand over their tax returns, setting up a likely legal
 # battle" reports a signed law. The main clause's own hedge ("The storm could hit, bringing rain")
@@ -64,10 +66,11 @@ _NOT_FORECAST = re.compile(
     re.IGNORECASE,
 )
 _ASSESSMENT = re.compile(
-    r"\b(?:analysts?|experts?|observers?|critics?|commentators?|scholars?|economists?|signals?|"
-    r"represents?|underscores?|highlights?|reflects?|indicates?|marks? a|significant|"
+    # "expert advisers to the FDA are meeting" is a body that acts, not experts' reading
+    r"\b(?:analysts?|experts?(?!\s+(?:advis[eo]rs?|panels?|committees?|witness(?:es)?|groups?))|observers?|critics?|commentators?|scholars?|economists?|signals?|"
+    r"represent(?:s|ed)?|underscore[sd]?|highlight(?:s|ed)?|reflect(?:s|ed)?|indicate[sd]?|mark(?:s|ed)? a|significant|"
     r"critical|crucial|essential|dangerous|necessary|seen as|viewed as|views?|framed|regarded as|"
-    r"considered|appears|amounts? to)\b",
+    r"considered|appears|amount(?:s|ed)? to)\b",
     re.IGNORECASE,
 )
 _BACKGROUND = re.compile(
@@ -76,8 +79,9 @@ _BACKGROUND = re.compile(
     r"for years|long opposed|traditionally)\b",
     re.IGNORECASE,
 )
-_UNNAMED_ROLE = (
-    r"(?:a|an|one|two|three|several) (?:[\w-]+ ){0,3}?(?:officials?|sources?|"
+_UNNAMED_ROLE = (  # "a senior administration official"; "a letter to lawmakers" names no one who speaks
+    r"(?:a|an|one|two|three|several) (?:of (?:the|his|her|their) )?(?:(?!(?:to|of|in|for|with|by|from|on|at|the)\b)[\w-]+ ){0,3}?"
+    r"(?:officials?|sources?|"
     r"spokes(?:person|man|woman)|diplomats?|aides?|insiders?|advis[eo]rs?|lawmakers?|staffers?|"
     r"strategists?|operatives?|democrats?|republicans?|people|persons?|employees?|executives?|"
     r"members?)\b"
@@ -146,6 +150,12 @@ def main_clause(sentence: str) -> str:
     return _TRAILING.sub("", _DASH_ASIDE.sub(" ", text))
 
 
+def forecasts(text: str) -> bool:
+    """Whether a sentence's main clause hedges (`main_clause`): what makes a claim a forecast. Asked
+    again of the words a page prints, which may be shorter than the claim's sentence."""
+    return bool(_HEDGES.search(main_clause(text)))
+
+
 def _unnamed(speaker: str | None) -> bool:
     """A speaker given only as "a/an [someone]" ("a senior aide", "an official"), nobody named: "an
     estimate by the Joint Committee on Taxation" names its source."""
@@ -161,7 +171,7 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     # "state(s)" is a speech verb far less often than a noun ("neighboring states", "member states"):
     # it attributes only where a speaker is found
     attributed = speaker is not None or any(m.group(0) not in _NOUN_TOO for m in _SPEECH.finditer(sentence))
-    hedged = bool(_HEDGES.search(main_clause(sentence)))
+    hedged = forecasts(sentence)
     anonymous = bool(_ANONYMOUS.search(sentence)) or _unnamed(speaker)
     if has_quote and attributed:
         kind: ClaimKind = "quote"

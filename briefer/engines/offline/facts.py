@@ -67,7 +67,9 @@ def figures_of(text: str) -> frozenset[str]:
     vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
     day of the month are left out: many facts of one story share those."""
     text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
-    tallies = frozenset(FIGURE + m.group(0) for m in _TALLY.finditer(text) if not is_year(m.group(1)))
+    tallies = frozenset(
+        f"{FIGURE}{m.group(1)}-{m.group(2)}" for m in _TALLY.finditer(text) if not is_year(m.group(1))
+    )
     shares = frozenset(FIGURE + n + "%" for m in _PERCENT.finditer(text) for n in numbers(m.group(1)))
     return (
         tallies | shares | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
@@ -78,8 +80,9 @@ _PERCENT = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b
 """A share ("fell by 25%", "9 percent"): however small, no day of the month."""
 
 
-_TALLY = re.compile(r"(?<![\d.,-])(\d{1,4})-(\d{1,3})(?![\d.,]*\d)")
-"""A vote or a score ("67-32", "5-4"): one story's tally is one fact, however small its numbers."""
+_TALLY = re.compile(r"(?<![\d.,\u2013\u2014-])(\d{1,4})(?:-to-|[\u2013\u2014-])(\d{1,3})(?![\d.,]*\d)")
+"""A vote or a score ("67-32", "5-4", "19\u20130", "19-to-0"): one story's tally is one fact, however
+small its numbers, however an outlet writes it."""
 
 
 def _tally(marker: str) -> bool:

@@ -149,7 +149,12 @@ def dangling(text: str) -> bool:
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
     if first == "the" and _role_reference(raw.split()[1:5]):
         return True
-    return unnamed_speaker(text) or _personal_pronoun_without_person(raw) or _they_without_many(raw)
+    return (
+        unnamed_speaker(text)
+        or _personal_pronoun_without_person(raw)
+        or _they_without_many(raw)
+        or _demonstrative_back(raw)
+    )
 
 
 def _blank_quotations(raw: str) -> str:
@@ -179,6 +184,36 @@ def _they_without_many(raw: str) -> bool:
         ):
             return False
     return True
+
+
+_DEMONSTRATIVE = re.compile(r"\s(?:these|those)\s+(?P<next>[a-z][\w'\u2019-]*)")
+_NOT_DEMONSTRATIVE = frozenset(
+    "who whom whose with without in at on of from for that which before after under over like near "
+    "among about against across inside outside".split()
+)
+"""After "those": "those who", "those at high risk", "those with", "those in" say who they are."""
+_LIST_BEFORE = re.compile(r"[\w.'\u2019-]+,\s+(?:[\w.'\u2019-]+\s+){0,2}(?:and|or)\s")
+
+
+def _demonstrative_back(raw: str) -> bool:
+    """ "... should be authorized for these groups", "doesn't back those doomsday warnings": past a
+    sentence's first word and outside quotations, "these"/"those" before a noun (or a verb: "these
+    are") points to something said before. Not when the sentence itself gives it: the noun earlier
+    ("for states ... in those states"), or a list before ("North Carolina, Tennessee and Utah ...
+    in those states"); nor "those who/with/at ...", nor time ("these days")."""
+    unquoted = _blank_quotations(raw)
+    for m in _DEMONSTRATIVE.finditer(unquoted):
+        word = m.group("next").lower()
+        if word in _NOT_DEMONSTRATIVE or word.rstrip("s") in _words("time_words"):
+            continue
+        if m.group(0).split()[0] == "those" and (word.endswith(("ed", "ing")) or word in _past_forms()):
+            continue  # "those made after an initial week", "those making below $40,000": who follows
+        before = unquoted[: m.start()].lower()
+        stem = word[:-1] if word.endswith("s") else word
+        if _LIST_BEFORE.search(before) or re.search(rf"\b{re.escape(stem)}", before):
+            continue
+        return True
+    return False
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
@@ -429,6 +464,7 @@ def complete_clause(text: str) -> str:
     # a contrast ("..., but Facebook has disputed...") qualifies what comes before: cut there, the
     # head would state flat what the source disputes, so such a sentence stays cut off
     found = [m for m in found if not opens_with_contrast(text[m.start() :])]
+    found = [m for m in found if not _LIST_GOES_ON.match(text, m.end())]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
@@ -438,6 +474,11 @@ def complete_clause(text: str) -> str:
         if not _verbless(head) and not _open_subordinate(head):
             return head + "."
     return text
+
+
+_LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")
+"""After a comma, a list's next item and its "and" ("between the House, Senate and White House"): the
+comma is inside the list, and a cut there leaves "between the House."."""
 
 
 def _abbreviation(word: str) -> bool:
