@@ -29,24 +29,31 @@ _FOLLOWING_WORD = re.compile(r"\s+['\"\u201c]?([A-Za-z]+)")
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
-def _quote_depths(text: str) -> list[int]:
+_QUOTE_MARK = re.compile('["\u201c\u201d]')
+_INSIDE = b"\x01"
+
+
+def _quote_depths(text: str) -> bytearray:
     """Per character, whether it sits inside a double quotation (1) or not (0).
 
     Straight quotes toggle; curly quotes open and close. A quotation left open at the end of the block
-    is treated as a stray mark, so a missing closing quote cannot swallow a whole paragraph.
+    is treated as a stray mark, so a missing closing quote cannot swallow a whole paragraph. Only the
+    quotation marks are visited: each closed run is filled in one slice, not a character at a time.
     """
-    depth = [0] * len(text)
+    depth = bytearray(len(text))
     inside = False
-    opened_at = -1
-    for i, ch in enumerate(text):
+    run_start = opened_at = -1
+    for m in _QUOTE_MARK.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch == "\u201c" or (ch == '"' and not inside):
+            if not inside:
+                run_start = i
             inside, opened_at = True, i
-        elif ch == "\u201d" or (ch == '"' and inside):
+        elif inside:  # a closing curly quote, or a straight quote that closes
+            depth[run_start:i] = _INSIDE * (i - run_start)
             inside = False
-        depth[i] = int(inside)
-    if inside:
-        for i in range(opened_at, len(text)):
-            depth[i] = 0
+    if inside:  # the last opening mark is stray: what came before it in the run stays quoted
+        depth[run_start:opened_at] = _INSIDE * (opened_at - run_start)
     return depth
 
 
@@ -68,7 +75,7 @@ def _word_before(block: str, dot: int) -> str:
 _DIGIT_NEXT = re.compile(r"[ \t]\d")
 
 
-def _is_boundary(block: str, dot: int, end: int, depths: list[int]) -> bool:
+def _is_boundary(block: str, dot: int, end: int, depths: bytearray) -> bool:
     """Whether the punctuation at block[dot] ends a sentence (end is just past trailing quotes). Inside
     a quotation it does only when the quotation closes right after it (`was “rife with fear.” The
     probe ...`): a quoted sentence that the speaker goes on from stays whole."""

@@ -314,6 +314,8 @@ def is_duplicate(
     """
     reaction, figures, pairs, mine, remembered, weight = _reading(text, topic)
     for chosen_point in chosen:
+        if remembered.isdisjoint(chosen_point):
+            continue  # nothing in common: every test below needs a shared concept or marker
         if reaction & chosen_point or _same_figures(figures, mine, chosen_point, topic):
             return True, remembered  # the same side's reaction, or the same figure, told again
         other = _plain(chosen_point)

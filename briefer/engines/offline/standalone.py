@@ -10,7 +10,7 @@ still be printed (the printed text stays a substring of the source span).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
@@ -352,6 +352,7 @@ def _role_reference(tokens: list[str]) -> bool:
 _MARKER = re.compile(r"^\s*[\[(]\s*\d+(?:\s*,\s*\d+)*\s*[\])]")  # "[3] ...", "(2) ...": a citation marker
 
 
+@lru_cache(maxsize=65536)
 def printable(text: str) -> bool:
     """Whether a (label-trimmed, connective-trimmed) sentence can stand alone on the page: not cut
     off, not pointing back, not a label, not half a quotation, and not opening with a citation marker
@@ -547,10 +548,12 @@ def without_connective(text: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """A source sentence as printed: on one line (a hard-wrapped source's line breaks are spaces), a
     dateline, a leading connective and a section label trimmed off, and a sentence the excerpt cut off trimmed
-    back to its last complete clause."""
+    back to its last complete clause. Computed once per text: the questions, the options and the
+    single-source test each ask it of the same claims."""
     one_line = " ".join(text.split())
     plain = without_label(compress(without_dateline(one_line)))
     return complete_clause(with_full_stop(without_connective(compress(plain))))
