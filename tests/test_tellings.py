@@ -270,7 +270,7 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
     claims = {c.text: c for c in found}
     colour = claims["For hours on Monday, the world got a taste of life without its apps."]
     detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
-    carriers = _Carriers.of(by_id)
+    carriers = _Carriers.of(found)
     assert not _specific(colour, carriers), "colour names nothing the other source lacks"
     assert _specific(detail, carriers)
 
@@ -691,7 +691,7 @@ def test_a_figure_another_outlet_gives_makes_no_fact_one_sources(tmp_path: Path)
         "Rite Aid wasted 1.1 million doses, the pharmacy said.\n",
         "Pharmacies waste doses\n\nWalgreens reported the most waste of any pharmacy, with nearly 2.6 million doses.\n",
     )
-    carriers = _Carriers.of({d.id: d for d in docs})
+    carriers = _Carriers.of(found)
     claims = {c.text: c for c in found}
     assert _figure_elsewhere(
         claims["By its own count, Walgreens wasted 2.6 million doses and CVS wasted 2.2 million."], carriers
