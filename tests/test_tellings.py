@@ -266,7 +266,6 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
         "In Lisbon, shopkeepers could not take card payments for the whole afternoon.\n",
         "Bytecloud back after outage\n\nBytecloud said its services were back on Monday after an outage.\n",
     )
-    by_id = {d.id: d for d in docs}
     claims = {c.text: c for c in found}
     colour = claims["For hours on Monday, the world got a taste of life without its apps."]
     detail = claims["In Lisbon, shopkeepers could not take card payments for the whole afternoon."]
