@@ -71,6 +71,7 @@ def story(tmp_path: Path) -> Path:
         # a name opened by "The", an acronym's or one joined by "&" is an outlet's, not a person's
         ("The Federalist | 2021-10-11", {"outlet": "The Federalist", "author": None}),
         ("PBS NewsHour | 2021-09-23", {"outlet": "PBS NewsHour", "author": None}),
+        ("Fox Business | 2021-09-23", {"outlet": "Fox Business", "author": None}),
         ("AP Politics & Fact Check | 2021-08-11", {"outlet": "AP Politics & Fact Check", "author": None}),
         ("National Review | 2021-08-11", {"outlet": "National Review", "author": None}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),

@@ -926,3 +926,32 @@ def test_an_outlets_own_reading_is_not_asked_as_only_one_sources_report(tmp_path
     draft = compose(docs, claims)
     asked = [(q.kind, s.text) for q in draft.open_questions for s in q.sentences]
     assert not any(k == "single_source" and "highlights" in t for k, t in asked), asked
+
+
+def test_an_outlets_own_name_is_no_detail_only_it_reports(tmp_path: Path) -> None:
+    """ "In a statement sent to Harbour Daily, the council said ...": that the statement went to the
+    outlet is no fact the others lack (`compose._specific`)."""
+    from briefer.engines.offline.compose import _Carriers, _specific
+
+    docs, found = _cluster(
+        tmp_path,
+        "Pier\n\nIn a statement sent to Harbour Daily, the council said the Ellis pier closes in May.\n",
+        "Pier to close\n\nThe council said the Ellis pier closes in May for repairs.\n",
+    )
+    sent = next(c for c in found if c.text.startswith("In a statement"))
+    carriers = _Carriers.of(found)
+    assert _specific(sent, carriers), "without the outlet's name, Harbour and Daily are its own names"
+    assert not _specific(sent, carriers, "Harbour Daily")
+
+
+def test_an_excerpt_cut_is_not_trimmed_before_a_contrast_in_what_it_drops() -> None:
+    """ "... and the port office, which studied the plan but did not support ...": trimmed at the
+    aside, the head would drop the office's reservation."""
+    cut = (
+        "Ferry officials presented data from two trials, including a small trial that studied the "
+        "safety of night crossings, as did pilots from Orme, one of the first ports to run them, and "
+        "the port office, which performed an analysis of the data but did not support..."
+    )
+    assert complete_clause(cut) == cut
+    plain = "Ferry officials presented data from two trials on Monday, which the port office studied in..."
+    assert complete_clause(plain) == "Ferry officials presented data from two trials on Monday."

@@ -16,7 +16,8 @@ _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|a
                            r"|telegraph|guardian|wire|network|tv|radio|live|reuters|bloomberg|today|magazine"
                            r"|chronicle|examiner|inquirer|courier|ledger|dispatch|observer|bulletin|weekly"
                            r"|insider|monitor|review|report|newshour|federalist|economist|register"
-                           r"|independent|spectator|atlantic|politico|axios|breitbart|intercept)\b", re.I)
+                           r"|independent|spectator|atlantic|politico|axios|breitbart|intercept|business|caller|blaze"
+                           r"|standard|sentinel|digest|quarterly)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on

@@ -226,7 +226,7 @@ def _open_questions(
                         and not is_view_label(
                             docs[g.lead.citations[0].doc_id].meta.label
                         )  # one outlet's view
-                        and _specific(g.lead, carriers)
+                        and _specific(g.lead, carriers, docs[g.lead.citations[0].doc_id].meta.outlet or "")
                         and not _figure_elsewhere(g.lead, carriers)
                     ),
                     MAX_SINGLE_SOURCE_READ,
@@ -347,14 +347,17 @@ def _only_in(own: str, carriers: dict[str, frozenset[str]], key: str) -> bool:
     return not carriers.get(key, frozenset()) - {own}
 
 
-def _specific(claim: Claim, carriers: _Carriers) -> bool:
+def _specific(claim: Claim, carriers: _Carriers, outlet: str = "") -> bool:
     """Whether a claim carries a checkable detail that no other document gives: a distinctive figure
     or a name. That detail is what only one source reports; a sentence of colour or comment is not
-    worth the flag ("For more than five hours on Monday, the world got a taste of life without ...")."""
+    worth the flag ("For more than five hours on Monday, the world got a taste of life without ...").
+    The document's own `outlet` is no such detail: "in a press release sent to Fox Business, the FDA
+    said ..." tells what other outlets report too, only to whom it was sent."""
     text = clean(claim.text)
     own = claim.citations[0].doc_id
     figs = {f.removeprefix(FIGURE) for f in figures_of(text)}
-    names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS}
+    own_name = {_word(w) for w in _NAME_WORD.findall(" " + outlet)}
+    names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS} - own_name
     return any(_only_in(own, carriers.figures, f) for f in figs) or any(
         _only_in(own, carriers.names, n) for n in names
     )

@@ -465,6 +465,10 @@ def complete_clause(text: str) -> str:
     # a contrast ("..., but Facebook has disputed...") qualifies what comes before: cut there, the
     # head would state flat what the source disputes, so such a sentence stays cut off
     found = [m for m in found if not opens_with_contrast(text[m.start() :])]
+    # nor where a contrast comes later in what would be dropped ("... and the FDA, which performed an
+    # analysis ... but did not support ..."): the dropped part qualifies the head
+    last_contrast = max((m.start() for m in _CONTRAST_INSIDE.finditer(text)), default=-1)
+    found = [m for m in found if m.start() > last_contrast]
     found = [m for m in found if not _LIST_GOES_ON.match(text, m.end())]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
     cuts = [m.start() for m in (punctuated or found)]
@@ -477,6 +481,7 @@ def complete_clause(text: str) -> str:
     return text
 
 
+_CONTRAST_INSIDE = re.compile(r"\b(?:but|however|although|though)\b", re.IGNORECASE)
 _LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")
 """After a comma, a list's next item and its "and" ("between the House, Senate and White House"): the
 comma is inside the list, and a cut there leaves "between the House."."""
