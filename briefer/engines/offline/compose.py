@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from briefer.core.attribution import attributed
@@ -172,11 +173,10 @@ def _open_questions(
     claim that mostly says again a printed fact (`chosen`) or an earlier question
     (`facts.says_again`) is not asked."""
     rank = {c.id: i for i, g in enumerate(groups) for c in g.claims}
-    ranked = sorted(
-        (c for c in claims if c.id not in used and printable(clean(c.text))),
-        key=lambda c: rank.get(c.id, len(rank)),
-    )
-    ranked = ranked[:MAX_QUESTION_CANDIDATES]
+    # the most salient first, then only as many printable ones as are read (a stable sort: the same
+    # claims as filtering all of them first, without reading every claim of a large input)
+    in_order = sorted((c for c in claims if c.id not in used), key=lambda c: rank.get(c.id, len(rank)))
+    ranked = list(islice((c for c in in_order if printable(clean(c.text))), MAX_QUESTION_CANDIDATES))
     picks: list[tuple[QuestionKind, list[Claim]]] = []
     picked: set[str] = set()
 
@@ -315,8 +315,12 @@ def _told_elsewhere(
 _NAME_WORD = re.compile(r"(?<=\s)[A-Z][\w\u2019'.-]*")  # a capitalised word, a sentence's first aside
 
 
+@lru_cache(maxsize=65536)
 def _word(token: str) -> str:
-    return re.sub(r"(?:['\u2019]s|\.)$", "", token)
+    """A name word without its possessive or full stop ("Biden's", "Jr.")."""
+    if token.endswith(("'s", "\u2019s")):
+        return token[:-2]
+    return token[:-1] if token.endswith(".") else token
 
 
 @dataclass(frozen=True)
