@@ -422,3 +422,15 @@ def test_these_or_those_before_a_noun_points_back_unless_the_sentence_says_what(
     assert not dangling("The council closed three bridges and said those bridges would reopen in May.")
     assert not dangling("Officials say these days the harbour is calmer than it was in the spring.")
     assert not dangling('Mayor Ada Varga said "those plans are dead" on Monday at the harbour office.')
+
+
+def test_a_newsletter_label_with_its_source_and_a_pronoun_after_an_adverb() -> None:
+    """ "Why it matters, via Axios' Jane Doe: ..." is a section label with its writer: taken off.
+    "It appears to require ..." and "Now, it appears ..." point back; "It appears that ..." does not."""
+    assert clean("Why it matters, via Harbour Daily's Ada Varga: The ferry fares rose by a tenth.") == (
+        "The ferry fares rose by a tenth."
+    )
+    assert dangling("It appears to require a new pier, too.")
+    assert dangling("Now, it appears to require a new pier, too.")
+    assert not dangling("It appears that the vote failed on Monday.")
+    assert not dangling("Now the port inquiry has entered a criminal phase, officials said.")

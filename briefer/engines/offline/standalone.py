@@ -33,7 +33,11 @@ _SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
 # ... and those that close a quotation ('"...," the statement read'; not for labels: "Read more:")
 _SPEAKER_VERBS = rf"(?:{_SPEECH_VERBS}|adds|states|notes|read|reads)"
 # "Why it matters:", "The big picture:", "By the numbers:": a capitalised lead-in of 1-5 words
-_LABEL = re.compile(r"^[\"\u201c*_]*(?P<lead>[A-Z][\w'\u2019\-]*(?:\s+[\w'\u2019\-]+){0,4})\s*:\s+(?=\S)")
+_LABEL = re.compile(
+    r"^[\"\u201c*_]*(?P<lead>[A-Z][\w'\u2019\-]*(?:\s+[\w'\u2019\-]+){0,4})"
+    r"(?:,\s+via\s+[^:,]{1,60})?"  # "Why it matters, via Axios' Margaret Talev: ..."
+    r"\s*:\s+(?=\S)"
+)
 _CUT = re.compile(r"(?:\.\s*\.\s*\.|\u2026)[\"\u201d\u2019')\]]*$")
 _EXPLETIVE_VERBS = frozenset("is was remains seems appears will has would could".split())
 _EXPLETIVE_TAILS = frozenset("that whether to if how why when unclear clear".split())
@@ -135,6 +139,8 @@ def dangling(text: str) -> bool:
         return True
     if first in _words("pronouns"):
         return not _pronoun_excepted(first, nxt, w)
+    if _ADVERB_THEN_PRONOUN.match(raw) and first in _words("time_words") | {"now", "then", "later", "again"}:
+        return True  # "Now, it appears to require ...": the word before the comma names nothing
     if first in _words("prepositions") and _pronoun_object(nxt, raw):
         return True
     if first in _words("subordinators") and _pronoun_after_clause(raw):
@@ -186,6 +192,7 @@ def _they_without_many(raw: str) -> bool:
     return True
 
 
+_ADVERB_THEN_PRONOUN = re.compile(r"^\W*[A-Za-z]+,\s+(?:it|he|she|they)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\s(?:these|those)\s+(?P<next>[a-z][\w'\u2019-]*)")
 _NOT_DEMONSTRATIVE = frozenset(
     "who whom whose with without in at on of from for that which before after under over like near "
@@ -329,6 +336,8 @@ def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
     if first in ("this", "that", "these", "those") and nxt.rstrip("s") in _words("time_words"):
         return True
     expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
+    if nxt in ("seems", "appears") and w[2:3] == ["to"]:
+        expletive = False  # "it appears to require ...": "it" is something said before
     if expletive and any(x in _EXPLETIVE_TAILS for x in w[1:8]):
         return True
     if first == "those" and nxt in ("who", "with", "in", "on", "at", "whose"):
