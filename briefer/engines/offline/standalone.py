@@ -491,6 +491,8 @@ def complete_clause(text: str) -> str:
 
 
 _CONTRAST_INSIDE = re.compile(r"\b(?:but|however|although|though)\b", re.IGNORECASE)
+"""The contrast words that qualify wherever they stand; `openers/contrasts.txt` also holds "still"
+and "yet", which open a contrast but inside a sentence mostly do not ("is still open", "not yet")."""
 _LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")
 """After a comma, a list's next item and its "and" ("between the House, Senate and White House"): the
 comma is inside the list, and a cut there leaves "between the House."."""
