@@ -30,12 +30,11 @@ _HEDGES = re.compile(
     re.IGNORECASE,
 )
 # A modal inside a relative clause says what was possible, not what will happen: "a 130-day window in
-# which he could serve" is no forecast (the main clause's own "could" still is).
+# which he could serve" is no forecast (the main clause's own "could" still is). Nor is "what could
+# be": "the first phase of what could be a multiday effort" characterises the meeting it reports.
 _RELATIVE_MODAL = re.compile(
     r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
 )
-# So does "what could be": "the first phase of what could be a multiday effort" characterises the
-# meeting it reports, it forecasts nothing.
 # A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:
 # "California will require candidates to hand over their tax returns, setting up a likely legal
 # battle" reports a signed law. The main clause's own hedge ("The storm could hit, bringing rain")
