@@ -139,7 +139,7 @@ def dangling(text: str) -> bool:
         return True
     if first in _words("pronouns"):
         return not _pronoun_excepted(first, nxt, w)
-    if _ADVERB_THEN_PRONOUN.match(raw) and first in _words("time_words") | {"now", "then", "later", "again"}:
+    if _ADVERB_THEN_PRONOUN.match(raw) and first in _words("time_words") | _words("back_adverbs"):
         return True  # "Now, it appears to require ...": the word before the comma names nothing
     if first in _words("prepositions") and _pronoun_object(nxt, raw):
         return True
@@ -194,11 +194,6 @@ def _they_without_many(raw: str) -> bool:
 
 _ADVERB_THEN_PRONOUN = re.compile(r"^\W*[A-Za-z]+,\s+(?:it|he|she|they)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\s(?:these|those)\s+(?P<next>[a-z][\w'\u2019-]*)")
-_NOT_DEMONSTRATIVE = frozenset(
-    "who whom whose with without in at on of from for that which before after under over like near "
-    "among about against across inside outside".split()
-)
-"""After "those": "those who", "those at high risk", "those with", "those in" say who they are."""
 _LIST_BEFORE = re.compile(r"[\w.'\u2019-]+,\s+(?:[\w.'\u2019-]+\s+){0,2}(?:and|or)\s")
 
 
@@ -211,7 +206,7 @@ def _demonstrative_back(raw: str) -> bool:
     unquoted = _blank_quotations(raw)
     for m in _DEMONSTRATIVE.finditer(unquoted):
         word = m.group("next").lower()
-        if word in _NOT_DEMONSTRATIVE or word.rstrip("s") in _words("time_words"):
+        if word in _words("after_demonstrative") or word.rstrip("s") in _words("time_words"):
             continue
         if m.group(0).split()[0] == "those" and (word.endswith(("ed", "ing")) or word in _past_forms()):
             continue  # "those made after an initial week", "those making below $40,000": who follows
@@ -476,7 +471,7 @@ def complete_clause(text: str) -> str:
     found = [m for m in found if not opens_with_contrast(text[m.start() :])]
     # nor where a contrast comes later in what would be dropped ("... and the FDA, which performed an
     # analysis ... but did not support ..."): the dropped part qualifies the head
-    last_contrast = max((m.start() for m in _CONTRAST_INSIDE.finditer(text)), default=-1)
+    last_contrast = max((m.start() for m in _contrast_inside().finditer(text)), default=-1)
     found = [m for m in found if m.start() > last_contrast]
     found = [m for m in found if not _LIST_GOES_ON.match(text, m.end())]
     punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
@@ -490,9 +485,13 @@ def complete_clause(text: str) -> str:
     return text
 
 
-_CONTRAST_INSIDE = re.compile(r"\b(?:but|however|although|though)\b", re.IGNORECASE)
-"""The contrast words that qualify wherever they stand; `openers/contrasts.txt` also holds "still"
-and "yet", which open a contrast but inside a sentence mostly do not ("is still open", "not yet")."""
+@cache
+def _contrast_inside() -> re.Pattern[str]:
+    """A word of `openers/contrasts_inside.txt` anywhere in a sentence, in any case."""
+    alternatives = "|".join(re.escape(w) for w in sorted(_words("contrasts_inside"), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
 _LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")
 """After a comma, a list's next item and its "and" ("between the House, Senate and White House"): the
 comma is inside the list, and a cut there leaves "between the House."."""
