@@ -261,7 +261,7 @@ def test_any_budget_gives_a_brief(story: Path, words: int) -> None:
 def test_the_title_is_a_news_headline_not_a_view(tmp_path: Path) -> None:
     """An opinion headline argues, so it titles the brief only when every source is a view, even when
     it is the headline closest to the others."""
-    from briefer.runs.pipeline import central_title
+    from briefer.core.headline import central_title
 
     titles = ["Council backs ferry plan", "Ferry plan wins council backing", "Ferry routes added"]
     assert central_title(titles) == titles[0]  # the most central one, unless it is a view:
@@ -325,7 +325,7 @@ def test_seeds_open_questions_add_something_the_page_does_not_say() -> None:
     ],
 )
 def test_a_headline_that_argues_or_teases_does_not_title_the_brief(headline: str, plain: bool) -> None:
-    from briefer.runs.pipeline import plain_headline
+    from briefer.core.headline import plain_headline
 
     assert plain_headline(headline) is plain
 
@@ -388,7 +388,7 @@ def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_pat
 
 def test_a_piece_in_the_writers_own_voice_does_not_title_the_brief(tmp_path: Path) -> None:
     """Unlabelled, a piece that opens "Last month, I joined ..." is an essay, not news: its headline,
-    however central, does not title the brief while a news piece's can (`pipeline._in_writers_voice`)."""
+    however central, does not title the brief while a news piece's can (`core.headline._in_writers_voice`)."""
     import briefer
 
     essay = (

@@ -246,3 +246,53 @@ def test_lines_that_do_not_all_fit_leave_the_outlier_in() -> None:
         room = framing_words([x.printed() for x in every]) - 1
         two = outlet_framing(docs, room)
     assert len(two) == 2 and "Harlow Examiner" in {x.outlet for x in two}
+
+
+def test_the_outlet_whose_headline_titles_the_brief_is_in_the_part(tmp_path: Path):
+    """The title is one outlet's headline: when the part is printed, that outlet is in it, even when
+    its headline is framed like an earlier outlet's and even when not every line fits (issue 12
+    item 8), so the reader sees whose words title the page."""
+    from briefer.core.budget import framing_words
+    from briefer.core.headline import story_title
+    from briefer.engines.offline.framing import outlet_framing
+    from briefer.sources import load
+
+    heads = {
+        "left": ("Harlow council raises household water rates by 14 percent", "Harlow Tribune | 2026-03-03"),
+        "center": (
+            "Residents hit with costly bill as council snubs cheaper loan",
+            "Valley Wire | 2026-03-03",
+        ),
+        "right": ("Harlow council raises water rates 14 percent", "Harlow Examiner | 2026-03-04"),
+    }
+    docs = load([_cluster(tmp_path, heads)]).documents
+    title = story_title(docs)
+    titled = next(d for d in docs if d.meta.title == title)
+    assert titled.meta.outlet == "Harlow Examiner"  # the most central headline, listed last
+    lines = outlet_framing(docs, 10_000, title=title)
+    assert [x.outlet for x in lines][0] == "Harlow Examiner" and len(lines) == 2
+    assert "Harlow Tribune" not in {x.outlet for x in lines}  # framed like the title: gives way to it
+    brief = briefer.run([tmp_path], engine="offline")
+    assert brief.title == title and "Harlow Examiner" in {x.outlet for x in brief.framing}
+
+
+def test_the_titles_line_is_never_the_one_left_out(tmp_path: Path):
+    """Three framings in room for two: the title's line stays, although without the title it is the
+    one framed most like the others and would go (`test_lines_that_do_not_all_fit_leave_the_outlier_in`)."""
+    from briefer.core.budget import framing_words
+    from briefer.engines.offline.framing import outlet_framing
+    from briefer.sources import load
+
+    heads = {
+        "left": ("Harlow council raises water rates to replace lead pipes", "Harlow Tribune | 2026-03-03"),
+        "center": ("Water bills in Harlow climb 14 percent from July", "Valley Wire | 2026-03-03"),
+        "right": (
+            "Residents hit with costly bill as council snubs cheaper loan",
+            "Harlow Examiner | 2026-03-04",
+        ),
+    }
+    docs = load([_cluster(tmp_path, heads)]).documents
+    room = framing_words([x.printed() for x in outlet_framing(docs, 10_000)]) - 1
+    assert "Valley Wire" not in {x.outlet for x in outlet_framing(docs, room)}
+    kept = outlet_framing(docs, room, title="Water bills in Harlow climb 14 percent from July")
+    assert len(kept) == 2 and kept[0].outlet == "Valley Wire"

@@ -35,7 +35,7 @@ def test_the_footer_says_when_a_source_read_is_not_cited(tmp_path: Path) -> None
 
 def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) -> None:
     """The title is read from every document, not from those a page cites: a page of one line (as at
-    a small budget) keeps the headline of the page of many (`runs.pipeline.story_title`), and a document
+    a small budget) keeps the headline of the page of many (`core.headline.story_title`), and a document
     that only titles the brief is listed as a source too."""
     import briefer as api
 
@@ -51,7 +51,7 @@ def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) ->
     }
     for name, text in stories.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    from briefer.runs.pipeline import story_title
+    from briefer.core.headline import story_title
 
     full = api.run([tmp_path], engine="offline")
     small = api.run([tmp_path], engine="offline", max_words=60)
@@ -67,7 +67,7 @@ def test_the_title_is_the_storys_headline_whatever_the_budget(tmp_path: Path) ->
 
 
 def test_two_headlines_are_told_apart_by_what_the_other_report_carries() -> None:
-    from briefer.runs.pipeline import central_title
+    from briefer.core.headline import central_title
 
     titles = ["Harbour reopens", "Storm damage leaves harbour shut for a week"]
     texts = [
@@ -96,7 +96,7 @@ def test_the_single_source_notice_only_when_one_document_was_read(tmp_path: Path
 
 
 def test_a_page_of_three_one_sentence_sources_is_shorter_than_they_are(tmp_path: Path) -> None:
-    """The title's words count when the page is fitted (`runs.pipeline.story_title` comes first), and
+    """The title's words count when the page is fitted (`core.headline.story_title` comes first), and
     the last words a page of tiny sources gives up are a Sources line that only its title needs."""
     import briefer as api
     from briefer.core.budget import word_count

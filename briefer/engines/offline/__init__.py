@@ -7,6 +7,7 @@ steps as the LLM engine (`briefer.llm`), so both share the verifier and the temp
 from __future__ import annotations
 
 from briefer.core.budget import content_budget, framing_allowance, framing_words, word_count
+from briefer.core.headline import story_title
 from briefer.core.models import (
     Citation,
     Claim,
@@ -55,7 +56,7 @@ class OfflineEngine:
         """The draft, with "How the outlets frame it" when the outlets frame the story differently:
         its words are taken out of the content budget first, so the page still fits."""
         budget = content_budget(sum(word_count(d.text) for d in docs), len(docs), max_words)
-        framing = outlet_framing(docs, framing_allowance(budget, max_words))
+        framing = outlet_framing(docs, framing_allowance(budget, max_words), title=story_title(docs))
         spent = framing_words([line.printed() for line in framing])
         draft = compose(docs, claims, max_words=budget - spent)
         return draft.model_copy(update={"framing": _not_repeated(framing, draft)})

@@ -7,7 +7,9 @@ part quotes each outlet's headline, or its first stand-alone body sentence when 
 to that document and named by the outlet and label of that document's metadata only. The quote is
 the outlet's words, printed in quotation marks: framing, never a fact.
 
-It is printed only where the framings differ: a line whose content concepts (as `facts.concepts`
+The brief's title is one outlet's headline (`core.headline.story_title`), so that outlet's line comes
+first and is never the one left out: the part shows whose words title the page. It is printed only
+where the framings differ: a line whose content concepts (as `facts.concepts`
 reads them, with the wordings outlets vary mapped together, and figures as numbers) mostly match an
 earlier line's (`alike`) is left out, and when fewer than two lines are left the part is omitted.
 It takes at most `core.budget.framing_allowance` words: none on a short page, whose words go to facts. Nothing addressed to a model and no
@@ -81,14 +83,19 @@ def alike(a: frozenset[str], b: frozenset[str]) -> bool:
     return shared / len(a | b) >= ALIKE_JACCARD or shared / min(len(a), len(b)) >= ALIKE_OVERLAP
 
 
-def outlet_framing(documents: list[Document], allowance: int) -> list[FramingLine]:
+def outlet_framing(documents: list[Document], allowance: int, title: str | None = None) -> list[FramingLine]:
     """One line per outlet (the first of its documents with a usable headline or lead), without lines
     framed like an earlier one, and as many as fit in `allowance` words (two at least); empty for
-    fewer than two outlets, for outlets that all frame the story alike, or when two do not fit."""
+    fewer than two outlets, for outlets that all frame the story alike, or when two do not fit.
+
+    The brief's `title` is one outlet's headline: that outlet's line comes first and is never the one
+    left out, so the part shows whose words title the page (another outlet's headline framed alike
+    gives way to it)."""
+    titled = [d for d in documents if title and (d.meta.title or "").strip() == title.strip()][:1]
     lines: list[FramingLine] = []
     seen: set[str] = set()
     kept: list[frozenset[str]] = []
-    for doc in documents:
+    for doc in titled + [d for d in documents if d not in titled]:
         outlet = (doc.meta.outlet or "").strip().casefold()
         if not outlet or outlet in seen:
             continue
@@ -104,9 +111,13 @@ def outlet_framing(documents: list[Document], allowance: int) -> list[FramingLin
         if len(lines) == MAX_OUTLETS:
             break
     # too long for its room: the line framed most like another goes first, so the outlier stays
+    first = (
+        1 if titled and lines and lines[0].citation.doc_id == titled[0].id else 0
+    )  # the title's line stays
     while len(lines) > 2 and framing_words([x.printed() for x in lines]) > allowance:
         i = max(
-            range(len(lines)), key=lambda i: max(_overlap(kept[i], k) for j, k in enumerate(kept) if j != i)
+            range(first, len(lines)),
+            key=lambda i: max(_overlap(kept[i], k) for j, k in enumerate(kept) if j != i),
         )
         del lines[i], kept[i]
     if len(lines) < 2 or framing_words([x.printed() for x in lines]) > allowance:
