@@ -252,7 +252,6 @@ def test_the_outlet_whose_headline_titles_the_brief_is_in_the_part(tmp_path: Pat
     """The title is one outlet's headline: when the part is printed, that outlet is in it, even when
     its headline is framed like an earlier outlet's and even when not every line fits (issue 12
     item 8), so the reader sees whose words title the page."""
-    from briefer.core.budget import framing_words
     from briefer.core.headline import story_title
     from briefer.engines.offline.framing import outlet_framing
     from briefer.sources import load
@@ -296,3 +295,59 @@ def test_the_titles_line_is_never_the_one_left_out(tmp_path: Path):
     assert "Valley Wire" not in {x.outlet for x in outlet_framing(docs, room)}
     kept = outlet_framing(docs, room, title="Water bills in Harlow climb 14 percent from July")
     assert len(kept) == 2 and kept[0].outlet == "Valley Wire"
+
+
+def _labelled(folder: Path, bylines: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for side, byline in bylines.items():
+        title = DIFFERENT[side][0]
+        (folder / f"{side}.txt").write_text(f"{title}\n\n{byline}\n\n{BODY[side]}\n", encoding="utf-8")
+    return folder
+
+
+def test_labels_other_than_opinion_are_shown_and_a_columnist_is_named_as_the_writer(tmp_path: Path):
+    """Issue 12 item 8: every label an outlet gives a piece is shown beside its name ("Fact Check"),
+    except one that only says it is news ("Online News"); a columnist's piece with no outlet is
+    shown as the writer's ("Opinion · by Julian Ames"), in the Sources list and in the framing
+    part, and its sentences are attributed to the writer, never stated flat."""
+    folder = _labelled(
+        tmp_path,
+        {
+            "left": "Harlow Tribune (Fact Check) | 2026-03-03",
+            "center": "Valley Wire (Online News) | 2026-03-03",
+            "right": "Julian Ames (Opinion) | 2026-03-04",
+        },
+    )
+    brief = briefer.run([folder], engine="offline")
+    md = render(brief, "md")
+    sources = md.split("## Sources", 1)[1]
+    assert "Harlow Tribune (Fact Check)" in sources
+    assert "Valley Wire ·" in sources and "Online News" not in md
+    assert "Opinion · by Julian Ames" in sources and "Julian Ames (Opinion) ·" not in sources
+    column = next(d for d in brief.documents if d.meta.author == "Julian Ames")
+    assert column.meta.outlet is None
+    who = {x.outlet: x.label for x in brief.framing}
+    assert who.get("Harlow Tribune") == "Fact Check" and who.get("Julian Ames") == "Opinion"
+    assert who.get("Valley Wire", "absent") is None
+    from briefer.output.render import printed_sentences
+
+    for s in printed_sentences(brief):
+        if all(c.doc_id == column.id for c in s.citations):
+            assert s.text.startswith("In an opinion piece, Julian Ames writes: "), s.text
+
+
+def test_satire_is_attributed_as_such(tmp_path: Path):
+    """A satirical piece (or sponsored content, a press release) is not the outlet's report: its
+    sentences carry the outlet and the kind of piece (`core/data/view_labels.tsv`)."""
+    from briefer.core.attribution import attributed
+    from briefer.core.models import is_view_label, shown_label
+    from briefer.sources import load
+
+    assert is_view_label("Satire") and is_view_label("Sponsored Content") and is_view_label("Press Release")
+    assert not is_view_label("Fact Check") and shown_label("Fact Check") == "Fact Check"
+    assert shown_label("News") is None and shown_label(" online  news ") is None
+    folder = _labelled(tmp_path, {"right": "The Harlow Onion (Satire) | 2026-03-04"})
+    doc = load([folder]).documents[0]
+    assert attributed("Water is now a luxury.", [doc]) == (
+        "In a satirical piece, The Harlow Onion writes: Water is now a luxury."
+    )

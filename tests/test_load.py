@@ -712,3 +712,27 @@ def test_an_offline_run_of_text_files_loads_no_network_html_or_model_library(tmp
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]", out.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "author", "outlet", "label"),
+    [
+        ("Julian Zelizer (Opinion) | 2021-09-01", "Julian Zelizer", None, "Opinion"),
+        ("Katrina vanden Heuvel (Opinion) | 2021-09-01", "Katrina vanden Heuvel", None, "Opinion"),
+        ("Washington Free Beacon (Opinion) | 2021-09-01", None, "Washington Free Beacon", "Opinion"),
+        ("Mother Jones (Opinion) | 2021-09-01", None, "Mother Jones", "Opinion"),
+        ("Miami Herald (Editorial) | 2021-09-01", None, "Miami Herald", "Editorial"),
+        ("Al Jazeera | 2021-07-07", None, "Al Jazeera", None),
+        ("Jane Doe | 2021-07-07", "Jane Doe", None, None),
+        ("PolitiFact (Fact Check) | 2021-07-07", None, "PolitiFact", "Fact Check"),
+    ],
+)  # fmt: skip
+def test_a_columnist_before_a_label_is_the_writer_not_the_outlet(
+    line: str, author: str | None, outlet: str | None, label: str | None
+) -> None:
+    """Aggregators name a column by its writer ("Julian Zelizer (Opinion) | date"): a name opened by a
+    common given name, with no outlet word, is the writer (issue 12 item 8); an outlet's name stays
+    the outlet, also one that reads like a name ("Mother Jones") or opens with an article ("Al")."""
+    meta = _byline(line)
+    assert meta is not None
+    assert (meta.get("author"), meta.get("outlet"), meta.get("label")) == (author, outlet, label)

@@ -4,27 +4,21 @@ A sentence from an opinion piece, an editorial, a column or an analysis is one o
 brief prints it as such ("In an opinion piece, Fox News writes: ..."); so is a news piece's own
 analysis, a sentence that interprets rather than reports ("The TOI News writes: ... the deal signals a
 broader realignment"). The prefix is built from the
-cited documents' metadata only (outlet and label), by this one function, so the verifier can rebuild
+cited documents' metadata only (outlet, or writer when no outlet is known, and label), by this one function, so the verifier can rebuild
 it from the same documents and check the added words exactly: an outlet that is not in the cited
 document's metadata can never be added.
 """
 
 from __future__ import annotations
 
-from briefer.core.models import Document, is_view_label
+from briefer.core.models import Document, is_view_label, view_kind
 
-_PIECES = {  # a label's last word -> how the brief names that kind of piece
-    "editorial": ("an editorial", "editorials"),
-    "column": ("a column", "columns"),
-    "commentary": ("a commentary", "commentaries"),
-    "analysis": ("an analysis", "analyses"),
-    "review": ("a review", "reviews"),
-}
 _DEFAULT = ("an opinion piece", "opinion pieces")
 
 
 def _piece(label: str, plural: bool) -> str:
-    single, many = _PIECES.get(label.lower().split()[-1], _DEFAULT)
+    """How the brief names a piece with this label (`core/data/view_labels.tsv`)."""
+    single, many = view_kind(label) or _DEFAULT
     return many if plural else single
 
 
@@ -34,10 +28,11 @@ def _names(outlets: list[str]) -> str:
 
 def view_prefix(docs: list[Document]) -> str | None:
     """The attribution for a sentence citing `docs`, when every one of them is a view with a known
-    outlet ("In an opinion piece, Fox News writes: "); None when any is news or has no outlet."""
-    if not docs or not all(is_view_label(d.meta.label) and d.meta.outlet for d in docs):
+    outlet or writer ("In an opinion piece, Fox News writes: ", "In a column, Jane Doe writes: ");
+    None when any is news or names neither."""
+    if not docs or not all(is_view_label(d.meta.label) and d.meta.source_name for d in docs):
         return None
-    outlets = list(dict.fromkeys(d.meta.outlet or "" for d in docs))
+    outlets = list(dict.fromkeys(d.meta.source_name or "" for d in docs))
     plural = len(outlets) > 1
     return f"In {_kinds(docs, plural)}, {_names(outlets)} {'write' if plural else 'writes'}: "
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -108,12 +109,41 @@ class DocumentMeta(Model):
     label: str | None = None  # the outlet's label for the piece as written: "Opinion", "Analysis", "News"
     link: str | None = None  # where the document came from: a feed item's link, a fetched URL
 
+    @property
+    def source_name(self) -> str | None:
+        """The name the brief gives the piece's source: its outlet, or its writer when no outlet is
+        known (a columnist's byline, "Julian Zelizer (Opinion) | date")."""
+        return self.outlet or self.author
+
+
+def view_kind(label: str | None) -> tuple[str, str] | None:
+    """How the brief names a piece with this label when the label marks a view or words that are not
+    the outlet's report (`core/data/view_labels.tsv`: "an opinion piece", "opinion pieces"); None
+    for news and for no label. The whole label is read first, then its last word ("Guest Opinion")."""
+    words = (label or "").lower().split()
+    if not words:
+        return None
+    table = _view_table()
+    return table.get(" ".join(words)) or table.get(words[-1])
+
+
+@cache
+def _view_table() -> dict[str, tuple[str, str]]:
+    return {row[0]: (row[1], row[2]) for row in lexicon.rows("view_labels")}
+
 
 def is_view_label(label: str | None) -> bool:
-    """Whether an outlet's label marks a view (opinion, editorial, column, analysis), not news."""
-    words = (label or "").lower().split()
-    views = lexicon.words("view_labels")
-    return bool(words) and (" ".join(words) in views or words[-1] in views)
+    """Whether an outlet's label marks a view (opinion, editorial, column, analysis, satire, ...),
+    not news."""
+    return view_kind(label) is not None
+
+
+def shown_label(label: str | None) -> str | None:
+    """The label printed beside a source's name: any label the outlet gives the piece ("Opinion",
+    "Fact Check", "Satire") but one that only says it is news (`core/data/news_labels.txt`)."""
+    if not label or " ".join(label.lower().split()) in lexicon.words("news_labels"):
+        return None
+    return label
 
 
 class Document(Model):
@@ -233,8 +263,8 @@ class FramingLine(Model):
     document's metadata exactly and `citation` is an exact span of it (`verify.framing_line_problem`
     rejects anything else), so the only words briefer adds are the outlet's name and label."""
 
-    outlet: str  # the cited document's `meta.outlet`
-    label: str | None = None  # its `meta.label` when that marks a view (Opinion, Analysis); else None
+    outlet: str  # the cited document's `meta.source_name`: its outlet, or its writer when it has none
+    label: str | None = None  # its `meta.label` as shown (`shown_label`: not a plain "News"); else None
     source: FramingSource
     citation: Citation
 

@@ -15,7 +15,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.core.models import Brief, Document, SummarySentence, is_view_label, question_kind_labels
+from briefer.core.models import Brief, Document, SummarySentence, question_kind_labels, shown_label
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
@@ -118,8 +118,9 @@ def source_numbers(brief: Brief) -> dict[str, int]:
 
 def _source_line(number: int, doc: Document) -> SourceLine:
     m = doc.meta
-    outlet = f"{m.outlet} ({m.label})" if m.outlet and is_view_label(m.label) else m.outlet
-    details = [x for x in (outlet, m.author, m.published) if x]
+    label = shown_label(m.label)
+    outlet = f"{m.outlet} ({label})" if m.outlet and label else m.outlet or label  # a columnist: "Opinion"
+    details = [x for x in (outlet, f"by {m.author}" if m.author else None, m.published) if x]
     if m.title:
         details.append(doc.path)
     return SourceLine(number=number, title=m.title or doc.path, details=details)

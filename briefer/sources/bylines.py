@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from briefer.core import lexicon
 from briefer.sources.dates import find_date, to_datetime
 
 # fmt: off
-_PARTICLES = {"de", "da", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "el", "ibn", "dos"}
+_PARTICLES = {"de", "da", "di", "du", "van", "vanden", "von", "der", "den", "del", "ter", "la", "le", "bin", "al", "el", "ibn", "dos"}
 _ROLES = re.compile(r"\b(?:correspondent|editor|reporter|writer|staff|contributor|columnist|bureau|chief)\b",
                     re.I)
 _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|agency|media|daily|gazette"
@@ -21,6 +22,20 @@ _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|a
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on
+_ARTICLES = {
+    "Al",
+    "El",
+    "La",
+    "Le",
+    "Les",
+    "Il",
+    "Lo",
+    "Der",
+    "Die",
+    "Das",
+    "De",
+    "Het",
+}  # open outlets' names
 _BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
 _BY_PART = re.compile(r"^by\s+(?=(?-i:[A-Z]))", re.I)  # "... — by Jane Doe": a by-part after the outlet
 # "Outlet (Opinion) | date": a short capitalised label in brackets right after the outlet's name
@@ -48,16 +63,31 @@ def _uncap(name: str) -> str:
 
 def is_outlet(part: str, piped: bool) -> bool:
     """An outlet's name, not a person's: an outlet word ("Times", "Review"), an acronym ("AP", "PBS
-    NewsHour"), a name opened by "The" or joined by "&" ("The Federalist", "AP Politics & Fact
-    Check"), or one word beside a pipe."""
+    NewsHour"), a name opened by "The" or another language's article ("Al Jazeera", "Le Monde") or
+    joined by "&" ("The Federalist", "AP Politics & Fact Check"), or one word beside a pipe."""
     words = part.split()
     acronym = bool(words) and bool(re.fullmatch(r"[A-Z]{2,6}", words[0]))
     return bool(
         _OUTLET_WORDS.search(part)
+        or (words[:1] and words[0] in _ARTICLES and len(words) <= 3)  # "Al Jazeera", "Le Monde", "El País"
         or (acronym and (len(words) == 1 or not all(w.isupper() for w in words)))  # not "JANE DOE"
         or words[:1] == ["The"]
         or "&" in part
         or (piped and " " not in part)
+    )
+
+
+def is_person(part: str) -> bool:
+    """A person's name, not an outlet's: two to four words opened by a common given name
+    (`core/data/given_names.txt`), with no outlet word, acronym or "&" ("Julian Zelizer", "Katrina
+    vanden Heuvel"; not "Washington Free Beacon", "Al Jazeera", "Miami Herald")."""
+    words = part.split()
+    return (
+        2 <= len(words) <= 4
+        and words[0].lower() in lexicon.words("given_names")
+        and not _OUTLET_WORDS.search(part)
+        and "&" not in part
+        and not any(re.fullmatch(r"[A-Z]{2,6}", w) for w in words)
     )
 
 
@@ -98,6 +128,7 @@ def byline(line: str) -> dict[str, Any] | None:
         if (
             part == labelled
             and "outlet" not in meta
+            and not is_person(part)  # "Julian Zelizer (Opinion)": a columnist, who wrote the piece
             or (i > 0 or not by)
             and "outlet" not in meta
             and (is_outlet(part, piped) or (i == 0 and by_later and not _ROLES.search(part)))

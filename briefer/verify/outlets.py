@@ -4,13 +4,13 @@ A framing line prints an outlet's name, its label and its headline (or lead sent
 marks. None of it is a claim about the world, so it is not scored like a summary sentence; instead
 each part must be exactly the document's own: the quote an exact span of its text (the citation
 invariant) that is its headline as the loader read it or a whole sentence of its body clear of any
-furniture, and the outlet and label its metadata, so an outlet that is not in the cited document's
+furniture, and the outlet (or a columnist's name, when no outlet is known) and label its metadata, so an outlet that is not in the cited document's
 metadata can never be printed.
 """
 
 from __future__ import annotations
 
-from briefer.core.models import Document, FramingLine, citation_problem, is_view_label
+from briefer.core.models import Document, FramingLine, citation_problem, shown_label
 
 
 def framing_line_problem(line: FramingLine, docs: dict[str, Document]) -> str | None:
@@ -19,11 +19,11 @@ def framing_line_problem(line: FramingLine, docs: dict[str, Document]) -> str | 
     if problem := citation_problem(c, docs):
         return problem
     doc = docs[c.doc_id]
-    if not doc.meta.outlet or line.outlet != doc.meta.outlet:
-        return f"outlet {line.outlet!r} is not the outlet in the metadata of {doc.id}"
-    label = doc.meta.label if is_view_label(doc.meta.label) else None
+    if not doc.meta.source_name or line.outlet != doc.meta.source_name:
+        return f"outlet {line.outlet!r} is not the outlet in the metadata of {doc.id} (nor its writer, when it names no outlet)"
+    label = shown_label(doc.meta.label)
     if line.label != label:
-        return f"label {line.label!r} is not the view label in the metadata of {doc.id} ({label!r})"
+        return f"label {line.label!r} is not the label shown for {doc.id} ({label!r})"
     if line.source == "headline":
         if c.quote != doc.meta.title:
             return f"the quote is not the headline of {doc.id}"

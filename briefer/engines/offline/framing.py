@@ -4,7 +4,8 @@ Outlets telling one story choose different words for it ("bolster defense ties" 
 missile agreement"), and those choices are what a reader who wants the whole picture looks for. For
 a story told by two or more outlets (documents with distinct outlet names in their metadata) this
 part quotes each outlet's headline, or its first stand-alone body sentence when it has none, cited
-to that document and named by the outlet and label of that document's metadata only. The quote is
+to that document and named by the outlet (or, for a columnist's piece with no outlet, the writer)
+and the label (`core.models.shown_label`) of that document's metadata only. The quote is
 the outlet's words, printed in quotation marks: framing, never a fact.
 
 The brief's title is one outlet's headline (`core.headline.story_title`), so that outlet's line comes
@@ -26,7 +27,7 @@ from briefer.core.models import (
     FramingLine,
     FramingSource,
     cite,
-    is_view_label,
+    shown_label,
     touches_instructions,
 )
 from briefer.core.segment import segment
@@ -63,10 +64,10 @@ def _lead(doc: Document) -> FramingLine | None:
 
 def _line(doc: Document, source: FramingSource, start: int, end: int) -> FramingLine | None:
     quote = cite(doc, start, end)
-    if word_count(quote.quote) > MAX_QUOTE_WORDS or not doc.meta.outlet:
+    name = doc.meta.source_name
+    if word_count(quote.quote) > MAX_QUOTE_WORDS or not name:
         return None
-    label = doc.meta.label if is_view_label(doc.meta.label) else None
-    return FramingLine(outlet=doc.meta.outlet, label=label, source=source, citation=quote)
+    return FramingLine(outlet=name, label=shown_label(doc.meta.label), source=source, citation=quote)
 
 
 def _key(text: str) -> frozenset[str]:
@@ -96,7 +97,7 @@ def outlet_framing(documents: list[Document], allowance: int, title: str | None 
     seen: set[str] = set()
     kept: list[frozenset[str]] = []
     for doc in titled + [d for d in documents if d not in titled]:
-        outlet = (doc.meta.outlet or "").strip().casefold()
+        outlet = (doc.meta.source_name or "").strip().casefold()
         if not outlet or outlet in seen:
             continue
         line = _headline(doc) or _lead(doc)
