@@ -723,6 +723,8 @@ def test_an_offline_run_of_text_files_loads_no_network_html_or_model_library(tmp
         ("Mother Jones (Opinion) | 2021-09-01", None, "Mother Jones", "Opinion"),
         ("Miami Herald (Editorial) | 2021-09-01", None, "Miami Herald", "Editorial"),
         ("Al Jazeera | 2021-07-07", None, "Al Jazeera", None),
+        ("Pew Research Center | 2021-09-02", None, "Pew Research Center", None),
+        ("Guest Writer - Center (Opinion) | 2021-09-10", None, "Guest Writer - Center", "Opinion"),
         ("Jane Doe | 2021-07-07", "Jane Doe", None, None),
         ("PolitiFact (Fact Check) | 2021-07-07", None, "PolitiFact", "Fact Check"),
     ],

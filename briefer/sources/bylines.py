@@ -18,7 +18,7 @@ _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|a
                            r"|chronicle|examiner|inquirer|courier|ledger|dispatch|observer|bulletin|weekly"
                            r"|insider|monitor|review|report|newshour|federalist|economist|register"
                            r"|independent|spectator|atlantic|politico|axios|breitbart|intercept|business|caller|blaze"
-                           r"|standard|sentinel|digest|quarterly)\b", re.I)
+                           r"|standard|sentinel|digest|quarterly|(?<=\w\s)cent(?:er|re)|institute|foundation|university)\b", re.I)
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on
