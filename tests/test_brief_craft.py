@@ -434,3 +434,17 @@ def test_a_newsletter_label_with_its_source_and_a_pronoun_after_an_adverb() -> N
     assert dangling("Now, it appears to require a new pier, too.")
     assert not dangling("It appears that the vote failed on Monday.")
     assert not dangling("Now the port inquiry has entered a criminal phase, officials said.")
+
+
+def test_an_opening_phrase_on_this_or_that_and_a_bare_figure_point_back() -> None:
+    """ "Understanding this, ...", "Given that, ...", "In the wake of this, ..." act on what came
+    before; "The number rose ...", "The tally makes clear ..." give a figure whose subject is in an
+    earlier sentence. "With that said," names nothing back, "The number of deaths" says what."""
+    assert dangling("Understanding this, the council is trying to close the harbour for good.")
+    assert dangling("Given that, the council voted to delay the ferry plan.")
+    assert dangling("In the wake of this, the council voted to delay the ferry plan.")
+    assert dangling("The number could be higher, because only 8 of 14 ports have reported.")
+    assert dangling("The tally makes clear just how busy the harbour was last year.")
+    assert not dangling("With that said, the council voted to delay the ferry plan.")
+    assert not dangling("At that time, the council voted to delay the ferry plan.")
+    assert not dangling("The number of ferry crossings rose to 4,000 in May, the port said.")

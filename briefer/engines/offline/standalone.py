@@ -141,6 +141,10 @@ def dangling(text: str) -> bool:
         return not _pronoun_excepted(first, nxt, w)
     if _ADVERB_THEN_PRONOUN.match(raw) and first in _words("time_words") | _words("back_adverbs"):
         return True  # "Now, it appears to require ...": the word before the comma names nothing
+    if _PHRASE_ON_DEMONSTRATIVE.match(raw):
+        return (
+            True  # "Understanding this, ...", "Given that, ...": the opening phrase acts on what came before
+        )
     if first in _words("prepositions") and _pronoun_object(nxt, raw):
         return True
     if first in _words("subordinators") and _pronoun_after_clause(raw):
@@ -192,6 +196,9 @@ def _they_without_many(raw: str) -> bool:
     return True
 
 
+_PHRASE_ON_DEMONSTRATIVE = re.compile(
+    r"^\W*(?:[A-Za-z]+\s+){1,4}(?:this|that|these|those)\s*,", re.IGNORECASE
+)
 _ADVERB_THEN_PRONOUN = re.compile(r"^\W*[A-Za-z]+,\s+(?:it|he|she|they)\b", re.IGNORECASE)
 _DEMONSTRATIVE = re.compile(r"\s(?:these|those)\s+(?P<next>[a-z][\w'\u2019-]*)")
 _LIST_BEFORE = re.compile(r"[\w.'\u2019-]+,\s+(?:[\w.'\u2019-]+\s+){0,2}(?:and|or)\s")
