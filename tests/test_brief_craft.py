@@ -445,6 +445,7 @@ def test_an_opening_phrase_on_this_or_that_and_a_bare_figure_point_back() -> Non
     assert dangling("In the wake of this, the council voted to delay the ferry plan.")
     assert dangling("The number could be higher, because only 8 of 14 ports have reported.")
     assert dangling("The tally makes clear just how busy the harbour was last year.")
+    assert dangling("The latest number beat the port's own forecast of 3,000 crossings.")
     assert not dangling("With that said, the council voted to delay the ferry plan.")
     assert not dangling("At that time, the council voted to delay the ferry plan.")
     assert not dangling("The number of ferry crossings rose to 4,000 in May, the port said.")

@@ -176,6 +176,15 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("It is possible the vote fails.", True),
         ("The board announced on Monday that it plans to close the pier in May.", False),
         ("The video site is to remove clips that spread false claims about all vaccines.", False),
+        ("The number of claims beat economists' forecasts of 318,000 in May.", False),  # a noun
+        ("The figure was below the forecast for the spring.", False),
+        ("The agency forecasts a rise of 2% next year.", True),  # a verb
+        (
+            "The ruling prompted soul-searching over what went wrong and how, after years of work, it could fail.",
+            False,
+        ),
+        ("Officials are weighing whether the bridge could reopen in May.", False),  # asks, forecasts nothing
+        ("How the court rules could affect thousands of families.", True),  # the main clause's own modal
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -186,6 +195,7 @@ def test_a_sentence_ending_on_a_title_before_a_name_is_cut_off() -> None:
     assert cut_off("He set himself apart from Gov.")
     assert cut_off("The award went to Dr.")
     assert cut_off("The case, Sanchez v.")
+    assert cut_off("It could make it harder to win over moderates such as Sens.")
     assert not cut_off("Shares of Acme Inc. rose 4% in the U.S.")
     assert not cut_off("The plant is on Mill St. near the river.")
 

@@ -25,6 +25,14 @@ def test_abbreviations_do_not_split():
     ]
 
 
+def test_plural_titles_do_not_split():
+    block = "It could make it harder to win over Sens. Ada Marsh and Ivo Lind. Reps. Tom Wade agreed."
+    assert sentences_of(block) == [
+        "It could make it harder to win over Sens. Ada Marsh and Ivo Lind.",
+        "Reps. Tom Wade agreed.",
+    ]
+
+
 def test_acronym_at_sentence_end_splits_before_an_opener():
     block = "The aid came from the U.S. The money arrived on Friday."
     assert sentences_of(block) == ["The aid came from the U.S.", "The money arrived on Friday."]

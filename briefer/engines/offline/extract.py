@@ -33,7 +33,11 @@ _HEDGES = re.compile(
 # which he could serve" is no forecast (the main clause's own "could" still is). Nor is "what could
 # be": "the first phase of what could be a multiday effort" characterises the meeting it reports.
 _RELATIVE_MODAL = re.compile(
-    r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b", re.I
+    r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b|"
+    # an indirect question asks what was possible: "introspection over what went wrong, and how,
+    # after billions spent on a 20-year war, it could all end so ignominiously" forecasts nothing
+    r"(?<=[\w,]\s)(?:how|whether|why)\b[^.;:?!]{0,120}?\b(?:could|may|might)\b",
+    re.I,
 )
 # A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:
 # "California will require candidates to hand over their tax returns, setting up a likely legal
@@ -51,6 +55,10 @@ _DASH_ASIDE = re.compile(r"\s[\u2014\u2013-]\s[^\u2014\u2013]*?\s[\u2014\u2013-]
 # use the boys bathroom"); and what has not been shown could happen is a finding ("the FDA said it had
 # not established the vaccine could cause the syndrome").
 _NOT_FORECAST = re.compile(
+    # a forecast someone made, named as a noun, is a figure reported: "beat economists' forecasts of
+    # 318,000", "the forecast"
+    r"(?:\b(?:the|a|an|its|their|his|her|our|this|that|these|those)\s+|\w['\u2019]s?\s+)"
+    r"forecasts?\b|\bforecasts?\s+(?:of|for)\b|"
     r"\b(?:had|were|was)\s+(?:been\s+)?(?:forecast(?:ing)?|predict(?:ed|ing)|expect(?:ed|ing)|"
     r"project(?:ed|ing)|anticipat(?:ed|ing))\b|"
     r"\b(?:was|were)\s+told\s+(?:that\s+)?(?:\w+\s+){0,3}?could(?:\s+not|n['\u2019]t|\s+no\s+longer)\b|"
