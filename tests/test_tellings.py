@@ -185,6 +185,9 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ),
         ("Officials are weighing whether the bridge could reopen in May.", False),  # asks, forecasts nothing
         ("How the court rules could affect thousands of families.", True),  # the main clause's own modal
+        ("Ada Marsh pushed back on the narrative that she acted out of fear the mayor might resign.", False),
+        ("Residents fled amid fears that the dam could break.", False),  # what they feared: they fled
+        ("Officials fear the dam could break on Monday.", True),  # the verb: officials' forecast
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -965,3 +968,43 @@ def test_an_excerpt_cut_is_not_trimmed_before_a_contrast_in_what_it_drops() -> N
     assert complete_clause(cut) == cut
     plain = "Ferry officials presented data from two trials on Monday, which the port office studied in..."
     assert complete_clause(plain) == "Ferry officials presented data from two trials on Monday."
+
+
+def _said(doc: str, text: str, n: int = 0) -> Claim:
+    return Claim(
+        id=f"{doc}-{n}",
+        text=text,
+        kind="event",
+        citations=[Citation(doc_id=doc, start=0, end=len(text), quote=text)],
+    )
+
+
+def test_a_preview_that_another_outlet_reports_is_overtaken() -> None:
+    """ "will testify ... on Tuesday" beside another outlet's report of Tuesday's hearing: the event
+    has happened, so the preview is no forecast and does not lead (`previews.Reports`). The day must
+    be the announced event's, and what someone said will happen is a statement, not a preview."""
+    from briefer.engines.offline.previews import Reports, looks_ahead
+
+    preview = _said(
+        "a",
+        "Gen. Ada Marsh and Gen. Ivo Lind will testify before the Senate Armed Services Committee on Tuesday.",
+    )
+    report = [
+        _said("b", "The top general on Tuesday defended her phone call with the harbour authority.", 1),
+        _said("b", "Testifying before the Senate Armed Services Committee, Gen. Ada Marsh pushed back.", 2),
+    ]
+    assert Reports.of([preview, *report]).overtaken(preview)
+    assert not Reports.of([preview, report[1]]).overtaken(preview)  # nobody reports Tuesday's news
+    assert not Reports.of([preview, _said("a", report[0].text, 3), _said("a", report[1].text, 4)]).overtaken(
+        preview
+    )  # the preview's own article is no other outlet's report
+    monday = _said("a", "The vaccine will soon carry a new warning from regulators, it was revealed Monday.")
+    told = _said(
+        "c", "The harbour authority on Monday announced a new warning from regulators for the vaccine."
+    )
+    assert not Reports.of([monday, told]).overtaken(
+        monday
+    )  # Monday is the day of the news, not of the warning
+    assert not looks_ahead("Ada Marsh told the council that the harbour will run out of money on Tuesday.")
+    assert not looks_ahead("The harbour will not close, Mayor Ada Marsh said on Sunday.")
+    assert looks_ahead("The council will vote on the harbour plan on Tuesday.")

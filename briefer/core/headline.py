@@ -8,6 +8,7 @@ in "How the outlets frame it" whose headline it is.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from briefer.core.models import Document, is_view_label
 from briefer.core.text import content_terms, writer_speaks
@@ -61,17 +62,19 @@ def central_title(
     `among` limits the choice to some of them, the headlines of news (not opinion) sources: an opinion
     headline argues, so it titles the brief only when every cited source is a view."""
     options = [t for t in titles if t]
-    eligible = [i for i, t in enumerate(options) if among is None or t in among]
+    allowed = None if among is None else set(among)
+    eligible = [i for i, t in enumerate(options) if allowed is None or t in allowed]
     if not eligible:
         return None
     terms = [set(content_terms(t)) for t in options]
     if len(options) > 2:
-        others = terms
+        # the words a headline shares with each other headline, summed: each of its words counts
+        # once per other headline that has it (a count over all headlines, not a pass per pair)
+        df = Counter(w for a in terms for w in a)
+        scores = [sum(df[w] - 1 for w in a) / (len(a) or 1) for a in terms]
     elif texts is not None and len(options) == 2:
         others = [set(content_terms(text)) for text, t in zip(texts, titles, strict=True) if t]
+        scores = [len(a & others[1 - i]) / (len(a) or 1) for i, a in enumerate(terms)]
     else:
         return options[eligible[0]]
-    scores = [
-        sum(len(a & b) / (len(a) or 1) for j, b in enumerate(others) if j != i) for i, a in enumerate(terms)
-    ]
     return options[max(eligible, key=lambda i: (scores[i], -i))]

@@ -57,6 +57,7 @@ from briefer.engines.offline.groups import (
 )
 from briefer.engines.offline.introduce import introduce_names
 from briefer.engines.offline.passages import Context, follow_on, qualifies
+from briefer.engines.offline.previews import Reports
 from briefer.engines.offline.standalone import clean, printable
 from briefer.engines.offline.trim import shorter_forms
 
@@ -167,6 +168,7 @@ def _open_questions(
     docs: dict[str, Document],
     chosen: list[frozenset[str]],
     topic: frozenset[str] = frozenset(),
+    reports: Reports | None = None,
 ) -> list[OpenQuestion]:
     """Evidence-based open questions, most salient first, within budget: fewer but true. Apart from
     a dispute (which shows both sides), a question must add something the page does not say yet: a
@@ -207,7 +209,10 @@ def _open_questions(
             [
                 c
                 for c in ranked
-                if c.kind == "prediction" and forecasts(clean(c.text)) and not UNKNOWN.search(c.text)
+                if c.kind == "prediction"
+                and forecasts(clean(c.text))
+                and not UNKNOWN.search(c.text)
+                and not (reports and reports.overtaken(c))  # the event has happened: no forecast
             ],
         ),
         (
@@ -573,20 +578,29 @@ LEAD_WORDS = 45
 news lead runs 30-40 words), so that at 150 words the news is not passed over for a shorter line."""
 
 
-def news_first(groups: list[Group], documents: list[Document]) -> list[Group]:
+def news_first(groups: list[Group], documents: list[Document], reports: Reports | None = None) -> list[Group]:
     """The groups in the order the bottom line reads them: salience, raised by how much of the news
     headlines a fact's lead says. A headline states the event (who did what); a sentence of
     background, caveat or reaction can be central to the articles and still not be the news. Only
-    news headlines count: an opinion headline states a view."""
+    news headlines count: an opinion headline states a view. A preview of an event another outlet
+    reports (`previews.Reports.overtaken`) goes last: the report of the event leads."""
     titles = [
         concepts_of(d.meta.title) for d in documents if d.meta.title and not is_view_label(d.meta.label)
     ]
-    if not titles:
-        return groups
-    carried = Counter(c for t in titles for c in t)
-    affinity = {id(g): sum(carried[c] for c in concepts_of(g.lead.text)) / len(titles) for g in groups}
-    top = max(affinity.values()) or 1.0
-    return sorted(groups, key=lambda g: -g.salience * (1 + HEADLINE_WEIGHT * affinity[id(g)] / top))
+    ordered = groups
+    if titles:
+        carried = Counter(c for t in titles for c in t)
+        affinity = {id(g): sum(carried[c] for c in concepts_of(g.lead.text)) / len(titles) for g in groups}
+        top = max(affinity.values()) or 1.0
+        ordered = sorted(groups, key=lambda g: -g.salience * (1 + HEADLINE_WEIGHT * affinity[id(g)] / top))
+    if reports is None:
+        return ordered
+    head = ordered[:LEAD_CANDIDATES]  # the bottom line reads only the first few: the rest need no test
+    late = [g for g in head if reports.overtaken(g.lead)]
+    return [g for g in head if g not in late] + ordered[LEAD_CANDIDATES:] + late
+
+
+LEAD_CANDIDATES = 20  # groups at the head of the bottom line's order read for previews overtaken
 
 
 def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
@@ -604,7 +618,8 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
 
     # The bottom line leads with the most salient facts (centrality, corroboration, position); the
     # key points then fill the page by coverage of what the bottom line and questions left unsaid.
-    news = news_first(groups, documents)
+    reports = Reports.of(claims)
+    news = news_first(groups, documents, reports)
     # room for the news lead, and still for the open questions' least (the page's budget holds both)
     lead_room = max(int(max_words * 0.25), min(LEAD_WORDS, max_words - QUESTION_WORDS))
     bottom = pick(budget=lead_room, limit=2, in_order=True, order=news)
@@ -630,6 +645,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
         docs,
         page.chosen,
         page.weights.topic,
+        reports,
     )
     used.update(c for q in questions for s in q.sentences for c in s.claim_ids)
     page.chosen.extend(key(s.text) for q in questions for s in q.sentences)  # no key point repeats them

@@ -36,7 +36,13 @@ _RELATIVE_MODAL = re.compile(
     r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b|"
     # an indirect question asks what was possible: "introspection over what went wrong, and how,
     # after billions spent on a 20-year war, it could all end so ignominiously" forecasts nothing
-    r"(?<=[\w,]\s)(?:how|whether|why)\b[^.;:?!]{0,120}?\b(?:could|may|might)\b",
+    r"(?<=[\w,]\s)(?:how|whether|why)\b[^.;:?!]{0,120}?\b(?:could|may|might)\b|"
+    # nor does one inside what a noun reports someone feared or claimed: "pushed back on the narrative
+    # that he acted out of fear the president might order an attack", "fled amid fears the dam could
+    # break" (the verb "Officials fear the dam could break" still forecasts)
+    r"\b(?:the|a|an|of|amid|for|over|his|her|their|its)\s+(?:\w+\s+)?(?:narrative|fears?|claims?|"
+    r"allegations?|suggestions?|rumou?rs?|speculation|notion|idea|theory)\s+(?:that\s+)?[^.;:?!]{0,80}?"
+    r"\b(?:could|may|might)\b",
     re.I,
 )
 # A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:

@@ -1,0 +1,100 @@
+"""Previews overtaken by the news: a sentence that announces an event for a day ("will testify before
+the Senate on Tuesday") beside another outlet's report of that day's event ("told lawmakers on Tuesday
+that ...").
+
+Outlets publish at different hours: one outlet's morning preview and another's afternoon report of
+the same hearing are both in the folder. The preview is no open question (the event has happened: it
+is no forecast a reader must wait on), and it does not lead the brief when a report of the event is
+there to lead it. It may still be printed as a key point, for what it adds (the next day's hearing).
+
+A preview is a sentence whose main clause looks ahead (`will` + verb, "is set/expected/scheduled to")
+to a weekday it names; it is overtaken when another document reports that
+weekday's news (a sentence naming the day that does not look ahead) and tells at least
+`SHARED_CONCEPTS` of the preview's other concepts (`facts.concepts`) in sentences that do not look
+ahead: outlets word one hearing differently in each sentence, so the document is read as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from briefer.core.models import Claim
+from briefer.core.text import WEEKDAYS, stem, weekdays
+from briefer.engines.offline.extract import forecasts, main_clause
+from briefer.engines.offline.facts import concepts
+
+SHARED_CONCEPTS = 3  # concepts besides the day the reporting document shares with the preview: one event
+_AHEAD = re.compile(
+    r"\bwill\s+(?:not\s+)?(?:\w+ly\s+)?[a-z]{3,}\b|\b(?:is|are)\s+(?:set|expected|scheduled|due|slated)\s+to\b",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|told|tells|announced|announces|warned|warns|vowed|vows|wrote|writes|pledged|"
+    r"promised|according to)\b",
+    re.IGNORECASE,
+)
+_DAY_STEMS = frozenset(stem(d) for d in WEEKDAYS) | WEEKDAYS
+
+
+def looks_ahead(text: str) -> bool:
+    """Whether a sentence's main clause announces what is still to happen, in the writer's own voice:
+    "will testify on Tuesday", not what someone said will happen ("Yellen told Congress that the U.S.
+    will run out ...", "Taiwan will not bow to pressure, President Tsai said"), which is a statement
+    made, reported as such."""
+    clause = main_clause(text)
+    return not _REPORTED.search(clause) and (bool(_AHEAD.search(clause)) or forecasts(text))
+
+
+def _days_ahead(text: str) -> set[str]:
+    """The weekdays of what a sentence announces: named in its main clause after the look-ahead and
+    before the clause ends ("will testify ... on Tuesday"; not "will soon have a warning ..., it was
+    revealed Monday", whose Monday is the day of the news)."""
+    clause = main_clause(text)
+    m = _AHEAD.search(clause)
+    if m is None or _REPORTED.search(clause):
+        return set()
+    return weekdays(re.split(r"[,;:]|\s(?:after|because|since|as)\s", clause[m.start() :], maxsplit=1)[0])
+
+
+def _event(text: str) -> frozenset[str]:
+    return concepts(text) - _DAY_STEMS
+
+
+@dataclass
+class Reports:
+    """Which documents report a weekday's event (a sentence naming the day that does not look ahead),
+    and what each document reports (the concepts of its sentences that do not look ahead): read once
+    per brief."""
+
+    by_day: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    told: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def of(cls, claims: list[Claim]) -> Reports:
+        out = cls()
+        for c in claims:
+            if looks_ahead(c.text):
+                continue
+            doc = c.citations[0].doc_id
+            out.told[doc] |= _event(c.text)
+            for day in weekdays(c.text):
+                out.by_day[day].add(doc)
+        return out
+
+    def overtaken(self, claim: Claim) -> bool:
+        """Whether `claim` previews an event of a weekday that another document reports: that
+        document reports something on that day and tells `SHARED_CONCEPTS` of the preview's concepts
+        ("will testify before the Senate Armed Services Committee on Tuesday" beside "America's top
+        general on Tuesday vehemently defended ..." and "Testifying before the Senate Armed Services
+        Committee, Army Gen. Mark A. Milley ...")."""
+        days = _days_ahead(claim.text)
+        if not days:
+            return False
+        own, mine = claim.citations[0].doc_id, _event(claim.text)
+        return any(
+            doc != own and len(mine & self.told[doc]) >= SHARED_CONCEPTS
+            for day in days
+            for doc in self.by_day.get(day, ())
+        )
