@@ -918,6 +918,8 @@ def test_loaded_idioms_and_names_are_an_outlets_framing() -> None:
     assert characterises("Vaccines remain effective against CCP virus infections, the study found.")
     assert characterises("The move is wishful thinking on behalf of the council.")
     assert not characterises('Critics called the plan "wishful thinking" on Monday.')
+    assert characterises("Council members torpedoed the ferry plan and rammed through a fare rise.")
+    assert not characterises("Council members rejected the ferry plan and passed a fare rise.")
 
 
 def test_an_outlets_own_reading_is_not_asked_as_only_one_sources_report(tmp_path: Path) -> None:
