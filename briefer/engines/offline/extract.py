@@ -166,7 +166,8 @@ def main_clause(sentence: str) -> str:
 def forecasts(text: str) -> bool:
     """Whether a sentence's main clause hedges (`main_clause`): what makes a claim a forecast. Asked
     again of the words a page prints, which may be shorter than the claim's sentence."""
-    return bool(_HEDGES.search(main_clause(text)))
+    # main_clause only takes words away, so a sentence without any hedge needs no reading of it
+    return bool(_HEDGES.search(text)) and bool(_HEDGES.search(main_clause(text)))
 
 
 def _unnamed(speaker: str | None) -> bool:

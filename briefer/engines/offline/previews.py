@@ -43,6 +43,8 @@ def looks_ahead(text: str) -> bool:
     "will testify on Tuesday", not what someone said will happen ("Yellen told Congress that the U.S.
     will run out ...", "Taiwan will not bow to pressure, President Tsai said"), which is a statement
     made, reported as such."""
+    if not _AHEAD.search(text):  # main_clause only takes words away
+        return forecasts(text) and not _REPORTED.search(main_clause(text))
     clause = main_clause(text)
     return not _REPORTED.search(clause) and (bool(_AHEAD.search(clause)) or forecasts(text))
 
@@ -65,23 +67,32 @@ def _event(text: str) -> frozenset[str]:
 @dataclass
 class Reports:
     """Which documents report a weekday's event (a sentence naming the day that does not look ahead),
-    and what each document reports (the concepts of its sentences that do not look ahead): read once
-    per brief."""
+    read once per brief, and what each of them reports (`told`)."""
 
     by_day: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    told: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    claims: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
+    _told: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, claims: list[Claim]) -> Reports:
         out = cls()
         for c in claims:
-            if looks_ahead(c.text):
-                continue
             doc = c.citations[0].doc_id
-            out.told[doc] |= _event(c.text)
-            for day in weekdays(c.text):
-                out.by_day[day].add(doc)
+            out.claims[doc].append(c)
+            days = weekdays(c.text)
+            if days and not looks_ahead(c.text):
+                for day in days:
+                    out.by_day[day].add(doc)
         return out
+
+    def told(self, doc: str) -> frozenset[str]:
+        """The concepts of a document's sentences that do not look ahead, read on first use: only the
+        documents that report a preview's day are read."""
+        if doc not in self._told:
+            self._told[doc] = frozenset().union(
+                *(_event(c.text) for c in self.claims[doc] if not looks_ahead(c.text))
+            )
+        return self._told[doc]
 
     def overtaken(self, claim: Claim) -> bool:
         """Whether `claim` previews an event of a weekday that another document reports: that
@@ -94,7 +105,7 @@ class Reports:
             return False
         own, mine = claim.citations[0].doc_id, _event(claim.text)
         return any(
-            doc != own and len(mine & self.told[doc]) >= SHARED_CONCEPTS
+            doc != own and len(mine & self.told(doc)) >= SHARED_CONCEPTS
             for day in days
             for doc in self.by_day.get(day, ())
         )
