@@ -130,8 +130,8 @@ def corroborates(lead: str, other: str, need: float = GROUP_COVERAGE) -> bool:
     evidence = _evidence(other)
     return (
         coverage(lead, evidence) >= need
+        and gives_figures(lead, other)  # cheap, so before the verifier's full check
         and check_text(lead, evidence).label != "contradicted"
-        and gives_figures(lead, other)
     )
 
 

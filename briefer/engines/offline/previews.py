@@ -35,6 +35,7 @@ _REPORTED = re.compile(
     r"promised|according to)\b",
     re.IGNORECASE,
 )
+_WEEKDAY = re.compile(r"\b(?:" + "|".join(sorted(WEEKDAYS)) + r")\b", re.IGNORECASE)  # a cheap test first
 _DAY_STEMS = frozenset(stem(d) for d in WEEKDAYS) | WEEKDAYS
 
 
@@ -79,7 +80,7 @@ class Reports:
         for c in claims:
             doc = c.citations[0].doc_id
             out.claims[doc].append(c)
-            days = weekdays(c.text)
+            days = weekdays(c.text) if _WEEKDAY.search(c.text) else set()
             if days and not looks_ahead(c.text):
                 for day in days:
                     out.by_day[day].add(doc)
