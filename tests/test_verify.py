@@ -139,3 +139,33 @@ def test_a_verb_that_negates_what_follows_to_is_a_negation():
     plain = "Negotiators in Geneva reached an agreement on the ceasefire on Sunday."
     assert check_text(negated, source).label == "supported"
     assert "negation mismatch" in check_text(plain, source).reasons
+
+
+def test_contradictions_alone_are_exactly_the_full_checks() -> None:
+    """`contradictions_of` (what grouping asks: is another outlet's telling contradicted?) gives what
+    `signals` gives, on crafted contradictions and on every sentence of one seed read against the
+    other's best passages (real text, most of it not contradicted)."""
+    from pathlib import Path
+
+    from briefer.core.segment import split_sentences
+    from briefer.verify import contradictions_of, signals
+
+    source = "The council did not approve the plan on Monday. It raised fares by 14 percent to $9."
+    crafted = [
+        "The council approved the plan on Monday.",  # a negation dropped
+        "The council raised fares by 20 percent to $9.",  # a changed figure
+        "The council did not approve the plan on Tuesday.",  # a changed day
+        "The council lowered fares by 14 percent.",  # an opposite
+        "The council raised fares by 14 percent to $9.",  # none
+    ]
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    a, b = (p.read_text(encoding="utf-8") for p in seeds[:2])
+    theirs = [b[s:e] for s, e in split_sentences(b)]
+    pairs = [(s, analyse([source])) for s in crafted]
+    pairs += [(a[s:e], analyse(theirs[i : i + 3])) for i, (s, e) in enumerate(split_sentences(a))]
+    found = 0
+    for sentence, evidence in pairs:
+        full = signals(sentence, evidence).contradictions
+        assert contradictions_of(sentence, evidence) == full, sentence
+        found += bool(full)
+    assert found >= 4  # the crafted ones are caught: the comparison is not between two empty lists

@@ -39,7 +39,14 @@ from briefer.verify.evidence import (
 from briefer.verify.framing import Frame, frames, lifted_frame
 from briefer.verify.outlets import framing_line_problem
 from briefer.verify.scorer import PERFECT, Scorer, scorer
-from briefer.verify.signals import FEATURES, PARTIAL_COVERAGE, SUPPORTED_COVERAGE, Signals, signals
+from briefer.verify.signals import (
+    FEATURES,
+    PARTIAL_COVERAGE,
+    SUPPORTED_COVERAGE,
+    Signals,
+    contradictions_of,
+    signals,
+)
 from briefer.verify.verdict import (
     CONTRADICTION_PENALTY,
     HARD_PENALTY,
@@ -64,6 +71,7 @@ __all__ = [
     "analyse",
     "analyse_sentences",
     "check_text",
+    "contradictions_of",
     "coverage",
     "echoes_instructions",
     "frames",

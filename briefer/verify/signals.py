@@ -298,14 +298,16 @@ def _base(term: str) -> str:
     return _irregular().get(term, term)
 
 
-def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
-    """Measure one sentence against its evidence (and the whole source text, when there is one)."""
+def _figures(
+    sentence: str, evidence: Evidence, context: Evidence | None
+) -> tuple[list[str], list[str], list[str], int, int]:
+    """The figure, date and weekday checks: (hard, soft, contradictions, figures missing from the
+    sources, figures missing from the passages the sentence rests on)."""
     ctx = context or evidence
     hard: list[str] = []
     soft: list[str] = []
     contradictions: list[str] = []
     where = "cited span" if context is None else "sources"
-
     figures_missing = figures_missing_evidence = 0
     bounded = bounded_numbers(sentence)
     spelled = spelled_counts(sentence)
@@ -338,6 +340,71 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
                 (contradictions if ev_values else hard).append(
                     f"{kind} {shown} is in the sources but not in the passages the sentence rests on"
                 )
+    return hard, soft, contradictions, figures_missing, figures_missing_evidence
+
+
+@dataclass(frozen=True)
+class _Alignment:
+    """The sentence's content terms and the evidence sentence that best matches them."""
+
+    terms_list: list[str]
+    terms: set[str]
+    best: int
+    overlap: float
+    aligned_text: str
+
+
+def _aligned(sentence: str, evidence: Evidence) -> _Alignment:
+    terms_list = content_terms(sentence)
+    terms = set(terms_list)
+    best, overlap = best_index(terms, evidence)
+    return _Alignment(terms_list, terms, best, overlap, evidence.sentences[best] if best >= 0 else "")
+
+
+def _negation_mismatch(sentence: str, a: _Alignment, evidence: Evidence) -> bool:
+    """A negation's head word must be negated on the other side too (within the wider scope there).
+    Irregular forms count as their verb ("did not make" denies "made")."""
+    inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
+    if inserted:  # a head a verb of failing negates further on in the source ("failed in its bid to host")
+        inserted -= {_base(t) for text in evidence.sentences for t in clause_negated(text)}
+    removed = (negated_heads(a.aligned_text) & a.terms) - negated_terms(sentence)
+    return bool(inserted & {_base(t) for t in evidence.terms}) or (a.overlap >= 0.5 and bool(removed))
+
+
+def _frame_and_opposites(sentence: str, a: _Alignment, evidence: Evidence) -> tuple[list[str], list[str]]:
+    """A dropped frame ("the source only reports it as a claim", a denial stated as fact) and words
+    opposite to the aligned source sentence's: (contradictions, hard)."""
+    contradictions: list[str] = []
+    hard: list[str] = []
+    frame = dropped_frame(sentence, a.terms, evidence, a.best) if a.overlap >= 0.5 else None
+    if frame and frame.kind == "denial":
+        contradictions.append(f'the source denies it ("{frame.cue}"), the sentence states it as fact')
+    elif frame:
+        hard.append(f'the source only reports it as a claim ("{frame.cue}"), the sentence states it as fact')
+    if a.overlap >= 0.5:
+        for w, o in _opposed(words(sentence), words(a.aligned_text), set(evidence.tokens)):
+            contradictions.append(f'"{w}" where the source says "{o}"')
+    return contradictions, hard
+
+
+def contradictions_of(sentence: str, evidence: Evidence, context: Evidence | None = None) -> list[str]:
+    """What in the sentence the evidence contradicts (changed figures, negation, a denial stated as
+    fact, opposite words): exactly `signals(...).contradictions`, without the features and the other
+    checks, for callers that need only whether a sentence is contradicted (grouping outlets' tellings)."""
+    found = _figures(sentence, evidence, context)[2]
+    a = _aligned(sentence, evidence)
+    if _negation_mismatch(sentence, a, evidence):
+        found.append("negation mismatch")
+    return found + _frame_and_opposites(sentence, a, evidence)[0]
+
+
+def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) -> Signals:
+    """Measure one sentence against its evidence (and the whole source text, when there is one)."""
+    ctx = context or evidence
+    where = "cited span" if context is None else "sources"
+    hard, soft, contradictions, figures_missing, figures_missing_evidence = _figures(
+        sentence, evidence, context
+    )
 
     names_missing = names_missing_evidence = 0
     claimed = sorted(claimed_names(sentence, ctx.text)) if evidence.cased or context is None else []
@@ -352,31 +419,19 @@ def signals(sentence: str, evidence: Evidence, context: Evidence | None = None) 
         if normalize(q).lower() not in ctx.normalized and spoken_text(words(q)) not in ctx.spoken:
             hard.append(f'quotation "{q[:40]}" not in {where}')
 
-    terms_list = content_terms(sentence)
-    terms = set(terms_list)
-    best, overlap = best_index(terms, evidence)
+    a = _aligned(sentence, evidence)
+    terms_list, best = a.terms_list, a.best
     aligned_terms = evidence.sentence_terms[best] if best >= 0 else frozenset()
     aligned_tokens = evidence.sentence_tokens[best] if best >= 0 else ()
-    aligned_text = evidence.sentences[best] if best >= 0 else ""
-    # A negation's head word must be negated on the other side too (within the wider scope there).
-    # Irregular forms count as their verb ("did not make" denies "made").
-    inserted = {_base(h) for h in negated_heads(sentence)} - {_base(n) for n in evidence.negated}
-    if inserted:  # a head a verb of failing negates further on in the source ("failed in its bid to host")
-        inserted -= {_base(t) for text in evidence.sentences for t in clause_negated(text)}
-    removed = (negated_heads(aligned_text) & terms) - negated_terms(sentence)
-    if (inserted & {_base(t) for t in evidence.terms}) or (overlap >= 0.5 and removed):
+    aligned_text = a.aligned_text
+    if _negation_mismatch(sentence, a, evidence):
         contradictions.append("negation mismatch")
     if clause := added_clause(sentence, lambda t: has_term(t, ctx.terms)):
         hard.append(f'adds "{clause[:50].rstrip(".")}", which the {where} do not say')
     tokens = token_stems(words(sentence))
-    frame = dropped_frame(sentence, terms, evidence, best) if overlap >= 0.5 else None
-    if frame and frame.kind == "denial":
-        contradictions.append(f'the source denies it ("{frame.cue}"), the sentence states it as fact')
-    elif frame:
-        hard.append(f'the source only reports it as a claim ("{frame.cue}"), the sentence states it as fact')
-    if overlap >= 0.5:
-        for w, o in _opposed(words(sentence), words(aligned_text), set(evidence.tokens)):
-            contradictions.append(f'"{w}" where the source says "{o}"')
+    opposed, framed = _frame_and_opposites(sentence, a, evidence)
+    hard += framed
+    contradictions += opposed
 
     n = max(1, len(terms_list))
     cov = sum(1 for t in terms_list if has_term(t, evidence.terms)) / n if terms_list else 1.0
