@@ -357,12 +357,24 @@ def carried_elsewhere(claim: Claim, others: dict[str, list[str]]) -> bool:
     for d, texts in others.items():
         if d == doc:
             continue
+        shared = mine & _document_terms(d, tuple(texts))  # what all its sentences share with the claim
+        if len(shared) >= spread:
+            return True
+        if len(shared) < need and not (figures and figures <= shared):
+            continue  # no one sentence can share more than the whole document: nothing to read
         found = [mine & _terms_and_numbers(text) for text in texts]
-        if any(len(f) >= need for f in found) or len(frozenset().union(*found)) >= spread:
+        if any(len(f) >= need for f in found):
             return True
         if figures and any(figures <= f and len(f - figures) >= 1 for f in found):
             return True  # its figures, said of the same thing ("cost about $1.2 million")
     return False
+
+
+@lru_cache(maxsize=4096)
+def _document_terms(doc: str, texts: tuple[str, ...]) -> frozenset[str]:
+    """The concepts and numbers of all of a document's sentences (`_terms_and_numbers`), read once
+    for all the single-source candidates that ask about it."""
+    return frozenset().union(*(_terms_and_numbers(t) for t in texts))
 
 
 def says_again(text: str, said: list[frozenset[str]]) -> bool:
