@@ -154,7 +154,8 @@ def is_content_word(word: str) -> bool:
     return word not in STOPWORDS and word not in NEGATIONS and word not in _NUMBER_WORDS and len(word) > 1
 
 
-def negated_terms(text: str, scope: int = 4) -> set[str]:
+@lru_cache(maxsize=16384)  # the verifier and grouping read one sentence's negations many times
+def negated_terms(text: str, scope: int = 4) -> frozenset[str]:
     """Stems of the content words a negation governs (the next few words after not/never/without...).
 
     Comparing these, rather than counting negations, keeps "without power" in a source from clashing
@@ -172,10 +173,11 @@ def negated_terms(text: str, scope: int = 4) -> set[str]:
                 for nxt in tokens[start : start + scope]:
                     if nxt not in STOPWORDS and nxt not in NEGATIONS:
                         out.add(stem(nxt))
-    return out
+    return frozenset(out)
 
 
-def clause_negated(text: str, reach: int = 8, scope: int = 4) -> set[str]:
+@lru_cache(maxsize=16384)  # the verifier and grouping read one sentence's negations many times
+def clause_negated(text: str, reach: int = 8, scope: int = 4) -> frozenset[str]:
     """Stems of what a verb of failing or refusing negates when words stand between it and its "to"
     ("Eugene failed last November in its bid to host the 2019 event" did not host it): the content
     words of the `scope` words after a "to" at most `reach` words after the verb, in its clause.
@@ -189,10 +191,11 @@ def clause_negated(text: str, reach: int = 8, scope: int = 4) -> set[str]:
             to = next((j for j in range(i + 1, min(len(tokens), i + 1 + reach)) if tokens[j] == "to"), None)
             if to is not None:
                 out.update(stem(t) for t in tokens[to + 1 : to + 1 + scope] if is_content_word(t))
-    return out
+    return frozenset(out)
 
 
-def negated_heads(text: str, scope: int = 4) -> set[str]:
+@lru_cache(maxsize=16384)  # the verifier and grouping read one sentence's negations many times
+def negated_heads(text: str, scope: int = 4) -> frozenset[str]:
     """The first content word after each negation: what "did not attend the dinner" negates (attend).
 
     The wider `negated_terms` says what *may* be negated; the head is what surely is.
@@ -209,7 +212,7 @@ def negated_heads(text: str, scope: int = 4) -> set[str]:
                 )
                 if head:
                     out.add(stem(head))
-    return out
+    return frozenset(out)
 
 
 def _numbered(tokens: list[str], i: int) -> bool:
