@@ -920,6 +920,8 @@ def test_loaded_idioms_and_names_are_an_outlets_framing() -> None:
     assert not characterises('Critics called the plan "wishful thinking" on Monday.')
     assert characterises("Council members torpedoed the ferry plan and rammed through a fare rise.")
     assert not characterises("Council members rejected the ferry plan and passed a fare rise.")
+    assert characterises("The bridge was inundated with thousands of illegal immigrants on Thursday.")
+    assert not characterises("Thousands of migrants gathered under the bridge on Thursday.")
 
 
 def test_an_outlets_own_reading_is_not_asked_as_only_one_sources_report(tmp_path: Path) -> None:
