@@ -1012,3 +1012,27 @@ def test_a_preview_that_another_outlet_reports_is_overtaken() -> None:
     assert not looks_ahead("Ada Marsh told the council that the harbour will run out of money on Tuesday.")
     assert not looks_ahead("The harbour will not close, Mayor Ada Marsh said on Sunday.")
     assert looks_ahead("The council will vote on the harbour plan on Tuesday.")
+
+
+def test_a_claim_that_credits_another_outlet_in_the_folder_is_not_one_sources() -> None:
+    """ "..., according to reports first shared by the Harlow Tribune": the Tribune is in the folder
+    and carries it, however differently it words it, so "only one source reports" would be false."""
+    from briefer.core.models import DocumentMeta
+    from briefer.engines.offline.compose import _credits_another
+
+    def doc(i: str, outlet: str) -> Document:
+        return Document(
+            id=i, path=f"{i}.txt", format="txt", encoding="utf-8", text="x", meta=DocumentMeta(outlet=outlet)
+        )
+
+    docs = {"a": doc("a", "Harlow Tribune"), "b": doc("b", "Valley Wire")}
+    credited = _claim(
+        "b",
+        0,
+        "Ada Marsh flew to Ellis for secret talks, according to reports first shared by the Harlow Tribune.",
+    )
+    assert _credits_another(credited, docs)
+    assert not _credits_another(
+        _claim("b", 1, "Ada Marsh flew to Ellis for talks, the Valley Wire has learned."), docs
+    )
+    assert not _credits_another(_claim("b", 2, "Ada Marsh flew to Ellis for secret talks on Monday."), docs)

@@ -233,6 +233,7 @@ def _open_questions(
                         )  # one outlet's view
                         and _specific(g.lead, carriers, docs[g.lead.citations[0].doc_id].meta.outlet or "")
                         and not _figure_elsewhere(g.lead, carriers)
+                        and not _credits_another(g.lead, docs)
                     ),
                     MAX_SINGLE_SOURCE_READ,
                 )
@@ -369,6 +370,18 @@ def _specific(claim: Claim, carriers: _Carriers, outlet: str = "") -> bool:
     names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS} - own_name
     return any(_only_in(own, carriers.figures, f) for f in figs) or any(
         _only_in(own, carriers.names, n) for n in names
+    )
+
+
+def _credits_another(claim: Claim, docs: dict[str, Document]) -> bool:
+    """Whether a claim names another document's outlet as its source ("..., according to reports first
+    shared by the Washington Post", "the New York Times reported"): that outlet is in the folder and
+    carries it, so "only one source reports" it would be false whatever words each outlet uses."""
+    own = claim.citations[0].doc_id
+    text = claim.text
+    return any(
+        d != own and doc.meta.outlet and re.search(rf"\b{re.escape(doc.meta.outlet)}\b", text)
+        for d, doc in docs.items()
     )
 
 
