@@ -322,6 +322,8 @@ def test_seeds_open_questions_add_something_the_page_does_not_say() -> None:
         ("Why Are We Turning Our Backs on Remote Learning?", False),
         ("\u201cWe will hunt you down,\u201d Biden says", False),
         ("Don't kill remote learning. My family needs it.", False),
+        ("Harlow Wanted a New Bridge. It Knew the Costs.", False),  # two sentences: a feature's teaser
+        ("Sen. Ada Marsh blocks the U.S. bridge plan", True),  # abbreviations end no sentence
     ],
 )
 def test_a_headline_that_argues_or_teases_does_not_title_the_brief(headline: str, plain: bool) -> None:

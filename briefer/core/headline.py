@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from briefer.core.models import Document, is_view_label
+from briefer.core.segment import split_sentences
 from briefer.core.text import content_terms, writer_speaks
 
 
@@ -45,10 +46,17 @@ _FIRST_PERSON = re.compile(r"\b(?:I|[Ww]e|[Mm]y|[Oo]ur|us|[Mm]e)\b")  # "US" is 
 
 def plain_headline(title: str) -> bool:
     """A headline that states the news: not a question, not in the first person, not a verdict or
-    kicker before a colon, not only a quotation. Such headlines argue or tease; a news headline of
-    another outlet titles the brief better."""
+    kicker before a colon, not only a quotation, not two sentences ("Biden Wanted to Leave
+    Afghanistan. He Knew the Risks.": a feature's teaser). Such headlines argue or tease; a news
+    headline of another outlet titles the brief better."""
     t = title.strip()
-    return not (t.endswith("?") or _FIRST_PERSON.search(t) or _KICKER.match(t) or t[:1] in "\"\u201c'\u2018")
+    return not (
+        t.endswith("?")
+        or _FIRST_PERSON.search(t)
+        or _KICKER.match(t)
+        or t[:1] in "\"\u201c'\u2018"
+        or len(split_sentences(t)) > 1
+    )
 
 
 def central_title(
