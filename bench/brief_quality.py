@@ -140,12 +140,6 @@ class Doc:
 
 
 OPINION_LABELS = {"opinion", "editorial", "column", "commentary", "analysis", "op-ed"}
-NEWS_LABELS = {
-    "",
-    "news",
-    "online news",
-    "online",
-}  # labels that only say "news": a framing line shows no label
 
 
 @dataclass
@@ -857,7 +851,7 @@ def framing_findings(r: Result, c: Cluster, brief: dict[str, Any], md: str, doc_
     """The "How the outlets frame it" part: printed or not (with the number of distinct outlets the
     files carry), and each printed line checked: its quote is verbatim in its cited document
     (`text[start:end] == quote`), its outlet is that file's outlet (or an alias), its label is the
-    file's label exactly when the file has one that says more than "news" (Opinion, Analysis, OAN); no line for a cluster of fewer than two
+    file's label exactly when the file has one (Opinion, Analysis, Online News); no line for a cluster of fewer than two
     outlets, no outlet twice, the Markdown page shows the part exactly when the JSON has it."""
     r.outlets = len({d.outlet.lower() for d in c.docs if d.outlet})
     lines = brief.get("framing") or []
@@ -878,7 +872,7 @@ def framing_findings(r: Result, c: Cluster, brief: dict[str, Any], md: str, doc_
         aliases = [a for a in (getattr(d, "aliases", None) or (d.outlet if d else None,)) if a]
         if not any(a.lower() in who.lower() for a in aliases):
             r.framing_wrong.append(f"outlet {who!r} is not the file's ({', '.join(aliases) or 'none'})")
-        want = d.label if d is not None and (d.label or "").lower() not in NEWS_LABELS else None
+        want = d.label if d is not None else None
         if (line.get("label") or "").lower() != (want or "").lower():
             r.framing_wrong.append(f"label {line.get('label')!r} for {who}, the file says {want!r}")
     if len(set(outlets)) < len(outlets):

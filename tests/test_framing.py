@@ -306,8 +306,8 @@ def _labelled(folder: Path, bylines: dict[str, str]) -> Path:
 
 
 def test_labels_other_than_opinion_are_shown_and_a_columnist_is_named_as_the_writer(tmp_path: Path):
-    """Issue 12 item 8: every label an outlet gives a piece is shown beside its name ("Fact Check"),
-    except one that only says it is news ("Online News"); a columnist's piece with no outlet is
+    """Issue 12 item 8: every label an outlet gives a piece is shown beside its name ("Fact Check",
+    "Online News"), not only Opinion and Analysis; a columnist's piece with no outlet is
     shown as the writer's ("Opinion · by Julian Ames"), in the Sources list and in the framing
     part, and its sentences are attributed to the writer, never stated flat."""
     folder = _labelled(
@@ -322,13 +322,13 @@ def test_labels_other_than_opinion_are_shown_and_a_columnist_is_named_as_the_wri
     md = render(brief, "md")
     sources = md.split("## Sources", 1)[1]
     assert "Harlow Tribune (Fact Check)" in sources
-    assert "Valley Wire ·" in sources and "Online News" not in md
+    assert "Valley Wire (Online News) ·" in sources
     assert "Opinion · by Julian Ames" in sources and "Julian Ames (Opinion) ·" not in sources
     column = next(d for d in brief.documents if d.meta.author == "Julian Ames")
     assert column.meta.outlet is None
     who = {x.outlet: x.label for x in brief.framing}
     assert who.get("Harlow Tribune") == "Fact Check" and who.get("Julian Ames") == "Opinion"
-    assert who.get("Valley Wire", "absent") is None
+    assert who.get("Valley Wire") == "Online News"
     from briefer.output.render import printed_sentences
 
     for s in printed_sentences(brief):
@@ -345,7 +345,8 @@ def test_satire_is_attributed_as_such(tmp_path: Path):
 
     assert is_view_label("Satire") and is_view_label("Sponsored Content") and is_view_label("Press Release")
     assert not is_view_label("Fact Check") and shown_label("Fact Check") == "Fact Check"
-    assert shown_label("News") is None and shown_label(" online  news ") is None
+    assert shown_label("News") == "News" and shown_label(" Online  News ") == "Online News"
+    assert shown_label(None) is None and shown_label("  ") is None
     folder = _labelled(tmp_path, {"right": "The Harlow Onion (Satire) | 2026-03-04"})
     doc = load([folder]).documents[0]
     assert attributed("Water is now a luxury.", [doc]) == (

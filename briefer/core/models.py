@@ -139,11 +139,10 @@ def is_view_label(label: str | None) -> bool:
 
 
 def shown_label(label: str | None) -> str | None:
-    """The label printed beside a source's name: any label the outlet gives the piece ("Opinion",
-    "Fact Check", "Satire") but one that only says it is news (`core/data/news_labels.txt`)."""
-    if not label or " ".join(label.lower().split()) in lexicon.words("news_labels"):
-        return None
-    return label
+    """The label printed beside a source's name: whatever label the outlet gives the piece
+    ("Opinion", "Fact Check", "Satire", "Online News"), as written, so the reader sees how each
+    source presents itself; None for no label."""
+    return " ".join(label.split()) or None if label else None
 
 
 class Document(Model):
