@@ -922,6 +922,11 @@ def test_loaded_idioms_and_names_are_an_outlets_framing() -> None:
     assert not characterises("Council members rejected the ferry plan and passed a fare rise.")
     assert characterises("The bridge was inundated with thousands of illegal immigrants on Thursday.")
     assert not characterises("Thousands of migrants gathered under the bridge on Thursday.")
+    assert characterises(
+        "The mayor vowed to act after council Republicans killed a Democratic harbour reform bill."
+    )
+    assert not characterises("The storm killed 13 people and destroyed the harbour plan's offices.")
+    assert not characterises('The mayor said Republicans "killed the bill" on Monday.')
 
 
 def test_an_outlets_own_reading_is_not_asked_as_only_one_sources_report(tmp_path: Path) -> None:

@@ -479,11 +479,21 @@ def _loaded() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _killed_measure() -> re.Pattern[str]:
+    verbs = "|".join(re.escape(w) for w in lexicon.entries("frames/killing_verbs"))
+    nouns = "|".join(re.escape(w) for w in lexicon.entries("frames/measures"))
+    return re.compile(rf"\b(?:{verbs})\s+(?:[\w'\u2019-]+\s+){{0,4}}?(?:{nouns})\b", re.IGNORECASE)
+
+
 def characterises(text: str) -> bool:
     """ "The mainstream media were up in arms ...", "Liberal media outlets were outraged ...": outside
     a quotation, a loaded or evaluative word (`data/loaded_words.txt`) is the writer characterising
-    what it reports. The sentence tells the outlet's framing, so a brief names the outlet for it."""
-    return bool(_loaded().search(_ANY_QUOTATION.sub(" ", text)))
+    what it reports, and so is a measure's failure told as one side's deed ("Republicans ... killed a
+    Democratic police reform bill": `data/frames/killing_verbs.txt`, `measures.txt`). The sentence
+    tells the outlet's framing, so a brief names the outlet for it."""
+    plain = _ANY_QUOTATION.sub(" ", text)
+    return bool(_loaded().search(plain) or _killed_measure().search(plain))
 
 
 def writer_speaks(text: str) -> bool:
