@@ -154,3 +154,35 @@ def test_jobs_is_a_config_key_and_bad_values_are_refused(tmp_path: Path) -> None
     assert result.exit_code == 2 and "b.toml:2: batch.jobs:" in result.stderr, result.stderr
     result = CliRunner().invoke(cli, ["batch", str(config), "--jobs", "0"])
     assert result.exit_code == 2 and "--jobs" in result.stderr
+
+
+def test_a_stopped_batch_does_not_wait_on_a_topic_that_misses_the_stop() -> None:
+    """`briefer batch --jobs N` stopped by Ctrl-C: the topics in flight are cancelled and given a
+    moment to end; one that does not see the stop (stuck in a call that never looks at it) does not
+    hold the stop up (`runs.local.STOP_GRACE`), so the CLI can leave within its two seconds."""
+    from typing import cast
+
+    from briefer.runs.local import STOP_GRACE, run_local
+    from briefer.runs.topics import TopicResult
+
+    release = threading.Event()
+    cancel = threading.Event()
+
+    def quick() -> TopicResult:
+        return cast(TopicResult, "quick")  # run_local hands results back as they are
+
+    def stuck() -> TopicResult:
+        release.wait(20)  # never looks at `cancel`
+        return cast(TopicResult, "stuck")
+
+    results = run_local([quick, stuck], jobs=2, cancel=cancel)
+    try:
+        next(results)
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            results.throw(KeyboardInterrupt())
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+    assert cancel.is_set()
+    assert STOP_GRACE - 0.2 <= waited < STOP_GRACE + 1.0, waited

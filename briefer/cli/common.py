@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -97,6 +98,18 @@ def stoppable() -> Any:
             signal.signal(sig, handler)
 
 
+def _leave(code: int) -> None:
+    """Exit a stopped run with `code`. Everything the run writes is written (atomically) by the main
+    thread, which is here; a worker thread still running (a batch topic that did not see the stop in
+    time) would hold the interpreter's exit until it ends, so then the process leaves without it."""
+    lingering = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if not lingering:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def error_lines(message: str) -> list[str]:
     """A message as its lines, each made safe by `one_line`: a config with three problems is three
     lines (the first says what failed, each further line one problem), not one squashed line."""
@@ -123,7 +136,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             code = 143 if isinstance(e, Terminated) else 130
             message = "interrupted: terminated by SIGTERM" if code == 143 else "interrupted"
             click.echo(error_line(message, log_format), err=True)
-            sys.exit(code)
+            _leave(code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # a bug: still one line unless asked for the traceback

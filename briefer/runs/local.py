@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 
 from briefer.runs.topics import TopicResult
 
@@ -29,14 +29,20 @@ def run_local(
             yield index, brief()
         return
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(work)), thread_name_prefix="briefer-topic")
+    futures = {pool.submit(contextvars.copy_context().run, brief): i for i, brief in enumerate(work)}
     try:
-        futures = {pool.submit(contextvars.copy_context().run, brief): i for i, brief in enumerate(work)}
         for future in as_completed(futures):
             yield futures[future], future.result()
     except BaseException as e:
-        if cancel is not None and not isinstance(e, Exception):
+        stopped = cancel is not None and not isinstance(e, Exception)
+        if stopped and cancel is not None:
             cancel.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        # the topics in flight end within a second once cancelled; a stopped run does not wait on one
+        # that does not (the CLI then leaves without it): stopping must never hang
+        wait(futures, timeout=STOP_GRACE if stopped else None)
         raise
-    finally:
-        pool.shutdown(wait=True)  # the topics in flight end within a second once cancelled
+    pool.shutdown(wait=True)
+
+
+STOP_GRACE = 1.5  # seconds a stopped batch waits for its topics in flight to end
