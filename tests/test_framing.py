@@ -61,6 +61,11 @@ DIFFERENT = {
         "Harlow Examiner (Opinion) | 2026-03-04",
     ),
 }
+THREE_FRAMINGS = {  # three headlines that frame the story differently, none an opinion
+    "left": ("Harlow council raises water rates to replace lead pipes", "Harlow Tribune | 2026-03-03"),
+    "center": ("Water bills in Harlow climb 14 percent from July", "Valley Wire | 2026-03-03"),
+    "right": ("Residents hit with costly bill as council snubs cheaper loan", "Harlow Examiner | 2026-03-04"),
+}
 ALIKE = {
     "left": ("Harlow council raises water rates by 14 percent", "Harlow Tribune | 2026-03-03"),
     "center": ("Harlow council raises water rates 14 percent", "Valley Wire | 2026-03-03"),
@@ -229,14 +234,7 @@ def test_lines_that_do_not_all_fit_leave_the_outlier_in() -> None:
     from briefer.engines.offline.framing import outlet_framing
     from briefer.sources import load
 
-    heads = {
-        "left": ("Harlow council raises water rates to replace lead pipes", "Harlow Tribune | 2026-03-03"),
-        "center": ("Water bills in Harlow climb 14 percent from July", "Valley Wire | 2026-03-03"),
-        "right": (
-            "Residents hit with costly bill as council snubs cheaper loan",
-            "Harlow Examiner | 2026-03-04",
-        ),
-    }
+    heads = THREE_FRAMINGS
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -282,14 +280,7 @@ def test_the_titles_line_is_never_the_one_left_out(tmp_path: Path):
     from briefer.engines.offline.framing import outlet_framing
     from briefer.sources import load
 
-    heads = {
-        "left": ("Harlow council raises water rates to replace lead pipes", "Harlow Tribune | 2026-03-03"),
-        "center": ("Water bills in Harlow climb 14 percent from July", "Valley Wire | 2026-03-03"),
-        "right": (
-            "Residents hit with costly bill as council snubs cheaper loan",
-            "Harlow Examiner | 2026-03-04",
-        ),
-    }
+    heads = THREE_FRAMINGS
     docs = load([_cluster(tmp_path, heads)]).documents
     room = framing_words([x.printed() for x in outlet_framing(docs, 10_000)]) - 1
     assert "Valley Wire" not in {x.outlet for x in outlet_framing(docs, room)}
