@@ -142,7 +142,7 @@ def shown_label(label: str | None) -> str | None:
     """The label printed beside a source's name: whatever label the outlet gives the piece
     ("Opinion", "Fact Check", "Satire", "Online News"), as written, so the reader sees how each
     source presents itself; None for no label."""
-    return " ".join(label.split()) or None if label else None
+    return (" ".join(label.split()) or None) if label else None
 
 
 class Document(Model):
