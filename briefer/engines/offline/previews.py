@@ -8,10 +8,10 @@ is no forecast a reader must wait on), and it does not lead the brief when a rep
 there to lead it. It may still be printed as a key point, for what it adds (the next day's hearing).
 
 A preview is a sentence whose main clause looks ahead (`will` + verb, "is set/expected/scheduled to")
-to a weekday it names; it is overtaken when another document reports that
-weekday's news (a sentence naming the day that does not look ahead) and tells at least
-`SHARED_CONCEPTS` of the preview's other concepts (`facts.concepts`) in sentences that do not look
-ahead: outlets word one hearing differently in each sentence, so the document is read as a whole.
+to a weekday it names. It is overtaken when another document reports that weekday's news (a sentence
+naming the day that does not look ahead) and tells at least `SHARED_CONCEPTS` of the preview's other
+concepts (`facts.concepts`) in sentences that do not look ahead: outlets word one hearing
+differently in each sentence, so the document is read as a whole.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def _days_ahead(text: str) -> set[str]:
     """The weekdays of what a sentence announces: named in its main clause after the look-ahead and
     before the clause ends ("will testify ... on Tuesday"; not "will soon have a warning ..., it was
     revealed Monday", whose Monday is the day of the news)."""
+    if not _AHEAD.search(text):  # main_clause only takes words away
+        return set()
     clause = main_clause(text)
     m = _AHEAD.search(clause)
     if m is None or _REPORTED.search(clause):
