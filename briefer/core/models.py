@@ -263,7 +263,7 @@ class FramingLine(Model):
     rejects anything else), so the only words briefer adds are the outlet's name and label."""
 
     outlet: str  # the cited document's `meta.source_name`: its outlet, or its writer when it has none
-    label: str | None = None  # its `meta.label` as shown (`shown_label`: not a plain "News"); else None
+    label: str | None = None  # its `meta.label` as shown (`shown_label`: as written); None without one
     source: FramingSource
     citation: Citation
 

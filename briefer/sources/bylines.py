@@ -22,20 +22,8 @@ _OUTLET_WORDS = re.compile(r"\b(?:news|press|times|post|journal|herald|tribune|a
 _DATE_PREFIX = re.compile(r"^\s*(?:(?:first\s+|last\s+)?(?:published|updated|posted|modified)|date)"
                           r"(?:\s+on)?\s*:?", re.I)
 # fmt: on
-_ARTICLES = {
-    "Al",
-    "El",
-    "La",
-    "Le",
-    "Les",
-    "Il",
-    "Lo",
-    "Der",
-    "Die",
-    "Das",
-    "De",
-    "Het",
-}  # open outlets' names
+_ARTICLES = frozenset("Al El La Le Les Il Lo Der Die Das De Het".split())  # they open outlets' names
+_ACRONYM = re.compile(r"[A-Z]{2,6}")  # "AP", "PBS": an outlet's, never a person's name
 _BY = re.compile(r"^\s*by\s+(?=(?-i:[A-Z]))", re.I)
 _BY_PART = re.compile(r"^by\s+(?=(?-i:[A-Z]))", re.I)  # "... — by Jane Doe": a by-part after the outlet
 # "Outlet (Opinion) | date": a short capitalised label in brackets right after the outlet's name
@@ -66,7 +54,7 @@ def is_outlet(part: str, piped: bool) -> bool:
     NewsHour"), a name opened by "The" or another language's article ("Al Jazeera", "Le Monde") or
     joined by "&" ("The Federalist", "AP Politics & Fact Check"), or one word beside a pipe."""
     words = part.split()
-    acronym = bool(words) and bool(re.fullmatch(r"[A-Z]{2,6}", words[0]))
+    acronym = bool(words) and bool(_ACRONYM.fullmatch(words[0]))
     return bool(
         _OUTLET_WORDS.search(part)
         or (words[:1] and words[0] in _ARTICLES and len(words) <= 3)  # "Al Jazeera", "Le Monde", "El País"
@@ -87,7 +75,7 @@ def is_person(part: str) -> bool:
         and words[0].lower() in lexicon.words("given_names")
         and not _OUTLET_WORDS.search(part)
         and "&" not in part
-        and not any(re.fullmatch(r"[A-Z]{2,6}", w) for w in words)
+        and not any(_ACRONYM.fullmatch(w) for w in words)
     )
 
 

@@ -609,8 +609,12 @@ def news_first(groups: list[Group], documents: list[Document], reports: Reports 
     if reports is None:
         return ordered
     head = ordered[:LEAD_CANDIDATES]  # the bottom line reads only the first few: the rest need no test
-    late = [g for g in head if reports.overtaken(g.lead)]
-    return [g for g in head if g not in late] + ordered[LEAD_CANDIDATES:] + late
+    late = {id(g) for g in head if reports.overtaken(g.lead)}
+    return (
+        [g for g in head if id(g) not in late]
+        + ordered[LEAD_CANDIDATES:]
+        + [g for g in head if id(g) in late]
+    )
 
 
 LEAD_CANDIDATES = 20  # groups at the head of the bottom line's order read for previews overtaken

@@ -92,11 +92,11 @@ def outlet_framing(documents: list[Document], allowance: int, title: str | None 
     The brief's `title` is one outlet's headline: that outlet's line comes first and is never the one
     left out, so the part shows whose words title the page (another outlet's headline framed alike
     gives way to it)."""
-    titled = [d for d in documents if title and (d.meta.title or "").strip() == title.strip()][:1]
+    titled = next((d for d in documents if title and (d.meta.title or "").strip() == title.strip()), None)
     lines: list[FramingLine] = []
     seen: set[str] = set()
     kept: list[frozenset[str]] = []
-    for doc in titled + [d for d in documents if d not in titled]:
+    for doc in ([titled] if titled else []) + [d for d in documents if d is not titled]:
         outlet = (doc.meta.source_name or "").strip().casefold()
         if not outlet or outlet in seen:
             continue
@@ -112,9 +112,7 @@ def outlet_framing(documents: list[Document], allowance: int, title: str | None 
         if len(lines) == MAX_OUTLETS:
             break
     # too long for its room: the line framed most like another goes first, so the outlier stays
-    first = (
-        1 if titled and lines and lines[0].citation.doc_id == titled[0].id else 0
-    )  # the title's line stays
+    first = int(bool(titled and lines and lines[0].citation.doc_id == titled.id))  # the title's line stays
     while len(lines) > 2 and framing_words([x.printed() for x in lines]) > allowance:
         i = max(
             range(first, len(lines)),
