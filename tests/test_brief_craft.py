@@ -126,7 +126,7 @@ def test_sentences_that_need_their_paragraph() -> None:
     # a preposition whose object points back
     assert dangling("Without it, tens of millions of students would have had no lessons.")
     assert dangling("Despite this, the council voted.") and dangling("Unlike them, the mayor stayed.")
-    assert not dangling("After that meeting, the council voted.") and not dangling(
+    assert not dangling("After the May meeting, the council voted.") and not dangling(
         "With the vote, it closes."
     )
     assert not dangling("Given that the council voted 5-2, the bridge closes.")
@@ -426,6 +426,21 @@ def test_these_or_those_before_a_noun_points_back_unless_the_sentence_says_what(
     assert not dangling('Mayor Ada Varga said "those plans are dead" on Monday at the harbour office.')
 
 
+def test_this_or_that_before_a_noun_points_back_but_that_opening_a_clause_does_not() -> None:
+    """ "... ended up winning that war." and "After that meeting, ..." name no war and no meeting;
+    "this decision" none either. "That" before a plural or a clause opens what was said, and time
+    words ("this week", "this year's") point at no earlier sentence."""
+    assert dangling("Ada Varga, the mayor, ended up winning that war.")
+    assert dangling("After that meeting, the council voted.")
+    assert dangling("Mayor Ada Varga called this decision a mistake on Monday.")
+    assert dangling("The council said on Monday that it would appeal in that case, too.")
+    assert not dangling("Mayor Ada Varga said that officials in the port broke the rules.")
+    assert not dangling("Mayor Ada Varga said that the council would meet on Monday.")
+    assert not dangling("The council met this week to vote on the pier, officials said.")
+    assert not dangling("The council cut this year's budget for the pier by a tenth.")
+    assert not dangling("The council said the pier that closed in May would reopen.")
+
+
 def test_a_newsletter_label_with_its_source_and_a_pronoun_after_an_adverb() -> None:
     """ "Why it matters, via Axios' Jane Doe: ..." is a section label with its writer: taken off.
     "It appears to require ..." and "Now, it appears ..." point back; "It appears that ..." does not."""
@@ -451,3 +466,52 @@ def test_an_opening_phrase_on_this_or_that_and_a_bare_figure_point_back() -> Non
     assert not dangling("With that said, the council voted to delay the ferry plan.")
     assert not dangling("At that time, the council voted to delay the ferry plan.")
     assert not dangling("The number of ferry crossings rose to 4,000 in May, the port said.")
+
+
+def test_a_long_news_lead_still_leads_a_small_page(tmp_path: Path) -> None:
+    """At 150 words the bottom line's room is about 45 words; a 48-word sentence that states the news
+    (what every headline says) still leads, rather than a shorter sentence of background
+    (`compose.LEAD_SHARE_MAX`)."""
+    import briefer
+
+    lead = (
+        "The harbour council of Port Ellis voted 5-2 on Monday to close the old ferry pier for two years "
+        "of repairs, after engineers found cracks in its pilings and warned that the pier, which carries "
+        "about 4,000 passengers a day, would not survive another winter of storms."
+    )
+    assert len(lead.split()) > 45
+    background = [
+        "The pier opened in 1931 with a brass band and a parade along the quay.",
+        "Volunteers painted the pier blue in 1998 and again in 2012.",
+        "Local schools held a regatta beside the pier every summer until 1975.",
+        "The town's first harbour master, Ada Varga, kept a diary of the ships that called there.",
+        "A bakery on the quay has sold fish pies to passengers since 1952.",
+        "The old lighthouse at the end of the quay became a museum in 1989.",
+        "Fishing boats moved to the new marina on the north shore in 2004.",
+        "The quay's cobbles were relaid by a team of masons from Orme in 2016.",
+        "A statue of a ferryman stands at the foot of the pier's steps.",
+    ]
+    background += [  # enough source words for a 150-word page (short sources get a shorter one)
+        "Tourists photograph seals basking on rocks below the cliffs most mornings in July.",
+        "Wool merchants once shipped bales south to markets in distant river cities.",
+        "Children learn sailing knots at a club founded by two retired captains.",
+        "Storm surges flooded cellars along Market Street during January of 1953.",
+        "Herring catches fell sharply after trawlers arrived from larger northern fleets.",
+        "An annual poetry festival fills church halls with readers each October.",
+        "Railway tracks reached the headland late, long after most coastal villages.",
+        "Gulls nest on chimney pots, and residents complain about early squawking.",
+        "Lifeboat crews rescued eleven sailors from a stranded cargo vessel in 1987.",
+    ]
+    heads = (
+        "Port Ellis council votes to close ferry pier",
+        "Council closes ferry pier in Port Ellis",
+        "Ferry pier to close, council votes",
+    )
+    texts = {
+        f"{name}.txt": "\n\n".join([head, *([lead] if name == "a" else []), *background[i::3]]) + "\n"
+        for i, (name, head) in enumerate(zip("abc", heads, strict=True))
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    brief = briefer.run([tmp_path], engine="offline", max_words=150)
+    assert brief.bottom_line[0].text.startswith("The harbour council of Port Ellis voted 5-2 on Monday")

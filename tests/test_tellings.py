@@ -174,6 +174,12 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("Russia showed its military might in the Baltic on Monday.", False),
         ("Officials said the plan might fail.", True),
         ("It is possible the vote fails.", True),
+        (
+            "The agency updated the label on Monday to warn of the possible increased risk of a rare disorder.",
+            False,
+        ),
+        ("Parents raised concerns about possible side effects at the meeting.", False),
+        ("A possible strike could close the port in May.", True),
         ("The board announced on Monday that it plans to close the pier in May.", False),
         ("The video site is to remove clips that spread false claims about all vaccines.", False),
         ("The number of claims beat economists' forecasts of 318,000 in May.", False),  # a noun
@@ -185,6 +191,11 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ),
         ("Officials are weighing whether the bridge could reopen in May.", False),  # asks, forecasts nothing
         ("How the court rules could affect thousands of families.", True),  # the main clause's own modal
+        (
+            "The host was criticised for asking Sen. Ada Marsh (D-Ore.) what she thought when her rival said a newcomer could not win.",
+            False,
+        ),  # what she was asked: no forecast
+        ("What the court decides could affect thousands of families.", True),  # the main clause's own modal
         ("Ada Marsh pushed back on the narrative that she acted out of fear the mayor might resign.", False),
         ("Residents fled amid fears that the dam could break.", False),  # what they feared: they fled
         ("Officials fear the dam could break on Monday.", True),  # the verb: officials' forecast
@@ -690,6 +701,13 @@ def test_the_writers_own_voice_is_no_fact_of_the_brief() -> None:
     assert not printable("We rode past cornfields and through small towns on the way.")
     assert printable('"I will not resign," Mayor Ana Ruiz said on Monday.')
     assert printable("The US and Japan agreed to build missiles together.")
+    # "I" as a party and state, a road or a numeral is no writer
+    assert printable(
+        "Sen. Ada Marsh (I-Vt.) and Sen. Ben Cole (I\u2013Maine) voted against the bill on Monday."
+    )
+    assert printable("A crash closed I-95 near the bridge for six hours on Monday.")
+    assert printable("The vaccine entered a Phase I trial in May, the company said.")
+    assert printable("The memorial honours soldiers who died in World War I and later wars.")
 
 
 def test_a_figure_another_outlet_gives_makes_no_fact_one_sources(tmp_path: Path) -> None:

@@ -618,6 +618,18 @@ def news_first(groups: list[Group], documents: list[Document], reports: Reports 
 
 
 LEAD_CANDIDATES = 20  # groups at the head of the bottom line's order read for previews overtaken
+LEAD_SHARE_MAX = 0.4
+"""The share of a small page the news lead may take when its sentence is longer than `LEAD_WORDS`: a
+46-word lead that states the event still leads, rather than a shorter sentence of background."""
+
+
+def _news_cost(page: _Page, news: list[Group]) -> int:
+    """The words of the shortest printable form of the first fact in the bottom line's order that
+    has one (0: none)."""
+    for g in news[:LEAD_CANDIDATES]:
+        if options := page.options_of(g):
+            return min(o.cost for o in options)
+    return 0
 
 
 def compose(documents: list[Document], claims: list[Claim], max_words: int = 450) -> Draft:
@@ -639,6 +651,7 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     news = news_first(groups, documents, reports)
     # room for the news lead, and still for the open questions' least (the page's budget holds both)
     lead_room = max(int(max_words * 0.25), min(LEAD_WORDS, max_words - QUESTION_WORDS))
+    lead_room = max(lead_room, min(_news_cost(page, news), int(max_words * LEAD_SHARE_MAX)))
     bottom = pick(budget=lead_room, limit=2, in_order=True, order=news)
     if not bottom:  # small budgets: the most salient sentence that fits the page at all
         bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True, order=news)

@@ -35,8 +35,9 @@ _HEDGES = re.compile(
 _RELATIVE_MODAL = re.compile(
     r"\b(?:in which|during which|which|who|whom|where|what)\s+(?:\w+\s+){0,2}(?:could|may|might)\b|"
     # an indirect question asks what was possible: "introspection over what went wrong, and how,
-    # after billions spent on a 20-year war, it could all end so ignominiously" forecasts nothing
-    r"(?<=[\w,]\s)(?:how|whether|why)\b[^.;:?!]{0,120}?\b(?:could|may|might)\b|"
+    # after billions spent on a 20-year war, it could all end so ignominiously" forecasts nothing, nor
+    # does "for asking her what she thought when he told her a woman could not win"
+    r"(?<=[\w,)]\s)(?:how|whether|why|what)\b[^;:?!]{0,120}?\b(?:could|may|might)\b|"  # "Sen." inside
     # nor does one inside what a noun reports someone feared or claimed: "pushed back on the narrative
     # that he acted out of fear the president might order an attack", "fled amid fears the dam could
     # break" (the verb "Officials fear the dam could break" still forecasts)
@@ -74,6 +75,9 @@ _NOT_FORECAST = re.compile(
     r"\b(?:announc|said|says|confirm)\w*\s+(?:on\s+\w+\s+)?that\s+(?:\w+\s+){0,3}plans?\s+to\b|"
     # idioms of manner and the noun ("as soon as possible", "the government's fiscal might on ...")
     r"\b(?:as\s+(?:soon|much|quickly|far|fast|long)\s+as|where(?:ver)?|if|when(?:ever)?)\s+possible\b|"
+    # what a warning or a concern is about: "updated the label to warn of the possible increased risk"
+    # reports the warning, and "concerns about possible side effects" the concerns
+    r"\b(?:of|about|over|against)\s+(?:(?:the|a|an|any)\s+)?possible\s+[a-z]|"
     r"\b(?:[\w-]+['\u2019]s|its|their|his|her|our|military|economic|fiscal|political|financial|naval|"
     r"industrial|full|sheer)\s+might\b|\bmight\s+(?:on|of|behind|against)\b",
     re.IGNORECASE,

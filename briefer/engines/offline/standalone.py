@@ -200,21 +200,29 @@ _PHRASE_ON_DEMONSTRATIVE = re.compile(
     r"^\W*(?:[A-Za-z]+\s+){1,4}(?:this|that|these|those)\s*,", re.IGNORECASE
 )
 _ADVERB_THEN_PRONOUN = re.compile(r"^\W*[A-Za-z]+,\s+(?:it|he|she|they)\b", re.IGNORECASE)
-_DEMONSTRATIVE = re.compile(r"\s(?:these|those)\s+(?P<next>[a-z][\w'\u2019-]*)")
+_DEMONSTRATIVE = re.compile(
+    r"\s(?:these|those|this)\s+(?P<next>[a-z][\w'\u2019-]*)|"
+    # "that" before a noun ends its phrase ("... ended up winning that war.", "in that case, ..."); a
+    # "that" before a plural or a clause ("said that officials in ...", "that he would") opens what was said
+    r"\sthat\s+(?P<noun>[a-z][\w'\u2019-]*[^s\W])(?=\s*[.,;:!?]|\s+(?:of|in|on|at|for|with|from|by)\b)"
+)
 _LIST_BEFORE = re.compile(r"[\w.'\u2019-]+,\s+(?:[\w.'\u2019-]+\s+){0,2}(?:and|or)\s")
 
 
 def _demonstrative_back(raw: str) -> bool:
-    """ "... should be authorized for these groups", "doesn't back those doomsday warnings": past a
-    sentence's first word and outside quotations, "these"/"those" before a noun (or a verb: "these
-    are") points to something said before. Not when the sentence itself gives it: the noun earlier
+    """ "... should be authorized for these groups", "doesn't back those doomsday warnings", "ended
+    up winning that war": past a sentence's first word and outside quotations, "these"/"those"/"this"
+    before a noun (or a verb: "these are"), and "that" before a noun that ends its phrase, point to
+    something said before. Not when the sentence itself gives it: the noun earlier
     ("for states ... in those states"), or a list before ("North Carolina, Tennessee and Utah ...
     in those states"); nor "those who/with/at ...", nor time ("these days")."""
     unquoted = _blank_quotations(raw)
     for m in _DEMONSTRATIVE.finditer(unquoted):
-        word = m.group("next").lower()
+        word = (m.group("next") or m.group("noun")).lower().replace("\u2019", "'").split("'")[0]
         if word in _words("after_demonstrative") or word.rstrip("s") in _words("time_words"):
             continue
+        if m.group("noun") and (word.endswith("ed") or word in _past_forms() or word == "said"):
+            continue  # "With that said, ...": an idiom, no noun pointed at
         if m.group(0).split()[0] == "those" and (word.endswith(("ed", "ing")) or word in _past_forms()):
             continue  # "those made after an initial week", "those making below $40,000": who follows
         before = unquoted[: m.start()].lower()
