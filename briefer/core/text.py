@@ -471,10 +471,6 @@ def compress(text: str) -> str:
 
 _FIRST_PERSON = re.compile(r"\b(?:I(?![-\u2010-\u2014])|me|my|myself|[Ww]e|our|ourselves)\b")
 """"I" before a dash is no writer: a party and state ("Sen. Bernie Sanders (I-Vt.)"), a road ("I-95")."""
-_NUMBERED_I = re.compile(
-    r"\b(?:War|Phase|Title|Class|Stage|Type|Part|Chapter|Article|Level|Grade|Tier)\s+I\b"
-)
-"""Nor is the Roman numeral one after what it numbers ("World War I", "a Phase I trial", "Title I")."""
 _ANY_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 
 
@@ -505,4 +501,12 @@ def writer_speaks(text: str) -> bool:
     """ "Last month, I joined 15,000 other cyclists ...": outside a quotation, "I" or "we" is the
     writer, whom a brief does not name, so the sentence is a pronoun without its person, and the
     piece a column's voice, not news."""
-    return bool(_FIRST_PERSON.search(_NUMBERED_I.sub(" ", _ANY_QUOTATION.sub(" ", text))))
+    return bool(_FIRST_PERSON.search(_numbered_i().sub(" ", _ANY_QUOTATION.sub(" ", text))))
+
+
+@lru_cache(maxsize=1)
+def _numbered_i() -> re.Pattern[str]:
+    """The Roman numeral one after what it numbers ("World War I", "a Phase I trial", "Title I"),
+    which is no writer (`data/numbered_nouns.txt`)."""
+    nouns = "|".join(re.escape(w) for w in lexicon.entries("numbered_nouns"))
+    return re.compile(rf"\b(?:{nouns})\s+I\b")

@@ -213,15 +213,15 @@ def _demonstrative_back(raw: str) -> bool:
     """ "... should be authorized for these groups", "doesn't back those doomsday warnings", "ended
     up winning that war": past a sentence's first word and outside quotations, "these"/"those"/"this"
     before a noun (or a verb: "these are"), and "that" before a noun that ends its phrase, point to
-    something said before. Not when the sentence itself gives it: the noun earlier
-    ("for states ... in those states"), or a list before ("North Carolina, Tennessee and Utah ...
-    in those states"); nor "those who/with/at ...", nor time ("these days")."""
+    something said before. Not when the sentence itself gives it: the noun earlier ("for states ...
+    in those states"), or a list before ("North Carolina, Tennessee and Utah ... in those states");
+    nor "those who/with/at ...", "that said", nor time ("these days", "this year's")."""
     unquoted = _blank_quotations(raw)
     for m in _DEMONSTRATIVE.finditer(unquoted):
         word = (m.group("next") or m.group("noun")).lower().replace("\u2019", "'").split("'")[0]
         if word in _words("after_demonstrative") or word.rstrip("s") in _words("time_words"):
             continue
-        if m.group("noun") and (word.endswith("ed") or word in _past_forms() or word == "said"):
+        if m.group("noun") and (word.endswith("ed") or word in _past_forms()):
             continue  # "With that said, ...": an idiom, no noun pointed at
         if m.group(0).split()[0] == "those" and (word.endswith(("ed", "ing")) or word in _past_forms()):
             continue  # "those made after an initial week", "those making below $40,000": who follows
