@@ -282,6 +282,9 @@ def test_the_title_is_a_news_headline_not_a_view(tmp_path: Path) -> None:
     brief = json.loads(result.stdout)
     views = {d["meta"]["title"] for d in brief["documents"] if (d["meta"].get("label") or "") == "Opinion"}
     assert brief["title"] not in views and brief["title"]
+    # a news headline titles the page as it is: no label before it
+    page = CliRunner().invoke(cli, ["run", str(folder), "-q"]).stdout
+    assert page.startswith(f"# {brief['title']} [")
 
 
 def test_seeds_open_questions_add_something_the_page_does_not_say() -> None:
@@ -379,7 +382,13 @@ def test_with_no_news_source_an_analysis_titles_the_brief_not_an_opinion(tmp_pat
     for name, (title, dateline, body) in pieces.items():
         text = f"{title}\n\n{dateline} | 2025-05-04\n\n{body} {rest}\n"
         (tmp_path / name).write_text(text, encoding="utf-8")
-    assert briefer.run([tmp_path], engine="offline").title == "What the ferry vote means for the islands"
+    brief = briefer.run([tmp_path], engine="offline")
+    assert brief.title == "What the ferry vote means for the islands"
+    # the page says whose view titles it: the title document's label, from its metadata
+    assert briefer.render_markdown(brief).startswith(
+        "# Analysis: What the ferry vote means for the islands ["
+    )
+    assert "<h1>Analysis: What the ferry vote" in briefer.render_html(brief)
     question = "What does the ferry vote mean for the islands?"  # a question, yet no argument
     (tmp_path / "b.txt").write_text(
         (tmp_path / "b.txt").read_text(encoding="utf-8").replace(pieces["b.txt"][0], question),

@@ -1059,3 +1059,27 @@ def test_a_claim_that_credits_another_outlet_in_the_folder_is_not_one_sources() 
         _claim("b", 1, "Ada Marsh flew to Ellis for talks, the Valley Wire has learned."), docs
     )
     assert not _credits_another(_claim("b", 2, "Ada Marsh flew to Ellis for secret talks on Monday."), docs)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "whole"),
+    [
+        # an opening phrase and a subject, the predicate lost with the excerpt's cut
+        ("On May 4, 1921, more than 200,000 dockers in the port of Ellis.", False),
+        ("In Ellis, thousands of dockers in the streets on Monday.", False),
+        # a verb of any common form keeps the sentence
+        ("On Monday, the council closed the bridge for repairs.", True),
+        ("In 2019, the ferry company went bankrupt.", True),
+        ("In Ellis, shopkeepers couldn\u2019t sell their wares during the strike.", True),
+        ("For the dockers and some of their families, that's part of a larger fight.", True),
+        ("Beyond the mayor's rhetoric, the deal signals a change in the port's finances.", True),
+        ("After decades of service, including years at sea, the captain retired in May.", True),
+        ("Across the harbour, crews clearing the wreck worked through the night.", True),
+        # no opening phrase: not read (a present-tense verb without "s" cannot be told from a noun)
+        ("The dockers of Ellis and their union in the streets on Monday.", True),
+    ],
+)
+def test_a_sentence_whose_predicate_the_excerpt_cut_is_not_printed(sentence: str, whole: bool) -> None:
+    """ "On May 1, 1886, more than 300,000 workers in the United States." ends with a full stop and
+    says nothing: the excerpt kept the opening phrase and the subject (`standalone.no_main_verb`)."""
+    assert printable(sentence) is whole

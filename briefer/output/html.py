@@ -19,7 +19,7 @@ from functools import cache
 from importlib.resources import files
 
 from briefer.core.models import Brief, Citation, Document, SummarySentence, question_kind_labels
-from briefer.output.render import _environment, _source_line, footer, shown_sources, uncited
+from briefer.output.render import _environment, _source_line, footer, shown_sources, title_label, uncited
 
 # Terminal escapes and bidirectional overrides would make the page read differently from the text
 # that was checked; they are shown as U+FFFD, in the quote and the source text alike. Line breaks
@@ -176,6 +176,7 @@ def render_html(brief: Brief) -> str:
         .get_template("brief.html.j2")
         .render(
             title=visible(brief.title),
+            title_label=visible(title_label(brief) or ""),
             bottom_line=bottom,
             single_source=len(numbers) == 1,
             new_since=new,

@@ -15,7 +15,14 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from briefer.core.models import Brief, Document, SummarySentence, question_kind_labels, shown_label
+from briefer.core.models import (
+    Brief,
+    Document,
+    SummarySentence,
+    is_view_label,
+    question_kind_labels,
+    shown_label,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")  # ~~~ opens a code fence, $ GitHub's math
 # Control characters (terminal escapes) and bidirectional overrides, which can make printed text read
@@ -98,6 +105,15 @@ def title_document(brief: Brief) -> str | None:
     return next((d.id for d in brief.documents if brief.title and d.meta.title == brief.title), None)
 
 
+def title_label(brief: Brief) -> str | None:
+    """The label of a view whose headline titles the brief ("Opinion", "Analysis"), printed before
+    the title: with no news source among them, a view's headline is the most central one left, and
+    it argues. The label is the title document's own metadata, as its Sources line shows it."""
+    doc = next((d for d in brief.documents if d.id == title_document(brief)), None)
+    label = doc.meta.label if doc is not None else None
+    return shown_label(label) if is_view_label(label) else None
+
+
 UNCITED_SHOWN = 5  # documents read but not cited, named under Sources; more are counted
 
 
@@ -172,6 +188,7 @@ def render_markdown(brief: Brief) -> str:
         .get_template("brief.md.j2")
         .render(
             title=title,
+            title_label=title_label(brief) or "",
             title_refs=refs_for([title_doc]) if title_doc else "",
             bottom_line=brief.bottom_line,
             new_since=brief.new_since.points if brief.new_since else [],

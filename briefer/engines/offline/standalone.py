@@ -389,7 +389,7 @@ def only_points_back(text: str) -> bool:
 
 def _unreadable(text: str) -> bool:
     """What no sentence before it can mend: cut off, a label, a marker of its own, half a quotation,
-    a list of names, the writer's own voice."""
+    a list of names, the writer's own voice, an opening phrase and a subject without a verb."""
     return bool(
         cut_off(text)
         or has_label(text)
@@ -397,6 +397,7 @@ def _unreadable(text: str) -> bool:
         or _open_quote(text)
         or _list_of_names(text)
         or writer_speaks(text)
+        or no_main_verb(text)
     )
 
 
@@ -563,6 +564,39 @@ def _verbless(head: str) -> bool:
             return True
         return (len(parts) - 2) % 2 == 1
     return (len(parts) - 1) % 2 == 1
+
+
+_CONTRACTED_VERB = re.compile(
+    r"(?:n['\u2019]t|['\u2019](?:re|ve|ll|d|m))$|^(?:it|that|there|he|she|what|who)['\u2019]s$"
+)
+_NUMBER = re.compile(r"[\d,.]*\d[\d,.]*%?$")
+
+
+def no_main_verb(text: str) -> bool:
+    """ "On May 1, 1886, more than 300,000 workers in the United States.": an opening phrase, then a
+    subject and no verb. The excerpt kept the sentence's full stop and lost its predicate. Read only
+    for sentences that open with a preposition, where the verb is the part a cut leaves out; any word
+    that may be a verb keeps the sentence: an auxiliary or a past form (`_FINITE`, the irregular
+    forms), a contraction ("couldn't", "that's"), an "-ing" form, or a lower-case word ending in "s"
+    that follows neither a number, a comma nor a word that opens a noun phrase ("the deal signals",
+    but not "300,000 workers" or "In Paris, thousands": `openers/before_nouns.txt`). It errs towards
+    printing: a present-tense verb without "s" ("workers strike") is not read."""
+    tokens = text.split()
+    words = [w.strip(",;:.!?()\"'\u201c\u201d\u2018\u2019") for w in tokens]
+    if not words or words[0].lower() not in _words("prepositions"):
+        return False
+    if _FINITE.search(text) or any(w.lower() in _past_forms() for w in words):
+        return False
+    nouns_after = _words("before_nouns") | _words("prepositions")
+    for i, w in enumerate(words):
+        if _CONTRACTED_VERB.search(w.lower()) or (w.islower() and w.endswith("ing")):
+            return False
+        if w.islower() and w.endswith("s") and w not in _words("not_plural"):
+            before = words[i - 1] if i else ""
+            opens_phrase = i > 0 and tokens[i - 1].endswith(",")  # the subject, after the opening phrase
+            if not (opens_phrase or _NUMBER.match(before) or before.lower() in nouns_after):
+                return False
+    return True
 
 
 _MIN_AFTER_CONNECTIVE = 6  # words left once a bare connective is dropped: "Yet confidence has." is not a fact
