@@ -4,7 +4,7 @@ repairs it relies on, on invented text."""
 from pathlib import Path
 
 from briefer.core.segment import segment
-from briefer.engines.offline.compose import compose
+from briefer.engines.offline.compose import compose, tellings_by_fact
 from briefer.engines.offline.coverage import Option, Weights, concepts_of, fill, weigh
 from briefer.engines.offline.extract import extract_claims
 from briefer.engines.offline.standalone import clean, complete_clause, printable, without_connective
@@ -177,3 +177,19 @@ def test_a_cut_off_sentence_is_not_trimmed_inside_the_subjects_aside() -> None:
     assert complete_clause(envoy) == envoy
     done = "The ferry stopped running after the storm hit the coast, with waves..."
     assert complete_clause(done) == "The ferry stopped running after the storm hit the coast."
+
+
+def test_the_tellings_a_bound_is_read_from_are_what_the_composer_prints(tmp_path: Path) -> None:
+    """`bench/recall_bounds.py` reads the best recall under the page's rules from
+    `tellings_by_fact`: each line the composer prints is one of them (or one of them and the
+    sentence that follows it in its source), at every budget, and none of them is unprintable."""
+    docs, claims = _cluster(tmp_path)
+    facts = tellings_by_fact(docs, claims)
+    tellings = [t for fact in facts for t in fact]
+    assert tellings and all(printable(t) for t in tellings)
+    assert any(len(fact) > 1 for fact in facts), "outlets' tellings of one fact are one fact's"
+    assert not any("historian" in t for fact in facts if len(fact) > 1 for t in fact)
+    for budget in (60, 150, 450):
+        draft = compose(docs, claims, max_words=budget)
+        for line in draft.bottom_line + draft.key_points:
+            assert any(line.text.startswith(t) for t in tellings), (budget, line.text)
