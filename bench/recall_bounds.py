@@ -53,39 +53,43 @@ from briefer.runs.pipeline import run  # noqa: E402
 from briefer.sources.load import load  # noqa: E402
 
 SELECTIONS = ("oracle", "printable", "printable, Jaccard < 0.5", "printable, each fact once", "brief")
-Repeats = Callable[[str, list[str]], bool]  # whether a telling repeats one of those picked
+Telling = tuple[str, str]  # what is printed, and the source's words in it (briefer's attribution aside)
+Repeats = Callable[[str, list[str]], bool]  # whether a telling (source words) repeats one of those picked
 
 
 def greedy(
-    facts: list[tuple[str, ...]], reference: set[str], budget: int, repeats: Repeats | None
+    facts: list[list[Telling]], reference: set[str], budget: int, repeats: Repeats | None
 ) -> list[str]:
     """brief_quality's oracle over facts' tellings: repeatedly the telling that adds the most
     not-yet-covered roundup words (ties: the shorter) among those that fit, one telling per fact,
-    and none that `repeats` calls a repeat of a telling picked."""
+    and none whose source words `repeats` calls a repeat of a telling picked (as the composer reads
+    repeats: `coverage.Option.said`, never the attribution briefer adds)."""
     chosen: list[str] = []
+    said: list[str] = []
     covered: set[str] = set()
     used = 0
     taken: set[int] = set()
     cells = [
-        (i, text, bq.content(text) & reference, len(bq.words(text)))
+        (i, text, form, bq.content(text) & reference, len(bq.words(text)))
         for i, tellings in enumerate(facts)
-        for text in tellings
+        for text, form in tellings
     ]
     while True:
         best = None
-        for i, text, words, n in cells:
+        for i, text, form, words, n in cells:
             if i in taken or used + n > budget:
                 continue
             gain = len(words - covered)
             if not gain or (best is not None and (gain, -n) <= (best[0], -best[1])):
                 continue
-            if repeats is not None and repeats(text, chosen):
+            if repeats is not None and repeats(form, said):
                 continue
-            best = (gain, n, i, text, words)
+            best = (gain, n, i, text, form, words)
         if best is None:
             return chosen
-        _, n, i, text, words = best
+        _, n, i, text, form, words = best
         chosen.append(text)
+        said.append(form)
         covered |= words
         used += n
         taken.add(i)
@@ -109,7 +113,7 @@ def measure(c: bq.Cluster) -> dict[str, float]:
     reference = bq.content(c.roundup)
     docs = load([c.folder]).documents
     claims = OfflineEngine().extract(docs, {d.id: segment(d) for d in docs})
-    facts = tellings_by_fact(docs, claims)
+    facts = [list(dict.fromkeys((o.text, o.said) for o in fact)) for fact in tellings_by_fact(docs, claims)]
     budget = content_budget(sum(word_count(d.text) for d in docs), len(docs), bq.SMALL_BUDGET)
     topic = topic_concepts(claims)
     pool = [s for d in c.docs for para in d.body for s in bq.split_sentences(para)]

@@ -184,7 +184,7 @@ def test_the_tellings_a_bound_is_read_from_are_what_the_composer_prints(tmp_path
     `tellings_by_fact`: each line the composer prints is one of them (or one of them and the
     sentence that follows it in its source), at every budget, and none of them is unprintable."""
     docs, claims = _cluster(tmp_path)
-    facts = tellings_by_fact(docs, claims)
+    facts = [[o.text for o in fact] for fact in tellings_by_fact(docs, claims)]
     tellings = [t for fact in facts for t in fact]
     assert tellings and all(printable(t) for t in tellings)
     assert any(len(fact) > 1 for fact in facts), "outlets' tellings of one fact are one fact's"

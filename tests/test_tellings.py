@@ -199,6 +199,13 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("Ada Marsh pushed back on the narrative that she acted out of fear the mayor might resign.", False),
         ("Residents fled amid fears that the dam could break.", False),  # what they feared: they fled
         ("Officials fear the dam could break on Monday.", True),  # the verb: officials' forecast
+        # odds compared are a finding, not a forecast
+        ("Smokers are more than twice as likely to develop the disease, a new study suggests.", False),
+        ("Dockers are three times more likely to be injured than crews, the report found.", False),
+        ("Women were more likely than men to say the port was unsafe.", False),
+        ("The ferry deal is likely to pass on Monday.", True),
+        ("The deal is more likely to pass now that the mayor supports it.", True),
+        ("Smokers may be twice as likely to develop the disease, a study found.", True),  # "may" hedges
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -1083,3 +1090,10 @@ def test_a_sentence_whose_predicate_the_excerpt_cut_is_not_printed(sentence: str
     """ "On May 1, 1886, more than 300,000 workers in the United States." ends with a full stop and
     says nothing: the excerpt kept the opening phrase and the subject (`standalone.no_main_verb`)."""
     assert printable(sentence) is whole
+
+
+def test_a_figure_in_thousands_is_one_concept() -> None:
+    """ "136,000 jobs" and "150,000 jobs" share no figure: a number keeps its thousands, so a "000"
+    that every figure in thousands carries makes no two facts one (`facts.terms`)."""
+    assert "136000" in concepts("The port added 136,000 jobs in May.")
+    assert not concepts("The port added 136,000 jobs in May.") & concepts("Economists forecast 150,000.")

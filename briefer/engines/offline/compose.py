@@ -436,14 +436,14 @@ def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Opti
     return options
 
 
-def tellings_by_fact(documents: list[Document], claims: list[Claim]) -> list[tuple[str, ...]]:
-    """Every telling the composer may print of each fact (one tuple per group, as `_options` offers
+def tellings_by_fact(documents: list[Document], claims: list[Claim]) -> list[list[Option[Group]]]:
+    """Every telling the composer may print of each fact (one list per group, as `_options` offers
     them: each outlet's stand-alone telling, whole and trimmed, attributed where it is a view). What
     any selection under the page's rules chooses from: `bench/recall_bounds.py` reads from it how
     much of a roundup such a selection can recall at best."""
     docs = {d.id: d for d in documents}
     context = Context.of(documents, claims, _plain_claim)
-    return [tuple(dict.fromkeys(o.text for o in _options(g, docs, context))) for g in group_claims(claims)]
+    return [_options(g, docs, context) for g in group_claims(claims)]
 
 
 def _forms(

@@ -78,6 +78,10 @@ _NOT_FORECAST = re.compile(
     # what a warning or a concern is about: "updated the label to warn of the possible increased risk"
     # reports the warning, and "concerns about possible side effects" the concerns
     r"\b(?:of|about|over|against)\s+(?:(?:the|a|an|any)\s+)?possible\s+[a-z]|"
+    # odds compared are a finding reported, not a forecast: "twice as likely to be reinfected",
+    # "three times more likely", "women were more likely to say ..."
+    r"\b(?:twice|thrice|half|\w+\s+times)\s+(?:as|more|less)\s+likely\b|"
+    r"\b(?:were|was)\s+(?:\w+\s+)?(?:more|less|as)\s+likely\b|"
     r"\b(?:[\w-]+['\u2019]s|its|their|his|her|our|military|economic|fiscal|political|financial|naval|"
     r"industrial|full|sheer)\s+might\b|\bmight\s+(?:on|of|behind|against)\b",
     re.IGNORECASE,

@@ -17,10 +17,15 @@ from briefer.engines.offline.standalone import clean
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
 @lru_cache(maxsize=65536)
 def terms(text: str) -> tuple[str, ...]:
-    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them."""
-    return tuple(content_terms(text))
+    """Content terms of a claim's text, computed once: vectors, duplicates and questions all need them.
+    A number keeps its thousands ("136,000" is one term, not "136" and a "000" that every figure in
+    thousands would share)."""
+    return tuple(content_terms(_THOUSANDS.sub("", text)))
 
 
 # News wording that varies between outlets for the same act; used only to spot repeats, never to verify.
