@@ -206,6 +206,10 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("The ferry deal is likely to pass on Monday.", True),
         ("The deal is more likely to pass now that the mayor supports it.", True),
         ("Smokers may be twice as likely to develop the disease, a study found.", True),  # "may" hedges
+        # what someone expected then, in the past tense, is a view reported; the present tense forecasts
+        ("Before the strike, officials said they didn\u2019t expect the port to close until May.", False),
+        ("Officials did not expect the bridge to reopen before May.", False),
+        ("Officials do not expect the bridge to reopen before May.", True),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:

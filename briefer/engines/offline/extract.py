@@ -68,6 +68,9 @@ _NOT_FORECAST = re.compile(
     r"forecasts?\b|\bforecasts?\s+(?:of|for)\b|"
     r"\b(?:had|were|was)\s+(?:been\s+)?(?:forecast(?:ing)?|predict(?:ed|ing)|expect(?:ed|ing)|"
     r"project(?:ed|ing)|anticipat(?:ed|ing))\b|"
+    # an expectation in the past tense, told as what someone expected then ("officials said they
+    # didn't expect the takeover of any capital until fall"), is a view reported, not a forecast
+    r"\b(?:did\s+not|didn['\u2019]t|never)\s+(?:expect|predict|anticipate|foresee)\b|"
     r"\b(?:was|were)\s+told\s+(?:that\s+)?(?:\w+\s+){0,3}?could(?:\s+not|n['\u2019]t|\s+no\s+longer)\b|"
     r"\b(?:not|never)\s+(?:yet\s+)?(?:established|shown|proven|found|determined)\s+(?:that\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:could|may|might)\b|"
