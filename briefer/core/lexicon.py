@@ -10,8 +10,11 @@ they load from a wheel as from a checkout, and each once per process.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 def _lines(filename: str) -> tuple[str, ...]:
@@ -55,3 +58,33 @@ def pairs(name: str) -> tuple[tuple[str, str], ...]:
 def table(name: str) -> dict[str, str]:
     """A two-column `data/NAME.tsv` as a mapping from the first field to the second, in file order."""
     return dict(pairs(name))
+
+
+def alternation(entries: Iterable[str], space: str = r"\ ") -> str:
+    """A regex group matching exactly the given strings, written as a trie: `(?:sa(?:id|ys?))`.
+
+    A plain `a|b|c|...` of a few hundred words is tried word by word at every position of the text,
+    which made the word-list regexes the largest single cost of a brief (bench/scale.py); in a trie
+    the first letter picks the branch. At one position the longest entry is tried first, as in an
+    alternation sorted longest first. `space` is what a space inside an entry matches (`\\s+` lets
+    "pointed out" span a line break). Case is kept: compile with `re.IGNORECASE` to ignore it.
+    """
+    trie: dict[str, Any] = {}
+    for entry in entries:
+        node = trie
+        for ch in entry:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
+        return "(?!)"  # an empty list matches nothing
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [
+            (space if ch == " " else re.escape(ch)) + emit(sub) for ch, sub in sorted(node.items()) if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(trie) + ")"

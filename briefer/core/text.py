@@ -91,6 +91,11 @@ def words(text: str) -> list[str]:
 
     Acronyms (`US`, `IT`) come back with a trailing `#` so they never collide with a stopword.
     """
+    return list(_words(text))
+
+
+@lru_cache(maxsize=16384)  # grouping, coverage and the questions tokenise each sentence many times
+def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in _WORD.findall(normalize(text)):
         lw = w.lower()
@@ -103,7 +108,7 @@ def words(text: str) -> list[str]:
             out.append(lw[:-2])
         else:
             out.append(lw)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=65536)
@@ -146,7 +151,12 @@ def content_terms(text: str) -> list[str]:
 
     Spelled-out numbers are left to `numbers()`, which compares their values.
     """
-    return [stem(w) for w in words(text) if is_content_word(w)]
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _words(text) if is_content_word(w))
 
 
 def is_content_word(word: str) -> bool:
@@ -476,17 +486,17 @@ _ANY_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 
 @lru_cache(maxsize=1)
 def _loaded() -> re.Pattern[str]:
-    words = sorted(lexicon.entries("loaded_words"), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return re.compile(r"\b" + lexicon.alternation(lexicon.entries("loaded_words")) + r"\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def _killed_measure() -> re.Pattern[str]:
-    verbs = "|".join(re.escape(w) for w in lexicon.entries("frames/killing_verbs"))
-    nouns = "|".join(re.escape(w) for w in lexicon.entries("frames/measures"))
+    verbs = lexicon.alternation(lexicon.entries("frames/killing_verbs"))
+    nouns = lexicon.alternation(lexicon.entries("frames/measures"))
     return re.compile(rf"\b(?:{verbs})\s+(?:[\w'\u2019-]+\s+){{0,4}}?(?:{nouns})\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)  # the questions, the framing and attribution ask it of each sentence
 def characterises(text: str) -> bool:
     """ "The mainstream media were up in arms ...", "Liberal media outlets were outraged ...": outside
     a quotation, a loaded or evaluative word (`data/loaded_words.txt`) is the writer characterising

@@ -98,8 +98,7 @@ def fold(text: str, every_lookalike: bool = False) -> str:
 
 def _words(name: str) -> str:
     """A data list as a regex alternation, longest first, spaces matching any run of whitespace."""
-    entries = sorted(lexicon.entries(f"injection/{name}"), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(e).replace(r"\ ", r"\s+") for e in entries) + r")(?![\w])"
+    return lexicon.alternation(lexicon.entries(f"injection/{name}"), r"\s+") + r"(?![\w])"
 
 
 _VERB, _OBJECT, _WHO = _words("override_verbs"), _words("override_objects"), _words("addressees")

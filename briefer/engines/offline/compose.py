@@ -76,6 +76,14 @@ UNKNOWN = re.compile(
     r"(?:independently )?(?:verified|confirmed|reached))",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=8192)  # every claim is asked when the key points and the questions are chosen
+def tells_unknown(text: str) -> bool:
+    """Whether a sentence says something is unknown, unclear or unconfirmed (`UNKNOWN`)."""
+    return UNKNOWN.search(text) is not None
+
+
 # A rebuttal denies, rejects or disputes, or calls something false as a predicate ("the claims are
 # baseless", "... is misleading"): "misleading claims about vaccines" describes, it answers no one.
 REBUTTAL = re.compile(
@@ -113,7 +121,7 @@ def _plain_claim(claim: Claim) -> bool:
     if claim.kind == "prediction" and (claim.speaker is None or claim.anonymous):
         return False
     bare_quote = claim.text.startswith(("\u201c", '"')) and claim.speaker is None
-    return not UNKNOWN.search(claim.text) and not bare_quote
+    return not tells_unknown(claim.text) and not bare_quote
 
 
 DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
@@ -202,7 +210,7 @@ def _open_questions(
     for on_record in (c for c in claims if not c.anonymous and c.text in keys):
         named[on_record.citations[0].doc_id].append(keys[on_record.text])
     tests: list[tuple[QuestionKind, list[Claim]]] = [
-        ("information_missing", [c for c in ranked if UNKNOWN.search(c.text)]),
+        ("information_missing", [c for c in ranked if tells_unknown(c.text)]),
         ("unconfirmed_sourcing", [c for c in ranked if c.anonymous][:MAX_SINGLE_SOURCE]),
         (
             "speculative",  # the forecast must be in the words printed, not in a clause cut off
@@ -211,7 +219,7 @@ def _open_questions(
                 for c in ranked
                 if c.kind == "prediction"
                 and forecasts(clean(c.text))
-                and not UNKNOWN.search(c.text)
+                and not tells_unknown(c.text)
                 and not (reports and reports.overtaken(c))  # the event has happened: no forecast
             ],
         ),

@@ -50,9 +50,7 @@ def _weight(terms: frozenset[str], topic: frozenset[str] = frozenset()) -> float
 
 
 _REACTION = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in lexicon.entries("reaction_verbs"))
-    + r")\b",
+    r"\b" + lexicon.alternation(lexicon.entries("reaction_verbs"), r"\s+") + r"\b",
     re.IGNORECASE,
 )
 _QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
@@ -249,7 +247,7 @@ def reaction_of(text: str) -> frozenset[str]:
 
 
 _SAID = re.compile(
-    r",\s+(?:[^,]*?\s)?(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r")\b[^,]*$",
+    r",\s+(?:[^,]*?\s)?" + lexicon.alternation(lexicon.entries("speech_verbs")) + r"\b[^,]*$",
     re.IGNORECASE,
 )
 MAX_SAID_WORDS = 12  # a trailing clause this short naming a speaker is attribution ("his family said ...")
@@ -275,9 +273,9 @@ def reported(text: str) -> str:
 
 REQUEST = "@request:"  # marks, in a chosen point's concepts, whom the request it reports is made to
 _REQUEST = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in lexicon.entries("request_verbs"))
-    + r")\s+(?P<to>(?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)(?:\s*\([^)]*\))?\s+to\b"
+    r"\b"
+    + lexicon.alternation(lexicon.entries("request_verbs"), r"\s+")
+    + r"\s+(?P<to>(?:[A-Z][\w.'\u2019-]*\s+){0,4}[A-Z][\w'\u2019-]*)(?:\s*\([^)]*\))?\s+to\b"
 )
 
 

@@ -51,8 +51,7 @@ def _words(name: str) -> frozenset[str]:
 def _phrases(name: str, after: str) -> re.Pattern[str]:
     """One of the list's phrases, then `after`, as one expression compiled once (a sentence is read
     against every phrase of the list)."""
-    alternatives = "|".join(re.escape(p) for p in sorted(_words(name), key=len, reverse=True))
-    return re.compile(f"(?:{alternatives}){after}")
+    return re.compile(lexicon.alternation(_words(name)) + after)
 
 
 def opens_with_contrast(text: str) -> bool:
@@ -430,7 +429,7 @@ _CLAUSE_END = re.compile(
 # a cut that drops a speech verb would leave the speaker without what they said ("Sheera Frenkel, the
 # Times' reporter.") or state their claim flat
 _ATTRIBUTION = re.compile(
-    r"\b(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r"|according to)\b", re.I
+    r"\b" + lexicon.alternation([*lexicon.entries("speech_verbs"), "according to"]) + r"\b", re.I
 )
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
 _FOUR_DOTS = re.compile(r"[^.\s]\.\s?\.\.\.$")
@@ -504,8 +503,7 @@ def complete_clause(text: str) -> str:
 @cache
 def _contrast_inside() -> re.Pattern[str]:
     """A word of `openers/contrasts_inside.txt` anywhere in a sentence, in any case."""
-    alternatives = "|".join(re.escape(w) for w in sorted(_words("contrasts_inside"), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    return re.compile(rf"\b{lexicon.alternation(_words('contrasts_inside'))}\b", re.IGNORECASE)
 
 
 _LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")

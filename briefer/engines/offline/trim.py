@@ -28,7 +28,7 @@ MIN_WORDS = 8  # a kept clause shorter than this rarely carries a fact on its ow
 MIN_SAVING = 4  # a form must save at least this many words to be worth offering
 
 _SPEECH = re.compile(
-    r"\b(?:" + "|".join(re.escape(v) for v in lexicon.entries("speech_verbs")) + r"|according to)\b",
+    r"\b" + lexicon.alternation([*lexicon.entries("speech_verbs"), "according to"]) + r"\b",
     re.IGNORECASE,
 )
 _OPENERS = "which|who|whom|whose|where|including|such as|while|after|before|amid|with|following|despite"
