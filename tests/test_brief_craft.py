@@ -524,3 +524,26 @@ def test_a_long_news_lead_still_leads_a_small_page(tmp_path: Path) -> None:
         (tmp_path / name).write_text(text, encoding="utf-8")
     brief = briefer.run([tmp_path], engine="offline", max_words=150)
     assert brief.bottom_line[0].text.startswith("The harbour council of Port Ellis voted 5-2 on Monday")
+
+
+@pytest.mark.parametrize(
+    ("text", "points_back"),
+    [
+        ("The insurgents fired on the checkpoint at dawn.", True),  # which insurgents?
+        ("The residents were aged 18 or older.", True),
+        ("The former Carvel governor said he would run again.", True),  # a place before the role
+        ("The Ostland Liberal said he would vote against the bill.", True),  # a party and a person
+        ("The two fighters were detained.", True),
+        ("The Ostland Liberals said they would vote against the bill.", False),  # a party's members
+        ("The residents of Varna fled the flood.", False),  # "of" names them
+        ("The former Carvel governor Ada Varga said she would run again.", False),  # the name follows
+        ("The Senate bill would raise the ferry toll.", False),  # a thing told apart by its description
+        ("The Varga campaign raised $5 million.", False),
+        ("The Carvel Herald reported the vote.", False),
+    ],
+)
+def test_the_person_a_sentence_opens_on_must_be_named(text: str, points_back: bool) -> None:
+    """ "The [people]" and "The [place or party] [person]" point back to someone the page may not
+    have named; "of", a name after the noun, a group so described ("The Ostland Liberals") or a
+    thing's noun ("bill", "campaign") do not."""
+    assert dangling(text) is points_back

@@ -193,3 +193,17 @@ def test_the_tellings_a_bound_is_read_from_are_what_the_composer_prints(tmp_path
         draft = compose(docs, claims, max_words=budget)
         for line in draft.bottom_line + draft.key_points:
             assert any(line.text.startswith(t) for t in tellings), (budget, line.text)
+
+
+def test_a_cut_off_sentence_is_not_trimmed_between_two_objects() -> None:
+    """ "instructed the harbour board and the transport office to draw up plans in case the ...": the
+    bare "and" joins two objects; cut there, "instructed the harbour board." says less than its source
+    and something else. The sentence stays cut off (not printed)."""
+    cut = (
+        "The mayor said she had instructed the harbour board and the transport office to draw up "
+        "contingency plans in the event the timeline for..."
+    )
+    assert complete_clause(cut) == cut
+    assert not printable(clean(cut))
+    named = "The mayor said she had instructed the harbour board and Ada Varga to draw up plans for..."
+    assert complete_clause(named) == named

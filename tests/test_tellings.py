@@ -309,6 +309,25 @@ def test_only_one_sources_detail_is_a_figure_or_a_name_the_others_lack(tmp_path:
     assert _specific(detail, carriers)
 
 
+def test_one_outlets_house_style_is_no_detail_only_it_reports(tmp_path: Path) -> None:
+    """ "Ms. Varga", "since Aug. 1" and "the Harbour Department" where the other outlet writes "Varga",
+    "August" and "the harbour" name nothing the other lacks; a name it lacks ("Orlov") is a detail."""
+    from briefer.engines.offline.compose import _Carriers, _specific
+
+    docs, found = _cluster(
+        tmp_path,
+        "Ferry fund runs dry\n\nThe emergency fees the Harbour Department has charged since Aug. 1 "
+        "will run out in October, Ms. Varga said on Tuesday.\n\n"
+        "Harbour pilot Orlov said the fees would run out in October.\n",
+        "Harbour fees to run out\n\nHarbour chief Ada Varga said the emergency fees charged since "
+        "August would run out in October.\n",
+    )
+    claims = {c.text: c for c in found}
+    carriers = _Carriers.of(found)
+    assert not _specific(claims[next(t for t in claims if t.startswith("The emergency fees"))], carriers)
+    assert _specific(claims["Harbour pilot Orlov said the fees would run out in October."], carriers)
+
+
 def test_states_as_a_noun_attributes_nothing() -> None:
     assert classify("The pact widens trade between the member states of the bloc.")[0] != "statement"
     assert classify("The ministry said the pact widens trade between member states.")[0] == "statement"
@@ -667,6 +686,31 @@ def test_a_figure_for_another_quantity_makes_another_fact() -> None:
     assert "@figure:25%" in figures_of("New infections fell by 25% over the past two weeks.")
     assert not is_duplicate("New infections fell by 25% over the past two weeks.", chosen)[0]
     assert is_duplicate("About 3.3 million new infections were reported in the past week.", chosen)[0]
+
+
+def test_a_count_in_digits_is_a_figure_and_a_day_or_a_span_is_not() -> None:
+    """News style spells counts below ten, so "13 troops" in digits is a count: one toll told by two
+    outlets is one fact. A day of a month ("Aug. 13"), a span ("15 weeks"), a clock ("10 a.m.") and
+    "17" in "May 3 to 17 were" are no fact's own figure."""
+    assert "@figure:13" in figures_of("The blast killed 13 US troops and 72 Afghans.")
+    assert "@figure:10" in figures_of("The strike killed as many as 10 people, including seven children.")
+    for text in (
+        "The council met on Aug. 13 to vote.",
+        "Abortions are banned after 15 weeks.",
+        "The vote opens at 10 a.m. on Monday.",
+        "Cases from May 3 to 17 were among vaccinated people.",
+        "The COVID-19 vaccine was approved.",
+    ):
+        assert not figures_of(text), text
+    chosen = [
+        key("The Pentagon admitted a mistake after 10 civilians were killed in a drone strike in Kabul.")
+    ]
+    assert is_duplicate(
+        "The general said the drone strike had killed as many as 10 people in Kabul.", chosen
+    )[0]
+    assert not is_duplicate(
+        "The general said the drone strike had killed as many as 12 people in Kabul.", chosen
+    )[0]
 
 
 def test_words_the_fill_leaves_over_buy_a_fuller_telling_of_a_printed_fact(tmp_path: Path) -> None:

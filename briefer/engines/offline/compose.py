@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 
+from briefer.core import lexicon
 from briefer.core.attribution import attributed
 from briefer.core.budget import content_budget, word_count
 from briefer.core.models import (
@@ -32,7 +33,7 @@ from briefer.core.models import (
     SummarySentence,
     is_view_label,
 )
-from briefer.core.text import STOPWORDS, characterises, figures, numbers
+from briefer.core.text import MONTHS, STOPWORDS, WEEKDAYS, characterises, figures, month_start, numbers
 from briefer.engines.offline.coverage import (
     MAX_POOL,
     Option,
@@ -375,9 +376,26 @@ def _specific(claim: Claim, carriers: _Carriers, outlet: str = "") -> bool:
     own = claim.citations[0].doc_id
     figs = {f.removeprefix(FIGURE) for f in figures_of(text)}
     own_name = {_word(w) for w in _NAME_WORD.findall(" " + outlet)}
-    names = {_word(w) for w in _NAME_WORD.findall(text) if w.lower() not in STOPWORDS} - own_name
+    names = {_word(w) for w in _NAME_WORD.findall(text) if _names_someone(w)} - own_name
     return any(_only_in(own, carriers.figures, f) for f in figs) or any(
         _only_in(own, carriers.names, n) for n in names
+    )
+
+
+@lru_cache(maxsize=65536)
+def _names_someone(word: str) -> bool:
+    """Whether a capitalised word is a name only its outlet may give: not a function word, not a
+    title ("Ms.", "Gen."), a month or a weekday, and not the noun of a body ("Department" in "the
+    Treasury Department", where another outlet says "the Treasury"): one outlet's house style is no
+    detail of its own."""
+    low = _word(word).lower()
+    return not (
+        low in STOPWORDS
+        or low in lexicon.words("title_abbreviations")
+        or low in MONTHS
+        or low in WEEKDAYS
+        or (month_start(low) and word.endswith("."))
+        or low in lexicon.words("openers/groups")
     )
 
 

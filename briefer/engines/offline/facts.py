@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import capitalised_by_position, content_terms, is_year, numbers
+from briefer.core.text import STOPWORDS, capitalised_by_position, content_terms, is_year, month_start, numbers
 from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
@@ -68,15 +68,39 @@ both halves; 0.1 costs 0.3 points."""
 def figures_of(text: str) -> frozenset[str]:
     """The distinctive figures a sentence gives, as `FIGURE` markers: "voted 67-32" and "the 67-32
     vote" give the same. Years, small counts ("two lawsuits", "six hours") and numbers that may be a
-    day of the month are left out: many facts of one story share those."""
+    day of the month are left out: many facts of one story share those. A count from 10 to 31 in
+    digits before what it counts ("13 US troops") is kept (`_a_count`)."""
     text = _AGE.sub(",", text)  # "Mohammad Anwar, 66, ...": a person's age describes, it is no fact's figure
     tallies = frozenset(
         f"{FIGURE}{m.group(1)}-{m.group(2)}" for m in _TALLY.finditer(text) if not is_year(m.group(1))
     )
     shares = frozenset(FIGURE + n + "%" for m in _PERCENT.finditer(text) for n in numbers(m.group(1)))
+    counts = frozenset(FIGURE + m.group(1) for m in _COUNT.finditer(text) if _a_count(text, m))
     return (
-        tallies | shares | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
+        tallies
+        | shares
+        | counts
+        | frozenset(FIGURE + n for n in numbers(text) if not is_year(n) and _distinctive(n))
     )
+
+
+_COUNT = re.compile(r"(?<![\w.,:/$\u2013\u2014-])([12]\d|3[01])\s+([A-Za-z][\w.'\u2019-]*)")
+"""A number from 10 to 31 in digits before a word ("13 US troops", "killed 10 civilians"): news style
+spells counts below ten, so these are counts or days of a month, which `_a_count` tells apart."""
+
+_TIME_UNITS = lexicon.words("time_units")
+
+
+def _a_count(text: str, m: re.Match[str]) -> bool:
+    """Whether a `_COUNT` match counts things: not a day ("Aug. 13 the", "on the 13"), not a span of
+    time ("15 weeks"), not "17 were" in "July 3 to 17 were", and not a clock ("10 a.m."). A toll of
+    13 troops is one fact however each outlet words it."""
+    word = m.group(2).lower().rstrip(".")
+    function_word = word in STOPWORDS and not m.group(2).isupper()  # "17 were", but "13 US troops"
+    if word in _TIME_UNITS or function_word or month_start(word) or word in ("a.m", "p.m", "am", "pm"):
+        return False
+    before = text[: m.start()].split()[-1:]
+    return not (before and month_start(before[0].strip(".,").lower()))
 
 
 _PERCENT = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)

@@ -156,7 +156,7 @@ def dangling(text: str) -> bool:
             and (w[2] in back or (w[2] == "the" and w[3:4] in (["two"], ["three"])))
         )
         return of_back or nxt == "such" or bool(_SPEECH.fullmatch(nxt))
-    if first == "the" and _role_reference(raw.split()[1:5]):
+    if first == "the" and _role_reference(raw.split()[1:6]):
         return True
     return (
         unnamed_speaker(text)
@@ -237,10 +237,17 @@ _PLACE_BEFORE = frozenset("in of from at to into across near outside inside and 
 
 
 @cache
+def _roles() -> frozenset[str]:
+    """What "the [noun]" points back to: people (`openers/people.txt`) and bodies, papers, events and
+    things (`openers/roles.txt`)."""
+    return _words("people") | _words("roles")
+
+
+@cache
 def _role_words() -> frozenset[str]:
     """Roles and their modifiers: capitalised at a sentence's start they name no one ("Former",
     "Police")."""
-    return _words("role_modifiers") | _words("roles")
+    return _words("role_modifiers") | _roles()
 
 
 def _personal_pronoun_without_person(raw: str) -> bool:
@@ -263,7 +270,7 @@ def _personal_pronoun_without_person(raw: str) -> bool:
             by_position = i == 0 and common and not run
             if not by_position and (run or prev not in _PLACE_BEFORE):
                 return False
-        elif prev in ("the", "a", "an") and low in _words("roles"):
+        elif prev in ("the", "a", "an") and low in _roles():
             return False
         prev = low
     return True
@@ -293,7 +300,7 @@ def unnamed_speaker(text: str) -> bool:
         who = m.group("who").split()
         if len(who) == 1 and not _named_before(text[: m.start()]):
             return True
-        if len(who) > 1 and quoted and who[-1].lower() in _words("roles"):
+        if len(who) > 1 and quoted and who[-1].lower() in _roles():
             return True
     return False
 
@@ -356,15 +363,33 @@ def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
 
 def _role_reference(tokens: list[str]) -> bool:
     """ "The former president said" points back; "The president of Brazil" and "The senator, Mike Lee"
-    name the referent, and "The missile co-production agreement" describes it."""
-    for i, tok in enumerate(tokens[:2]):
+    name the referent, and "The missile co-production agreement" describes it. One person may also
+    carry a place or a party before the noun ("The former Massachusetts governor", "The Texas
+    Republican"): which governor, which Republican, the page does not say. A thing or a group so
+    described ("The Senate bill", "The Trump campaign", "The Senate Democrats") is told apart by the
+    description and is left alone."""
+    described = False  # a capitalised word before the noun: only a person's noun still points back
+    for i, tok in enumerate(tokens[:4]):
         low = re.sub(r"[^\w'\-]", "", tok).lower()
-        if low in _words("roles"):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if low in _words("role_modifiers") and nxt[:1].isupper() and not tok.endswith(","):
+            continue  # "The former Massachusetts governor": "former" modifies, a noun follows
+        if low in _roles() and (not described or _one_person(low)):
             after = tokens[i + 1] if i + 1 < len(tokens) else ""
             return not (re.sub(r"\W", "", after).lower() == "of" or after[:1].isupper())
+        if tok[:1].isupper() and low and not tok.endswith((",", ";", ":")) and i < 3:
+            described = True
+            continue
         if not (low in _words("role_modifiers") or re.fullmatch(r"\d+(?:-year-old)?", low)):
             return False
     return False
+
+
+def _one_person(noun: str) -> bool:
+    """Whether `noun` (lower case) is a noun for one person ("governor", "chairman"), not for many
+    ("fighters", "gunmen", "children")."""
+    plural = noun.endswith(("s", "men")) or noun in ("children", "police")
+    return noun in _words("people") and not plural
 
 
 _MARKER = re.compile(r"^\s*[\[(]\s*\d+(?:\s*,\s*\d+)*\s*[\])]")  # "[3] ...", "(2) ...": a citation marker
@@ -489,7 +514,8 @@ def complete_clause(text: str) -> str:
     last_contrast = max((m.start() for m in _contrast_inside().finditer(text)), default=-1)
     found = [m for m in found if m.start() > last_contrast]
     found = [m for m in found if not _LIST_GOES_ON.match(text, m.end())]
-    punctuated = [m for m in found if not re.fullmatch(r"\s(?:and|but)\s", m.group(0))]
+    found = [m for m in found if not (_bare_and(m) and _NOUN_PHRASE_NEXT.match(text, m.end()))]
+    punctuated = [m for m in found if not _bare_and(m)]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
         head = text[:cut].rstrip(" ,;")
@@ -504,6 +530,16 @@ def complete_clause(text: str) -> str:
 def _contrast_inside() -> re.Pattern[str]:
     """A word of `openers/contrasts_inside.txt` anywhere in a sentence, in any case."""
     return re.compile(rf"\b{lexicon.alternation(_words('contrasts_inside'))}\b", re.IGNORECASE)
+
+
+def _bare_and(m: re.Match[str]) -> bool:
+    return bool(re.fullmatch(r"\s(?:and|but)\s", m.group(0)))
+
+
+_NOUN_PHRASE_NEXT = re.compile(r"(?:the|a|an|his|her|its|their|our|my|your|this|that|these|those)\b|[A-Z\d]")
+"""After a bare "and", a noun phrase ("instructed the Pentagon and the State Department to develop
+..."): the "and" joins two objects, and a cut there leaves the verb without the rest of its object.
+A new predicate ("... close the bridge and push ahead on ...") opens with no such word."""
 
 
 _LIST_GOES_ON = re.compile(r"(?:[\w'\u2019.-]+\s+){1,3}(?:and|or)\s")
