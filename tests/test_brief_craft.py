@@ -2,6 +2,7 @@
 added words verified), sentences that cannot stand alone never printed, any --max-words from 60."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,17 @@ def story(tmp_path: Path) -> Path:
         ("AP Politics & Fact Check | 2021-08-11", {"outlet": "AP Politics & Fact Check", "author": None}),
         ("National Review | 2021-08-11", {"outlet": "National Review", "author": None}),
         ("By Jane Doe | Daily Herald", {"outlet": "Daily Herald", "author": "Jane Doe"}),
+        # a connector inside a body's name: the outlet's, and the date is still read; "of" after a
+        # person's name says for whom they write
+        (
+            "By Jane Doe of The Associated Press | May 3, 2025",
+            {"outlet": "The Associated Press", "author": "Jane Doe", "published": "May 3, 2025"},
+        ),
+        ("Voice of America | 2021-05-11", {"outlet": "Voice of America", "published": "2021-05-11"}),
+        (
+            "By Jane Doe | Council on Harbour Affairs",
+            {"outlet": "Council on Harbour Affairs", "author": "Jane Doe"},
+        ),
         (
             "Guest Writer - Center (Opinion) | 2021-05-13",
             {"outlet": "Guest Writer - Center", "label": "Opinion", "author": None},
@@ -547,3 +559,55 @@ def test_the_person_a_sentence_opens_on_must_be_named(text: str, points_back: bo
     have named; "of", a name after the noun, a group so described ("The Ostland Liberals") or a
     thing's noun ("bill", "campaign") do not."""
     assert dangling(text) is points_back
+
+
+def test_a_story_whose_every_claim_looks_ahead_reports_the_expectation_in_its_own_words(
+    tmp_path: Path,
+) -> None:
+    """Two outlets that only say what is expected ("is expected to plead guilty", "is set to plead
+    guilty"): the page reports the expectation in the source's hedged words rather than printing
+    nothing, and "None found" no longer says that nothing is speculative."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "Ferry captain expected to plead guilty\n\nFerry captain Ada Varga is expected to plead guilty "
+        "to charges of negligence at a hearing in Ellis that begins on Monday.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Varga set to plead guilty in ferry case\n\nVarga is set to plead guilty on Monday to charges "
+        "that she left the north quay with the ramp still down.\n",
+        encoding="utf-8",
+    )
+    brief = briefer.run([tmp_path], engine="offline")
+    printed = [s.text for s in brief.bottom_line + brief.key_points]
+    assert printed and all(re.search(r"\b(?:expected|set) to\b", t) for t in printed), printed
+    page = briefer.render_markdown(brief)
+    assert "**None found:** nothing disputed, unconfirmed or unknown [" in page, page
+    assert "speculative" not in page.split("## Open questions")[1].split("## ")[0]
+
+
+def test_a_page_of_tiny_sources_tells_the_fact_in_the_shorter_telling_that_fits(tmp_path: Path) -> None:
+    """Two tiny sources tell one fact, one in 35 words and one in 17: the long telling leaves the
+    page longer than its sources with nothing left to give up, so the page is composed again for
+    fewer words and prints the short telling, which both sources carry and cite."""
+    import briefer
+
+    (tmp_path / "a.txt").write_text(
+        "A School Named After Captain Orme Will Be Renamed After Ada Varga\n\nA mostly rural public "
+        "school in Carvel named after Captain Orme, governor of the Carvel colony in the 1860s, will be "
+        "renamed after the former ferry minister Ada Varga, according to a report released Wednesday.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Orme school to be renamed after Varga\n\nA public school in Carvel named after Captain Orme is "
+        "being renamed to honor the former minister Ada Varga.\n",
+        encoding="utf-8",
+    )
+    brief = briefer.run([tmp_path], engine="offline")
+    printed = brief.bottom_line + brief.key_points
+    assert [s.text for s in printed] == [
+        "A public school in Carvel named after Captain Orme is being renamed to honor the former "
+        "minister Ada Varga."
+    ]
+    assert len(set(printed[0].doc_ids)) == 2, "both sources carry the short telling"

@@ -31,6 +31,8 @@ class Engine(Protocol):
 
     @property
     def claims_dropped(self) -> int: ...  # claims refused for not matching their source
+    @property
+    def compose_is_free(self) -> bool: ...  # composing again costs no model call
 
     def close(self) -> None:
         """Release what the engine holds for its run (the LLM engine's cache connection)."""

@@ -19,7 +19,15 @@ from functools import cache
 from importlib.resources import files
 
 from briefer.core.models import Brief, Citation, Document, SummarySentence, question_kind_labels
-from briefer.output.render import _environment, _source_line, footer, shown_sources, title_label, uncited
+from briefer.output.render import (
+    _environment,
+    _source_line,
+    footer,
+    none_found,
+    shown_sources,
+    title_label,
+    uncited,
+)
 
 # Terminal escapes and bidirectional overrides would make the page read differently from the text
 # that was checked; they are shown as U+FFFD, in the quote and the source text alike. Line breaks
@@ -187,6 +195,7 @@ def render_html(brief: Brief) -> str:
             sources=[page.source(n, docs[d]) for d, n in numbers.items()],
             uncited=uncited(brief),
             footer=footer(brief),
+            none_found=none_found(brief),
             css=css,
             script=script,
             csp=csp,

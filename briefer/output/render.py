@@ -142,6 +142,21 @@ def _source_line(number: int, doc: Document) -> SourceLine:
     return SourceLine(number=number, title=m.title or doc.path, details=details)
 
 
+def none_found(brief: Brief) -> str:
+    """What "None found" says was checked. A page whose own lines report an expectation no one on
+    the record made ("... is expected to plead guilty": a story whose every claim looks ahead) does
+    not say that nothing is speculative."""
+    kinds = {c.id: c for c in brief.claims}
+    looks_ahead = any(
+        (claim := kinds.get(i)) is not None and claim.kind == "prediction" and claim.speaker is None
+        for s in brief.bottom_line + brief.key_points
+        for i in s.claim_ids
+    )
+    if looks_ahead:
+        return "nothing disputed, unconfirmed or unknown"
+    return "nothing disputed, unconfirmed, unknown or speculative"
+
+
 def footer(brief: Brief) -> str:
     r = brief.report
     parts = [f"{r.sentences_supported}/{r.sentences_checked} sentences supported by their cited spans"]
@@ -208,6 +223,7 @@ def render_markdown(brief: Brief) -> str:
             refs_for=refs_for,
             corroboration=corroboration,
             footer=footer(brief),
+            none_found=none_found(brief),
         )
     )
     return text if text.endswith("\n") else text + "\n"

@@ -21,6 +21,7 @@ from briefer.core.errors import BrieferError
 from briefer.core.headline import story_title
 from briefer.core.models import (
     Brief,
+    Claim,
     Document,
     Draft,
     FramingLine,
@@ -242,6 +243,59 @@ def _brief(
     log.info("extracted %d claims", len(claims))
     if not claims:
         raise BrieferError("no claims could be extracted from the documents")
+    # the page is shorter than its sources: a tiny source's page gives up its lowest parts first
+    shorter_than_sources = sum(word_count(d.text) for d in docs) - 1
+    cap = min(page_cap(max_words), shorter_than_sources)
+    from briefer.output.render import printed_sentences, render_markdown
+
+    brief = _page(loaded, impl, reason, claims, max_words, since, generated_at, cap)
+    if brief is None:
+        raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
+    for _ in range(RECOMPOSE_TRIES):
+        budget = sum(word_count(s.text) for s in printed_sentences(brief)) - 1
+        fits = word_count(render_markdown(brief)) <= cap
+        if fits or budget < MIN_RECOMPOSE_WORDS or not impl.compose_is_free:
+            break
+        # still longer than its sources with every part it can give up gone (one long sentence):
+        # composed again for fewer words than it prints, the page may tell the fact in a shorter
+        # telling (which other sources may carry too, so the page cites them rather than listing
+        # them as read and not cited)
+        smaller = _page(loaded, impl, reason, claims, budget, since, generated_at, cap)
+        if smaller is None or not _same_news_shorter(smaller, brief):
+            break
+        brief = smaller
+    return _recount(brief)
+
+
+def _same_news_shorter(smaller: Brief, brief: Brief) -> bool:
+    """Whether `smaller` is a shorter page that still tells what `brief`'s bottom line tells: its
+    lines cite every claim the bottom line cites (another outlet's shorter telling of one fact cites
+    both). A page that meets the length rule by leaving out the news is no better."""
+    from briefer.output.render import render_markdown
+
+    told = {c for s in smaller.bottom_line + smaller.key_points for c in s.claim_ids}
+    return {c for s in brief.bottom_line for c in s.claim_ids} <= told and word_count(
+        render_markdown(smaller)
+    ) < word_count(render_markdown(brief))
+
+
+RECOMPOSE_TRIES = 3
+MIN_RECOMPOSE_WORDS = 10  # a content budget below this holds no sentence worth composing for
+
+
+def _page(
+    loaded: LoadResult,
+    impl: Engine,
+    reason: str,
+    claims: list[Claim],
+    max_words: int,
+    since: Published | None,
+    generated_at: datetime,
+    cap: int,
+) -> Brief | None:
+    """The brief composed for `max_words`, verified, reviewed and fitted to `cap` words; None when no
+    summary sentence passes verification."""
+    docs, skipped = loaded.documents, list(loaded.skipped)
     draft = impl.compose(docs, claims, max_words)
     by_id = {d.id: d for d in docs}
     verified, dropped = verify_draft(draft, by_id)
@@ -249,7 +303,7 @@ def _brief(
     verified = _without_repeats(verified)
     dropped = _not_printed(dropped, verified)
     if not verified.bottom_line and not verified.key_points:
-        raise BrieferError("no summary sentence passed verification; nothing trustworthy to print")
+        return None
     report = RunReport(  # verification figures are counted by _recount, on what is printed
         engine=impl.name,
         engine_reason=reason,
@@ -279,11 +333,8 @@ def _brief(
         from briefer.runs.history import new_since
 
         brief = brief.model_copy(update={"new_since": new_since(brief, since)})
-    # the page is shorter than its sources: a tiny source's page gives up its lowest parts first
-    shorter_than_sources = sum(word_count(d.text) for d in docs) - 1
     brief.title = story_title(brief.documents)  # before fitting: the title's words are on the page
-    brief = fit_to_page(brief, min(page_cap(max_words), shorter_than_sources))
-    return _recount(brief)
+    return fit_to_page(brief, cap)
 
 
 def _recount(brief: Brief) -> Brief:

@@ -31,13 +31,19 @@ _LABEL = re.compile(r"\s*\((?P<label>(?-i:[A-Z])[A-Za-z\-]+(?: [A-Za-z\-]+){0,2}
 _EMPHASIS = re.compile(r"^[*_\s]+|[*_\s]+$")  # Markdown `*Outlet — date — by Name*`
 
 
+_CONNECTORS = frozenset("of for on and the".split())  # inside a body's name: "Voice of America"
+
+
 def is_name(part: str) -> bool:
-    """1-5 capitalised words (particles allowed), no digits: a person or an outlet."""
+    """1-5 capitalised words (particles allowed), no digits: a person or an outlet. A connector
+    ("of", "for", "on") may join two capitalised words ("Voice of America", "Council on Foreign
+    Relations"); it never opens or closes a name."""
     words = part.replace("&", "and").split()
+    joined = [w for i, w in enumerate(words) if 0 < i < len(words) - 1 and w in _CONNECTORS]
     return (
-        0 < len(words) <= 5 + words.count("and")
+        0 < len(words) <= 5 + len(joined)
         and not re.search(r"\d", part)
-        and all(w[0].isupper() or w.lower() in _PARTICLES or w == "and" for w in words)
+        and all(w[0].isupper() or w.lower() in _PARTICLES or w in joined for w in words)
     )
 
 
@@ -51,8 +57,9 @@ def _uncap(name: str) -> str:
 
 def is_outlet(part: str, piped: bool) -> bool:
     """An outlet's name, not a person's: an outlet word ("Times", "Review"), an acronym ("AP", "PBS
-    NewsHour"), a name opened by "The" or another language's article ("Al Jazeera", "Le Monde") or
-    joined by "&" ("The Federalist", "AP Politics & Fact Check"), or one word beside a pipe."""
+    NewsHour"), a name opened by "The" or another language's article ("Al Jazeera", "Le Monde"),
+    joined by "&" ("The Federalist", "AP Politics & Fact Check") or by "of", "for" or "on" ("Voice of
+    America"), or one word beside a pipe."""
     words = part.split()
     acronym = bool(words) and bool(_ACRONYM.fullmatch(words[0]))
     return bool(
@@ -61,6 +68,7 @@ def is_outlet(part: str, piped: bool) -> bool:
         or (acronym and (len(words) == 1 or not all(w.isupper() for w in words)))  # not "JANE DOE"
         or words[:1] == ["The"]
         or "&" in part
+        or bool(re.search(r"\s(?:of|for|on)\s", part))  # "Voice of America": a body's name, no person's
         or (piped and " " not in part)
     )
 
@@ -77,6 +85,15 @@ def is_person(part: str) -> bool:
         and "&" not in part
         and not any(_ACRONYM.fullmatch(w) for w in words)
     )
+
+
+def _person_of_outlet(part: str) -> list[str]:
+    """ "Jane Doe of the Daily Herald" as the person and the outlet, in that order; any other part
+    as it is ("Voice of America")."""
+    m = re.fullmatch(r"(?P<who>.+?)\s+of\s+(?P<outlet>(?:the\s+|The\s+)?.+)", part)
+    if m and is_person(m.group("who")):
+        return [m.group("who"), m.group("outlet").removeprefix("the ")]
+    return [part]
 
 
 def byline(line: str) -> dict[str, Any] | None:
@@ -109,6 +126,7 @@ def byline(line: str) -> dict[str, Any] | None:
     # (which no "By" opened) is the outlet, whatever its name ("Valley Courier")
     by_later = not by and any(i > 0 and _BY_PART.match(p) for i, p in enumerate(parts))
     parts = [_BY_PART.sub("", p) if i > 0 else p for i, p in enumerate(parts)]
+    parts = [q for p in parts for q in _person_of_outlet(p)]
     if not all(is_name(p) for p in parts):
         return None
     authors: list[str] = []

@@ -60,6 +60,7 @@ class LLMEngine:
     """The `Engine` protocol's LLM side: the three stages, each one call or one pool of calls."""
 
     name: EngineName = "llm"
+    compose_is_free: bool = False  # each composition is a paid model call: composed once per run
 
     def __init__(
         self,

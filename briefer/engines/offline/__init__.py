@@ -44,6 +44,7 @@ class OfflineEngine:
     name: EngineName = "offline"
     model: str | None = None
     prompt_hash: str | None = None
+    compose_is_free: bool = True  # rules: a page composed again for fewer words costs milliseconds
 
     def __init__(self) -> None:
         self.usage = Usage()

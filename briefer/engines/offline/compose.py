@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -123,6 +124,20 @@ def _plain_claim(claim: Claim) -> bool:
         return False
     bare_quote = claim.text.startswith(("\u201c", '"')) and claim.speaker is None
     return not tells_unknown(claim.text) and not bare_quote
+
+
+def _hedged_report(claim: Claim) -> bool:
+    """A forecast on the record, printed in its own hedged words ("Bergdahl is expected to plead
+    guilty ..."): what the bottom line says of a story whose every claim looks ahead. The hedge is
+    printed with it, so the page reports an expectation, never an outcome; an unnamed source's
+    forecast stays an open question."""
+    bare_quote = claim.text.startswith(("\u201c", '"')) and claim.speaker is None
+    return (
+        claim.kind == "prediction"
+        and not claim.anonymous
+        and not tells_unknown(claim.text)
+        and not bare_quote
+    )
 
 
 DISPUTE_ALLOWANCE = 1.5  # a dispute between sources is what a reader most needs: it may overrun a little
@@ -446,7 +461,9 @@ def _analysis(claim: Claim) -> bool:
     return (claim.kind == "assessment" and claim.speaker is None) or characterises(claim.text)
 
 
-def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Option[Group]]:
+def _options(
+    g: Group, docs: dict[str, Document], context: Context, plain: Callable[[Claim], bool] = _plain_claim
+) -> list[Option[Group]]:
     """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
     safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
     tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
@@ -455,7 +472,7 @@ def _options(g: Group, docs: dict[str, Document], context: Context) -> list[Opti
     factor = KIND_WEIGHT[g.lead.kind]
     options: list[Option[Group]] = []
     for claim in g.claims:
-        if not _plain_claim(claim):
+        if not plain(claim):
             continue  # a forecast or a bare quotation is not told as fact, whichever outlet's it is
         for base, prior in context.tellings(claim):
             options += _forms(g, claim, base, prior, docs, factor)
@@ -506,28 +523,34 @@ class _Page:
     used: set[str] = field(default_factory=set)
     chosen: list[frozenset[str]] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
-    options: dict[int, list[Option[Group]]] = field(default_factory=dict)  # per group, made once
+    options: dict[tuple[int, bool], list[Option[Group]]] = field(default_factory=dict)  # made once
     printed: list[Option[Group]] = field(default_factory=list)  # the lines picked so far, in order
     follow: dict[int, list[Option[Group]]] = field(default_factory=dict)  # line -> what follows it
 
-    def options_of(self, g: Group) -> list[Option[Group]]:
+    def options_of(self, g: Group, plain: Callable[[Claim], bool] = _plain_claim) -> list[Option[Group]]:
         """A group's options (`_options`), built on first use: every pick of the page reads them, and
         each telling's corroboration is a verifier check."""
-        if id(g) not in self.options:
-            self.options[id(g)] = _options(g, self.docs, self.context)
-        return self.options[id(g)]
+        slot = (id(g), plain is _plain_claim)
+        if slot not in self.options:
+            self.options[slot] = _options(g, self.docs, self.context, plain)
+        return self.options[slot]
 
     def pick(
-        self, budget: int, limit: int, in_order: bool = False, order: list[Group] | None = None
+        self,
+        budget: int,
+        limit: int,
+        in_order: bool = False,
+        order: list[Group] | None = None,
+        plain: Callable[[Claim], bool] = _plain_claim,
     ) -> list[Option[Group]]:
         """Plain groups whose claims are not used yet (in `order`, or by salience), filled by
-        coverage (`coverage.fill`)."""
+        coverage (`coverage.fill`); `plain` says which claims may be told."""
         fresh = [
             g
             for g in (order or self.groups)
-            if not any(c.id in self.used for c in g.claims) and any(_plain_claim(c) for c in g.claims)
+            if not any(c.id in self.used for c in g.claims) and any(plain(c) for c in g.claims)
         ]
-        options = [o for g in fresh[:MAX_POOL] for o in self.options_of(g)]
+        options = [o for g in fresh[:MAX_POOL] for o in self.options_of(g, plain)]
         hosts = {}  # a sentence that points back, offered right after its line (`passages.follow_on`)
         if not in_order:
             group_of = {c.id: g for g in fresh for c in g.claims}
@@ -691,6 +714,10 @@ def compose(documents: list[Document], claims: list[Claim], max_words: int = 450
     bottom = pick(budget=lead_room, limit=2, in_order=True, order=news)
     if not bottom:  # small budgets: the most salient sentence that fits the page at all
         bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True, order=news)
+    if not bottom and not any(_plain_claim(c) for c in claims):
+        # every claim looks ahead ("is expected to plead guilty"): the page says what is expected,
+        # in the sources' hedged words, rather than nothing
+        bottom = pick(budget=int(max_words * 0.8), limit=1, in_order=True, order=news, plain=_hedged_report)
     if sum(o.cost for o in bottom) <= 50:  # a third sentence only when the two are short
         bottom += pick(budget=int(max_words * 0.1), limit=1, in_order=True, order=news)
     # in the order picked: the most salient fact leads (a story's order across outlets means nothing)
