@@ -393,6 +393,9 @@ def test_killed_run_keeps_every_output_and_the_cache_and_an_overlap_is_refused(
             overlap.stderr,
         ), overlap.stderr
 
+        # answers from now on take longer than a loaded machine can take to notice the third request
+        # and kill the run: the compose call is still in flight when the kill lands
+        server.delay = 5.0
         while server.arrived < arrived + 3 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)  # extraction answers are back (and cached); the compose call is in flight
         assert proc.poll() is None

@@ -123,6 +123,12 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert not dangling("Varga and Orlov said they would appeal.")
     assert not dangling("The president of Brazil spoke.") and not dangling("This week the council met.")
     assert not dangling("It is unclear whether the plan works.")
+    # after an auxiliary, "it" is expletive only before a copula or "take"; an action has an actor
+    assert not dangling("It has been reported that the plan works.") and not dangling(
+        "It will take years to end."
+    )
+    assert dangling("It has ordered the agency to review the ruling.")
+    assert dangling("It is a number that once seemed unimaginable.")  # "it" is the number
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")
     assert not cut_off('He said "yes."')
     assert without_label("Why it matters: The cost is high.") == "The cost is high."
@@ -130,6 +136,11 @@ def test_sentences_that_need_their_paragraph() -> None:
     assert clean("WASHINGTON (AP) \u2014 The Senate passed the bill.") == "The Senate passed the bill."
     assert clean("ATHENS, Greece (AP) \u2014 Workers marched on Friday.") == "Workers marched on Friday."
     assert clean("NATO \u2014 the alliance of 32 \u2014 met.") == "NATO \u2014 the alliance of 32 \u2014 met."
+    assert clean("Washington (CNN)Sen. Ada Marsh voted no.") == "Sen. Ada Marsh voted no."
+    assert (
+        clean("The Environmental Protection Agency (EPA) ruled.")
+        == "The Environmental Protection Agency (EPA) ruled."
+    )
     assert without_label("Biden said: it is time.") == "Biden said: it is time."
     # a label that names the sentence's subject or speaker is no section label: kept, and not printed
     assert not printable(clean("Army: 40% fully vaccinated with 57% with one dose."))

@@ -207,3 +207,23 @@ def test_a_cut_off_sentence_is_not_trimmed_between_two_objects() -> None:
     assert not printable(clean(cut))
     named = "The mayor said she had instructed the harbour board and Ada Varga to draw up plans for..."
     assert complete_clause(named) == named
+
+
+def test_a_cut_off_sentence_is_not_trimmed_before_its_main_clause_goes_on() -> None:
+    """ "left residents like Varga, who runs a cafe in Midland, South Harbour, feeling...": the main
+    clause goes on after the aside, so a cut at any of its commas leaves "left residents like Varga"
+    without the rest of its predicate. After the main clause has gone on, its own boundary still
+    trims."""
+    cut = (
+        "The decision to close the ferry left residents like Varga, who runs a cafe that served "
+        "ferry crews in Midland, South Harbour, feeling..."
+    )
+    assert complete_clause(cut) == cut
+    assert not printable(clean(cut))
+    later = (
+        "The plan, which costs five million dollars a year, was approved on Monday by the council, "
+        "and the mayor promised to..."
+    )
+    assert complete_clause(later) == (
+        "The plan, which costs five million dollars a year, was approved on Monday by the council."
+    )

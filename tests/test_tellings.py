@@ -210,6 +210,10 @@ def test_a_fact_spread_over_another_outlets_quote_and_its_speaker_is_not_one_sou
         ("Before the strike, officials said they didn\u2019t expect the port to close until May.", False),
         ("Officials did not expect the bridge to reopen before May.", False),
         ("Officials do not expect the bridge to reopen before May.", True),
+        # a condition's hedge hedges the condition, not the sentence
+        ("The board urged the court to let ports close piers if they deem them potentially unsafe.", False),
+        ("The dam could break if the rain goes on.", True),
+        ("If it passes, the bill could cut fares by a tenth.", True),
     ],
 )
 def test_only_the_main_clauses_hedge_makes_a_forecast(sentence: str, forecast: bool) -> None:
@@ -765,6 +769,19 @@ def test_the_writers_own_voice_is_no_fact_of_the_brief() -> None:
     assert printable("The memorial honours soldiers who died in World War I and later wars.")
 
 
+def test_a_line_addressed_to_the_articles_reader_is_no_fact_of_the_brief() -> None:
+    """ "Here's what you need to know." is the article talking to its own reader (`core.text.
+    addresses_reader`); a speaker's advice to the public keeps its "you", attributed."""
+    assert not printable("Here\u2019s what you need to know about the ferry strike.")
+    assert not printable("You can watch the council's vote in the video below.")
+    assert printable("If you are fully vaccinated, you do not need a booster shot, the health ministry says.")
+    assert printable('"You are disposable," union leader Ana Ruiz told the crowd on Monday.')
+    # a question in the writer's voice asks the reader; a quoted question has its speaker
+    assert not printable("Got a strong opinion on how the ferry should be run?")
+    assert not printable("Will the council vote before the ferry strike ends?")
+    assert printable('"Who will pay for the ferry?" Mayor Ana Ruiz asked on Monday.')
+
+
 def test_a_figure_another_outlet_gives_makes_no_fact_one_sources(tmp_path: Path) -> None:
     """ "Walgreens wasted 2.6 million doses, CVS 2.2 million ..." beside another outlet's "nearly 2.6
     million": "only one source reports it" would be half true (`compose._figure_elsewhere`)."""
@@ -1145,3 +1162,57 @@ def test_a_figure_in_thousands_is_one_concept() -> None:
     that every figure in thousands carries makes no two facts one (`facts.terms`)."""
     assert "136000" in concepts("The port added 136,000 jobs in May.")
     assert not concepts("The port added 136,000 jobs in May.") & concepts("Economists forecast 150,000.")
+
+
+def test_a_passage_whose_first_sentence_is_on_the_page_is_a_repeat() -> None:
+    """Two outlets each print "The study ..." after their own telling of the finding: as a passage, the
+    second outlet's tells the finding again, and the other figure its second sentence gives (250
+    ferries beside 2.34 times the odds) made the passage read whole look like another quantity.
+    `coverage.repeats` reads a passage sentence by sentence."""
+    from briefer.engines.offline.coverage import Option, repeats
+
+    printed = (
+        "A new Port Ellis Harbour Board study found that diesel ferries that have failed are twice as "
+        "likely to face another breakdown as ferries that have been refitted. The study, published in "
+        "the board's safety report, found that the diesel ferries had 2.34 times greater odds of "
+        "another breakdown."
+    )
+    lead = (
+        "Diesel ferries are more than twice as likely to break down again than ferries that are fully "
+        "refitted, a new study suggests, underscoring the importance of refits in keeping routes open."
+    )
+    detail = (
+        "The study, published Friday by the Port Ellis Harbour Board, looked at nearly 250 ferries in "
+        "Kessel that broke down in 2020 and failed again between May and June 2021."
+    )
+    chosen = [is_duplicate(printed, [])[1]]
+    passage = f"{lead} {detail}"
+    assert not is_duplicate(passage, chosen)[0]  # read whole, the new figure hides the repeat
+    whole = Option(None, passage, 60, frozenset(), ())
+    assert not repeats(whole, chosen, frozenset())
+    assert repeats(Option(None, passage, 60, frozenset(), (), parts=(lead, detail)), chosen, frozenset())
+
+
+def test_a_views_words_are_not_cited_beside_a_news_report_as_fact(tmp_path: Path) -> None:
+    """An analysis's "X, which the council heard on Monday, is a hard case" shares the hearing with a
+    news report; printed citing both, it would state the analysis's judgement flat. Where a news
+    report tells the fact, the composer offers only the report's words; a fact told by views alone
+    is still offered, attributed."""
+    docs, claims = _cluster(
+        tmp_path,
+        "Council hears ferry case\n\nHarbour Herald | 2025-05-05\n\n"
+        "The Port Ellis council on Monday heard the case of Varga v. Ellis Lines, brought by ferry crews "
+        "over unpaid overtime.\n\nThe crews asked the council to order back pay for 2023 and 2024.\n",
+        "The ferry case that stumped the council\n\nCoast Review (Analysis) | 2025-05-05\n\n"
+        "Varga v. Ellis Lines, which the Port Ellis council heard on Monday, is a hard case for ferry "
+        "crews and for the council.\n\nNobody on the council seemed sure what the law asks of it.\n",
+    )
+    by_id = {d.id: d for d in docs}
+    context = Context.of(docs, claims, _plain_claim)
+    texts = [o.text for g in group_claims(claims) for o in _options(g, by_id, context)]
+    assert any(t.startswith("The Port Ellis council on Monday heard the case") for t in texts)
+    assert not any("hard case" in t for t in texts), texts
+    assert (
+        "In an analysis, Coast Review writes: Nobody on the council seemed sure what the law asks of it."
+        in texts
+    )

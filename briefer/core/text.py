@@ -514,6 +514,29 @@ def writer_speaks(text: str) -> bool:
     return bool(_FIRST_PERSON.search(_numbered_i().sub(" ", _ANY_QUOTATION.sub(" ", text))))
 
 
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _speech() -> re.Pattern[str]:
+    return re.compile(r"\b" + lexicon.alternation(lexicon.entries("speech_verbs")) + r"\b", re.IGNORECASE)
+
+
+def addresses_reader(text: str) -> bool:
+    """ "Here's what you need to know.", "You can watch the videos below.": outside a quotation, "you"
+    is the article's reader, not the brief's, and the line is the piece talking about itself. A
+    sentence that reports someone's words keeps its "you" ("If you are fully vaccinated, you don't
+    need a booster, the government says"): it is that speaker's advice, attributed."""
+    plain = _ANY_QUOTATION.sub(" ", text)
+    return bool(_SECOND_PERSON.search(plain)) and not _speech().search(plain)
+
+
+def writer_asks(text: str) -> bool:
+    """ "Got a strong opinion on how to vote this year?": a question in the writer's voice (outside a
+    quotation) asks the article's reader something and states nothing a brief can print as fact."""
+    return _ANY_QUOTATION.sub(" ", text).rstrip(" \"'\u201d\u2019)]*_").endswith("?")
+
+
 @lru_cache(maxsize=1)
 def _numbered_i() -> re.Pattern[str]:
     """The Roman numeral one after what it numbers ("World War I", "a Phase I trial", "Title I"),

@@ -42,6 +42,7 @@ from briefer.engines.offline.coverage import (
     concepts_of,
     fill,
     full_names_first,
+    repeats,
     weigh,
 )
 from briefer.engines.offline.extract import forecasts
@@ -461,19 +462,30 @@ def _analysis(claim: Claim) -> bool:
     return (claim.kind == "assessment" and claim.speaker is None) or characterises(claim.text)
 
 
+def _from_view(claim: Claim, docs: dict[str, Document]) -> bool:
+    """Whether the claim comes from a piece labelled as a view (opinion, analysis, column)."""
+    doc = docs.get(claim.citations[0].doc_id)
+    return doc is not None and is_view_label(doc.meta.label)
+
+
 def _options(
     g: Group, docs: dict[str, Document], context: Context, plain: Callable[[Claim], bool] = _plain_claim
 ) -> list[Option[Group]]:
     """The ways a group can be printed: each outlet's telling that stands on its own, whole and in its
-    safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views. Outlets
+    safe shorter forms (`trim.shorter_forms`), each attributed when its documents are views; where a
+    news report tells the fact, a view's own words are not offered (cited beside the report, they
+    would go unattributed: "X v. Y, which the court heard on Wednesday, is a tough case"). Outlets
     tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
     inquiry"), so coverage chooses among the tellings, not only the most central one. Concepts are read
     from the source words only, never from the attribution briefer adds."""
     factor = KIND_WEIGHT[g.lead.kind]
     options: list[Option[Group]] = []
+    told_as_news = any(plain(c) and not _from_view(c, docs) for c in g.claims)
     for claim in g.claims:
         if not plain(claim):
             continue  # a forecast or a bare quotation is not told as fact, whichever outlet's it is
+        if told_as_news and _from_view(claim, docs):
+            continue  # a view's words, cited beside a news report, would print its judgement as fact
         for base, prior in context.tellings(claim):
             options += _forms(g, claim, base, prior, docs, factor)
     return options
@@ -499,8 +511,10 @@ def _forms(
     factor = min(factor, KIND_WEIGHT["assessment"]) if characterises(claim.text) else factor
     cited = [docs[d] for d in dict.fromkeys(c.citations[0].doc_id for c in cites) if d in docs]
     forms = (base,) if prior is not None else (base, *shorter_forms(base))  # a passage is printed whole
+    before = clean(prior.text) if prior is not None else ""
+    parts = (before, base[len(before) :].strip()) if before and base.startswith(before + " ") else ()
     return [
-        Option(g, text, word_count(text), concepts_of(form), tuple(cites), factor, form)
+        Option(g, text, word_count(text), concepts_of(form), tuple(cites), factor, form, parts)
         for form in forms
         for text in (attributed(form, cited, analysis=_analysis(claim)),)
     ]
@@ -610,11 +624,7 @@ class _Page:
                     if alt.cost - o.cost > room or alt.text == o.text or _outlets(alt) < _outlets(o):
                         continue  # too long, the same, or citing fewer of the outlets that carry the fact
                     gain = self.weights.gain(alt.concepts, covered) * alt.factor - now
-                    if (
-                        gain > 0
-                        and (top is None or gain > top[0])
-                        and not is_duplicate(alt.said, rest, topic)[0]
-                    ):
+                    if gain > 0 and (top is None or gain > top[0]) and not repeats(alt, rest, topic):
                         top = (gain, i, alt)
             if top is None:
                 break

@@ -128,12 +128,20 @@ class Option(Generic[T]):
     claims: tuple[Claim, ...]  # what the printed text cites
     factor: float = 1.0  # how much the fact's kind counts (a background sentence less than an event)
     form: str = ""  # the source's words as printed, without the attribution briefer adds (repeats)
+    parts: tuple[str, ...] = ()  # a passage's sentences, each a fact of its own (repeats)
 
     @property
     def said(self) -> str:
         """What is compared for repeats: the source's words, never briefer's attribution (two lines
         of one opinion piece do not become one fact by both opening "In an opinion piece, X writes")."""
         return self.form or self.text
+
+
+def repeats(option: Option[T], chosen: list[frozenset[str]], topic: frozenset[str]) -> bool:
+    """Whether the option tells again a fact the page has (`facts.is_duplicate`). A passage (a
+    sentence printed after the one it points back to) is read whole and sentence by sentence: its
+    first sentence printed again is a repeat, whatever detail the second adds."""
+    return any(is_duplicate(text, chosen, topic)[0] for text in (option.said, *option.parts))
 
 
 def best(
@@ -172,11 +180,7 @@ def fill(
     taken: set[int] = set()
     spent = 0
     while len(picked) < limit:
-        live = (
-            o
-            for o in options
-            if id(o.item) not in taken and not is_duplicate(o.said, chosen, weights.topic)[0]
-        )
+        live = (o for o in options if id(o.item) not in taken and not repeats(o, chosen, weights.topic))
         if in_order:
             room = budget - spent
             first = next(
@@ -185,11 +189,7 @@ def fill(
             # the most salient fact first, told in whichever of its tellings and forms buys the most
             top = (
                 best(
-                    (
-                        o
-                        for o in options
-                        if o.item is first.item and not is_duplicate(o.said, chosen, weights.topic)[0]
-                    ),
+                    (o for o in options if o.item is first.item and not repeats(o, chosen, weights.topic)),
                     weights,
                     covered,
                     room,

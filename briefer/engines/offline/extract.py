@@ -167,10 +167,16 @@ def find_speaker(sentence: str) -> str | None:
     return None
 
 
+# A condition's hedge hedges the condition: "urged the court to let schools act if they deem speech
+# potentially disruptive" forecasts nothing; "the dam could break if the rain goes on" still does.
+_CONDITION = re.compile(r"\b(?:if|unless)\s[^,;:.?!]*", re.IGNORECASE)
+
+
 def main_clause(sentence: str) -> str:
-    """The part of a sentence whose hedges make it a forecast: relative clauses' modals, dash asides,
-    trailing participle and "with" clauses, reported past expectations and announced plans left out."""
-    text = _NOT_FORECAST.sub(" ", _RELATIVE_MODAL.sub(" ", sentence))
+    """The part of a sentence whose hedges make it a forecast: relative clauses' modals, conditions,
+    dash asides, trailing participle and "with" clauses, reported past expectations and announced
+    plans left out."""
+    text = _CONDITION.sub(" ", _NOT_FORECAST.sub(" ", _RELATIVE_MODAL.sub(" ", sentence)))
     return _TRAILING.sub("", _DASH_ASIDE.sub(" ", text))
 
 

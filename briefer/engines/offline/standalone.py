@@ -18,9 +18,11 @@ from briefer.core.text import (
     MONTHS,
     STOPWORDS,
     WEEKDAYS,
+    addresses_reader,
     capitalised_by_position,
     compress,
     month_start,
+    writer_asks,
     writer_speaks,
 )
 
@@ -41,6 +43,12 @@ _LABEL = re.compile(
 _CUT = re.compile(r"(?:\.\s*\.\s*\.|\u2026)[\"\u201d\u2019')\]]*$")
 _EXPLETIVE_VERBS = frozenset("is was remains seems appears will has would could".split())
 _EXPLETIVE_TAILS = frozenset("that whether to if how why when unclear clear".split())
+_AUXILIARIES = frozenset("has will would could".split())
+_DETERMINERS = frozenset("a an the this his her its their one another".split())
+"""After "It is": a noun phrase ("It is a number that ...") names what "it" is; "that" opens a clause."""
+_EXPLETIVE_AFTER_AUXILIARY = frozenset("been become be take taken".split())
+"""After an auxiliary, expletive "it" goes on with a copula or "take" ("It has been reported that",
+"It will take years to"); "It has ordered Facebook to review" is something named before."""
 
 
 def _words(name: str) -> frozenset[str]:
@@ -105,9 +113,22 @@ _DATELINE = re.compile(
 )
 
 
+_GLUED_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'\u2019\-]*\s+){0,3}[A-Z][\w.'\u2019\-]*"  # Washington, New York
+    r"(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # ", Texas"
+    r"\s*\([A-Z][A-Za-z .&]{1,20}\)(?=[A-Z\"\u201c])"  # (CNN) with the story's first word glued on
+)
+"""A dateline whose outlet runs into the first word ("Washington (CNN)Sen. Rand Paul ..."): prose
+always leaves a space after a closing bracket."""
+
+
 def without_dateline(text: str) -> str:
     """The sentence without the dateline that opens a wire report ("WASHINGTON (AP) — The Senate
-    ...", "ATHENS, Greece (AP) — Millions ..."): where the story was filed is no part of its fact."""
+    ...", "ATHENS, Greece (AP) — Millions ...", "Washington (CNN)The ..."): where the story was
+    filed is no part of its fact."""
+    glued = _GLUED_DATELINE.match(text)
+    if glued:
+        return text[glued.end() :]
     m = _DATELINE.match(text)
     if not m:
         return text
@@ -354,6 +375,11 @@ def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
     expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
     if nxt in ("seems", "appears") and w[2:3] == ["to"]:
         expletive = False  # "it appears to require ...": "it" is something said before
+    if nxt in _AUXILIARIES and not (w[2:3] and w[2] in _EXPLETIVE_AFTER_AUXILIARY):
+        expletive = False  # "It has ordered Facebook to review ...": an action needs its actor
+    after_verb = w[1:2] if first == "it's" else w[2:3]
+    if after_verb and after_verb[0] in _DETERMINERS:
+        expletive = False  # "It is a number that once seemed unimaginable": "it" is the number
     if expletive and any(x in _EXPLETIVE_TAILS for x in w[1:8]):
         return True
     if first == "those" and nxt in ("who", "with", "in", "on", "at", "whose"):
@@ -413,7 +439,8 @@ def only_points_back(text: str) -> bool:
 
 def _unreadable(text: str) -> bool:
     """What no sentence before it can mend: cut off, a label, a marker of its own, half a quotation,
-    a list of names, the writer's own voice, an opening phrase and a subject without a verb."""
+    a list of names, the writer's own voice, question or words to the reader, an opening phrase and a subject
+    without a verb."""
     return bool(
         cut_off(text)
         or has_label(text)
@@ -421,6 +448,8 @@ def _unreadable(text: str) -> bool:
         or _open_quote(text)
         or _list_of_names(text)
         or writer_speaks(text)
+        or addresses_reader(text)
+        or writer_asks(text)
         or no_main_verb(text)
     )
 
@@ -515,6 +544,10 @@ def complete_clause(text: str) -> str:
     found = [m for m in found if m.start() > last_contrast]
     found = [m for m in found if not _LIST_GOES_ON.match(text, m.end())]
     found = [m for m in found if not (_bare_and(m) and _NOUN_PHRASE_NEXT.match(text, m.end()))]
+    # nor before the main clause goes on past an aside ("left people like Cox, who owns a hotel in
+    # Midland, South Dakota, feeling..."): a head cut there lacks the rest of its predicate
+    resumes = _main_clause_resumes(text)
+    found = [m for m in found if m.start() > resumes]
     punctuated = [m for m in found if not _bare_and(m)]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
@@ -530,6 +563,34 @@ def complete_clause(text: str) -> str:
 def _contrast_inside() -> re.Pattern[str]:
     """A word of `openers/contrasts_inside.txt` anywhere in a sentence, in any case."""
     return re.compile(rf"\b{lexicon.alternation(_words('contrasts_inside'))}\b", re.IGNORECASE)
+
+
+_RELATIVE_ASIDE = re.compile(r",\s+(?:who|which|whose|whom|where)\b")
+_AFTER_ASIDE = re.compile(r",\s+([a-z][\w'\u2019-]*)")
+_NOT_RESUMING = frozenset(
+    "and but or nor so yet who which whose whom where when while as although though because"
+    " including according with after before said says".split()
+)
+"""After a comma, words that open a new clause, a list item or an attribution: the main clause does
+not go on there."""
+
+
+def _main_clause_resumes(text: str) -> int:
+    """Where, after a relative aside (", who owns ...", ", which ..."), the sentence's main clause goes
+    on ("..., feeling", "..., was approved"): the comma's position, the last one if several; -1 if
+    none. A capitalised word after a comma is a place or a name inside the aside ("Midland, South
+    Dakota")."""
+    opener = _RELATIVE_ASIDE.search(text)
+    if opener is None:
+        return -1
+    return max(
+        (
+            m.start()
+            for m in _AFTER_ASIDE.finditer(text, opener.end())
+            if m.group(1).lower() not in _NOT_RESUMING
+        ),
+        default=-1,
+    )
 
 
 def _bare_and(m: re.Match[str]) -> bool:
