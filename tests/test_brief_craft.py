@@ -129,6 +129,14 @@ def test_sentences_that_need_their_paragraph() -> None:
     )
     assert dangling("It has ordered the agency to review the ruling.")
     assert dangling("It is a number that once seemed unimaginable.")  # "it" is the number
+    assert dangling("The story mentioned that the board was looking into the fares.")  # which story?
+    assert not dangling("The story of the ferry strike began in May.")
+    # after an opening phrase that names nothing, a pronoun subject points back
+    assert dangling("For the crews and some of their critics, that's part of a larger fight.")
+    assert dangling("Within hours, it had spread to the port.")
+    assert not dangling("For now, it is unclear whether the plan works.") and not dangling(
+        "In Ellis, it rained."
+    )
     assert cut_off("The vote came after...") and cut_off("Ferry plan wins council backing")
     assert not cut_off('He said "yes."')
     assert without_label("Why it matters: The cost is high.") == "The cost is high."

@@ -227,3 +227,18 @@ def test_a_cut_off_sentence_is_not_trimmed_before_its_main_clause_goes_on() -> N
     assert complete_clause(later) == (
         "The plan, which costs five million dollars a year, was approved on Monday by the council."
     )
+    # the same after a dash that opens an aside a second dash closes, and for a subject that is all
+    # relative clause ("Those who ...")
+    paired = (
+        "Those who have paid both fares for the Kessel or Ellis ferries \u2014 or the single island "
+        "pass \u2014 can board without a ticket when walking, cycling or..."
+    )
+    assert complete_clause(paired) == paired
+    assert not printable(clean(paired))
+    closed = (
+        "The council approved the new ferry schedule for the summer season \u2014 a change crews had "
+        "sought \u2014 and the mayor promised to..."
+    )
+    assert complete_clause(closed) == (
+        "The council approved the new ferry schedule for the summer season \u2014 a change crews had sought."
+    )

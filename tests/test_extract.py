@@ -17,6 +17,12 @@ from briefer.engines.offline.extract import classify, extract_claims, find_speak
         ("Prime Minister Lena Berg said the talks had ended.", "statement"),
         ("Revenue rose 8% to $4.2 billion in the third quarter.", "figure"),
         ("The region has long depended on fishing and tourism.", "background"),
+        # dated to a day of this week, a sentence is the day's news whatever past it recalls
+        (
+            "A third crew member came forward late Monday to accuse the captain, this time of a trip in 2019.",
+            "event",
+        ),
+        ("A third crew member came forward to accuse the captain of a trip in 2019.", "background"),
         ("Parliament passed the budget on Tuesday.", "event"),
         ("The ruling marks a significant shift in the court's approach.", "assessment"),
         # a modal in a relative clause says what was possible, not what will happen

@@ -103,6 +103,11 @@ _BACKGROUND = re.compile(
     r"for years|long opposed|traditionally)\b",
     re.IGNORECASE,
 )
+# A sentence dated to a day of this week is the day's news, whatever past it recalls: "A third woman
+# came forward late Monday to accuse ..., this time at a wedding in 2019" is no background.
+_NEWS_DAY = re.compile(
+    r"\b(?:" + "|".join(sorted(lexicon.words("weekdays"))) + r"|today|yesterday|tonight)\b", re.IGNORECASE
+)
 _UNNAMED_ROLE = (  # "a senior administration official"; "a letter to lawmakers" names no one who speaks
     r"(?:a|an|one|two|three|several) (?:of (?:the|his|her|their) )?(?:(?!(?:to|of|in|for|with|by|from|on|at|the)\b)[\w-]+ ){0,3}?"
     r"(?:officials?|sources?|"
@@ -218,7 +223,7 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
         kind = "statement"
     elif _ASSESSMENT.search(sentence):
         kind = "assessment"
-    elif _BACKGROUND.search(sentence):
+    elif _BACKGROUND.search(sentence) and not _NEWS_DAY.search(sentence):
         kind = "background"
     else:
         kind = "event"

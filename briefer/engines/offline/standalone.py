@@ -165,8 +165,8 @@ def dangling(text: str) -> bool:
         return (
             True  # "Understanding this, ...", "Given that, ...": the opening phrase acts on what came before
         )
-    if first in _words("prepositions") and _pronoun_object(nxt, raw):
-        return True
+    if first in _words("prepositions") and (_pronoun_object(nxt, raw) or _pronoun_after_phrase(raw)):
+        return True  # "Without it, ...", "For conservatives and some critics, that's part of ..."
     if first in _words("subordinators") and _pronoun_after_clause(raw):
         return True
     if first == "one" and nxt:
@@ -349,7 +349,8 @@ def _pronoun_object(word: str, raw: str) -> bool:
 
 
 _AFTER_CLAUSE = re.compile(
-    r"^\W*\w+(?P<opening>[^,]{0,100}),\s+(?:it|he|she|they|this|these)\b", re.IGNORECASE
+    r"^\W*\w+(?P<opening>[^,]{0,100}),\s+(?:it|he|she|they|this|these|that(?=['\u2019]s\b|\s+is\b))\b",
+    re.IGNORECASE,
 )
 _NOUN = re.compile(r"\b(?:the|a|an)\s+\w+|\s[A-Z]\w+")
 _PRONOUN = re.compile(r"\b(?:it|he|she|they|him|her|them|this|these|those)\b", re.IGNORECASE)
@@ -368,9 +369,24 @@ def _pronoun_after_clause(raw: str) -> bool:
     return not _NOUN.search(opening if back is None else opening[: back.start()])
 
 
+def _pronoun_after_phrase(raw: str) -> bool:
+    """ "For conservatives and some critics, that's part of the issue": after an opening phrase that
+    names nothing, the subject points back, unless it is expletive ("For now, it is unclear whether").
+    A demonstrative subject points back whatever the phrase names ("For the crews, that's part of ...")."""
+    m = _AFTER_CLAUSE.match(raw)
+    if not m:
+        return False
+    w = [x.lower().replace("\u2019", "'") for x in _WORD.findall(raw[m.end("opening") + 1 :])[:8]]
+    if not w or _pronoun_excepted(w[0], w[1] if len(w) > 1 else "", w):
+        return False
+    return w[0].startswith(("that", "this", "these")) or _pronoun_after_clause(raw)
+
+
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
     """Time deixis ("This week"), expletive it ("It is unclear whether"), "Those who", "Both X and Y"."""
-    if first in ("this", "that", "these", "those") and nxt.rstrip("s") in _words("time_words"):
+    if first in ("this", "that", "these", "those") and nxt.removesuffix("'s").rstrip("s") in _words(
+        "time_words"
+    ):
         return True
     expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
     if nxt in ("seems", "appears") and w[2:3] == ["to"]:
@@ -548,13 +564,16 @@ def complete_clause(text: str) -> str:
     # Midland, South Dakota, feeling..."): a head cut there lacks the rest of its predicate
     resumes = _main_clause_resumes(text)
     found = [m for m in found if m.start() > resumes]
+    # nor at a dash that opens an aside another dash closes ("... immunizations — or the single
+    # shot — can be outdoors"): the sentence goes on after it
+    found = [m for m in found if not (_DASH.search(m.group(0)) and _DASH.search(text, m.end()))]
     punctuated = [m for m in found if not _bare_and(m)]
     cuts = [m.start() for m in (punctuated or found)]
     for cut in reversed(cuts):
         head = text[:cut].rstrip(" ,;")
         if not quotes_closed(head) or head.count("(") != head.count(")"):
             return text
-        if not _verbless(head) and not _open_subordinate(head):
+        if not _verbless(head) and not _open_subordinate(head) and not _BARE_SUBJECT.match(head):
             return head + "."
     return text
 
@@ -630,6 +649,16 @@ _FINITE = re.compile(
 @cache
 def _past_forms() -> frozenset[str]:
     return frozenset(form for form, _ in lexicon.pairs("irregular_verbs"))
+
+
+_DASH = re.compile(r"[\u2014\u2013]|\s--?\s")
+_BARE_SUBJECT = re.compile(
+    r"^\W*(?:those|anyone|anybody|everyone|everybody|someone|whoever|people|residents|americans)\s+"
+    r"(?:who|whom|whose|that|with)\b",
+    re.IGNORECASE,
+)
+"""A head that opens "Those who ..." is a subject and its relative clause: the excerpt's cut came
+before the predicate ("Those who have received both doses ... can be outdoors")."""
 
 
 def _open_subordinate(head: str) -> bool:
