@@ -3,6 +3,8 @@ repairs it relies on, on invented text."""
 
 from pathlib import Path
 
+import pytest
+
 from briefer.core.segment import segment
 from briefer.engines.offline.compose import compose, tellings_by_fact
 from briefer.engines.offline.coverage import Option, Weights, concepts_of, fill, weigh
@@ -209,36 +211,40 @@ def test_a_cut_off_sentence_is_not_trimmed_between_two_objects() -> None:
     assert complete_clause(named) == named
 
 
-def test_a_cut_off_sentence_is_not_trimmed_before_its_main_clause_goes_on() -> None:
-    """ "left residents like Varga, who runs a cafe in Midland, South Harbour, feeling...": the main
-    clause goes on after the aside, so a cut at any of its commas leaves "left residents like Varga"
-    without the rest of its predicate. After the main clause has gone on, its own boundary still
-    trims."""
-    cut = (
-        "The decision to close the ferry left residents like Varga, who runs a cafe that served "
-        "ferry crews in Midland, South Harbour, feeling..."
-    )
-    assert complete_clause(cut) == cut
-    assert not printable(clean(cut))
-    later = (
-        "The plan, which costs five million dollars a year, was approved on Monday by the council, "
-        "and the mayor promised to..."
-    )
-    assert complete_clause(later) == (
-        "The plan, which costs five million dollars a year, was approved on Monday by the council."
-    )
-    # the same after a dash that opens an aside a second dash closes, and for a subject that is all
-    # relative clause ("Those who ...")
-    paired = (
-        "Those who have paid both fares for the Kessel or Ellis ferries \u2014 or the single island "
-        "pass \u2014 can board without a ticket when walking, cycling or..."
-    )
-    assert complete_clause(paired) == paired
-    assert not printable(clean(paired))
-    closed = (
-        "The council approved the new ferry schedule for the summer season \u2014 a change crews had "
-        "sought \u2014 and the mayor promised to..."
-    )
-    assert complete_clause(closed) == (
-        "The council approved the new ferry schedule for the summer season \u2014 a change crews had sought."
-    )
+@pytest.mark.parametrize(
+    ("cut", "trimmed"),
+    [
+        # the main clause goes on after the aside: a cut at any of its commas leaves "left residents
+        # like Varga" without the rest of its predicate
+        (
+            "The decision to close the ferry left residents like Varga, who runs a cafe that served "
+            "ferry crews in Midland, South Harbour, feeling...",
+            None,
+        ),
+        # after a dash that opens an aside a second dash closes; a subject that is all relative clause
+        (
+            "Those who have paid both fares for the Kessel or Ellis ferries \u2014 or the single island "
+            "pass \u2014 can board without a ticket when walking, cycling or...",
+            None,
+        ),
+        # once the main clause has gone on, its own boundary still trims
+        (
+            "The plan, which costs five million dollars a year, was approved on Monday by the council, "
+            "and the mayor promised to...",
+            "The plan, which costs five million dollars a year, was approved on Monday by the council.",
+        ),
+        (
+            "The council approved the new ferry schedule for the summer season \u2014 a change crews had "
+            "sought \u2014 and the mayor promised to...",
+            "The council approved the new ferry schedule for the summer season \u2014 a change crews had sought.",
+        ),
+    ],
+)
+def test_a_cut_off_sentence_is_not_trimmed_before_its_main_clause_goes_on(
+    cut: str, trimmed: str | None
+) -> None:
+    """A cut-off excerpt is trimmed only at a boundary after which nothing of its main clause is lost
+    (None: it stays cut off and is not printed)."""
+    assert complete_clause(cut) == (trimmed or cut)
+    if trimmed is None:
+        assert not printable(clean(cut))
