@@ -13,7 +13,7 @@ import re
 from briefer.core import lexicon
 from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
 from briefer.core.segment import segment
-from briefer.core.text import is_year, numbers
+from briefer.core.text import WEEKDAYS, is_year, numbers
 
 SPEECH_VERBS = lexicon.alternation(lexicon.entries("speech_verbs"))  # a regex group
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
@@ -105,9 +105,7 @@ _BACKGROUND = re.compile(
 )
 # A sentence dated to a day of this week is the day's news, whatever past it recalls: "A third woman
 # came forward late Monday to accuse ..., this time at a wedding in 2019" is no background.
-_NEWS_DAY = re.compile(
-    r"\b(?:" + "|".join(sorted(lexicon.words("weekdays"))) + r"|today|yesterday|tonight)\b", re.IGNORECASE
-)
+_NEWS_DAY = re.compile(r"\b(?:" + "|".join(sorted(WEEKDAYS)) + r"|today|yesterday|tonight)\b", re.IGNORECASE)
 _UNNAMED_ROLE = (  # "a senior administration official"; "a letter to lawmakers" names no one who speaks
     r"(?:a|an|one|two|three|several) (?:of (?:the|his|her|their) )?(?:(?!(?:to|of|in|for|with|by|from|on|at|the)\b)[\w-]+ ){0,3}?"
     r"(?:officials?|sources?|"
