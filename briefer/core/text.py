@@ -514,12 +514,15 @@ def writer_speaks(text: str) -> bool:
     return bool(_FIRST_PERSON.search(_numbered_i().sub(" ", _ANY_QUOTATION.sub(" ", text))))
 
 
+SPEECH_VERBS = lexicon.alternation(lexicon.entries("speech_verbs"))
+"""The verbs that give words to a speaker (`data/speech_verbs.txt`) as one regex group, for the
+patterns that read the speaker beside the verb. Case is kept: lower case, "United States" is no
+speech; compile with `re.IGNORECASE` where a capitalised verb matters more."""
+ATTRIBUTION = re.compile(rf"\b(?:{SPEECH_VERBS}|according to)\b", re.IGNORECASE)
+"""A speech verb or "according to": words given to someone. A cut that drops it would state their
+claim flat or leave the speaker without what they said; a "you" beside it is the speaker's."""
+
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _speech() -> re.Pattern[str]:
-    return re.compile(r"\b" + lexicon.alternation(lexicon.entries("speech_verbs")) + r"\b", re.IGNORECASE)
 
 
 def addresses_reader(text: str) -> bool:
@@ -528,7 +531,7 @@ def addresses_reader(text: str) -> bool:
     sentence that reports someone's words keeps its "you" ("If you are fully vaccinated, you don't
     need a booster, the government says"): it is that speaker's advice, attributed."""
     plain = _ANY_QUOTATION.sub(" ", text)
-    return bool(_SECOND_PERSON.search(plain)) and not _speech().search(plain)
+    return bool(_SECOND_PERSON.search(plain)) and not ATTRIBUTION.search(plain)
 
 
 def writer_asks(text: str) -> bool:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 
-from briefer.core import lexicon
 from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
 from briefer.core.segment import segment
-from briefer.core.text import WEEKDAYS, is_year, numbers
+from briefer.core.text import SPEECH_VERBS, WEEKDAYS, is_year, numbers
 
-SPEECH_VERBS = lexicon.alternation(lexicon.entries("speech_verbs"))  # a regex group
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
 _NOUN_TOO = frozenset({"state", "states"})

@@ -11,7 +11,15 @@ from functools import lru_cache
 
 from briefer.core import lexicon
 from briefer.core.models import Claim
-from briefer.core.text import STOPWORDS, capitalised_by_position, content_terms, is_year, month_start, numbers
+from briefer.core.text import (
+    SPEECH_VERBS,
+    STOPWORDS,
+    capitalised_by_position,
+    content_terms,
+    is_year,
+    month_start,
+    numbers,
+)
 from briefer.engines.offline.standalone import clean
 
 DUPLICATE_CONTAINMENT = 0.4  # share of the shorter point's (weighted) concepts found in a chosen point
@@ -271,7 +279,7 @@ def reaction_of(text: str) -> frozenset[str]:
 
 
 _SAID = re.compile(
-    r",\s+(?:[^,]*?\s)?" + lexicon.alternation(lexicon.entries("speech_verbs")) + r"\b[^,]*$",
+    rf",\s+(?:[^,]*?\s)?{SPEECH_VERBS}\b[^,]*$",
     re.IGNORECASE,
 )
 MAX_SAID_WORDS = 12  # a trailing clause this short naming a speaker is attribution ("his family said ...")

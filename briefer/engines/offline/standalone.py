@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 from briefer.core import lexicon
 from briefer.core.models import Claim
 from briefer.core.text import (
+    ATTRIBUTION,
     MONTHS,
     STOPWORDS,
     WEEKDAYS,
@@ -41,17 +42,10 @@ _LABEL = re.compile(
     r"\s*:\s+(?=\S)"
 )
 _CUT = re.compile(r"(?:\.\s*\.\s*\.|\u2026)[\"\u201d\u2019')\]]*$")
-_EXPLETIVE_VERBS = frozenset("is was remains seems appears will has would could".split())
-_EXPLETIVE_TAILS = frozenset("that whether to if how why when unclear clear".split())
-_AUXILIARIES = frozenset("has will would could".split())
-_DETERMINERS = frozenset("a an the this his her its their one another".split())
-"""After "It is": a noun phrase ("It is a number that ...") names what "it" is; "that" opens a clause."""
-_EXPLETIVE_AFTER_AUXILIARY = frozenset("been become be take taken".split())
-"""After an auxiliary, expletive "it" goes on with a copula or "take" ("It has been reported that",
-"It will take years to"); "It has ordered Facebook to review" is something named before."""
 
 
 def _words(name: str) -> frozenset[str]:
+    """One of the word sets in `core/data/openers/` (each file's comment says what it is for)."""
     return lexicon.words(f"openers/{name}")
 
 
@@ -254,7 +248,6 @@ def _demonstrative_back(raw: str) -> bool:
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers|himself|herself)\b", re.IGNORECASE)
-_PLACE_BEFORE = frozenset("in of from at to into across near outside inside and or".split())
 
 
 @cache
@@ -289,7 +282,7 @@ def _personal_pronoun_without_person(raw: str) -> bool:
             run = i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
             common = capitalised_by_position(low) or low in _role_words()
             by_position = i == 0 and common and not run
-            if not by_position and (run or prev not in _PLACE_BEFORE):
+            if not by_position and (run or prev not in _words("place_before")):
                 return False
         elif prev in ("the", "a", "an") and low in _roles():
             return False
@@ -388,15 +381,15 @@ def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
         "time_words"
     ):
         return True
-    expletive = first in ("it", "it's") and (first == "it's" or nxt in _EXPLETIVE_VERBS)
+    expletive = first in ("it", "it's") and (first == "it's" or nxt in _words("expletive_verbs"))
     if nxt in ("seems", "appears") and w[2:3] == ["to"]:
         expletive = False  # "it appears to require ...": "it" is something said before
-    if nxt in _AUXILIARIES and not (w[2:3] and w[2] in _EXPLETIVE_AFTER_AUXILIARY):
+    if nxt in _words("auxiliaries") and not (w[2:3] and w[2] in _words("expletive_after_auxiliary")):
         expletive = False  # "It has ordered Facebook to review ...": an action needs its actor
     after_verb = w[1:2] if first == "it's" else w[2:3]
-    if after_verb and after_verb[0] in _DETERMINERS:
+    if after_verb and after_verb[0] in _words("determiners"):
         expletive = False  # "It is a number that once seemed unimaginable": "it" is the number
-    if expletive and any(x in _EXPLETIVE_TAILS for x in w[1:8]):
+    if expletive and any(x in _words("expletive_tails") for x in w[1:8]):
         return True
     if first == "those" and nxt in ("who", "with", "in", "on", "at", "whose"):
         return True
@@ -496,11 +489,6 @@ def _open_quote(text: str) -> bool:
 _CLAUSE_END = re.compile(
     r"(?:,|;|\s[\u2014\u2013-])\s+(?:and|but|while|as|which|who|with|including|after|before)?\b|\s(?:and|but)\s"
 )
-# a cut that drops a speech verb would leave the speaker without what they said ("Sheera Frenkel, the
-# Times' reporter.") or state their claim flat
-_ATTRIBUTION = re.compile(
-    r"\b" + lexicon.alternation([*lexicon.entries("speech_verbs"), "according to"]) + r"\b", re.I
-)
 _MIN_CLAUSE = 8  # words a trimmed sentence keeps at least: shorter rarely carries a fact on its own
 _FOUR_DOTS = re.compile(r"[^.\s]\.\s?\.\.\.$")
 _MAX_SPEECH_SETTING = 8
@@ -531,7 +519,7 @@ def complete_clause(text: str) -> str:
         if head.split()[-1][:1].isupper():
             return text  # "signed by CDC Director Rochelle Walensky," may go on with a list of names
         # "The president told reporters at the White House," stops before what was said
-        verbs = list(_ATTRIBUTION.finditer(head))
+        verbs = list(ATTRIBUTION.finditer(head))
         said_what = (
             bool(verbs)
             and not re.search(
@@ -547,7 +535,7 @@ def complete_clause(text: str) -> str:
     found = [
         m
         for m in _CLAUSE_END.finditer(text)
-        if len(text[: m.start()].split()) >= _MIN_CLAUSE and not _ATTRIBUTION.search(text[m.start() :])
+        if len(text[: m.start()].split()) >= _MIN_CLAUSE and not ATTRIBUTION.search(text[m.start() :])
     ]
     # A bare "and"/"but" joins words inside a phrase as often as clauses ("with the power and
     # profile..."): it is a boundary only where no punctuated one (comma, semicolon, dash) is left.
@@ -586,12 +574,6 @@ def _contrast_inside() -> re.Pattern[str]:
 
 _RELATIVE_ASIDE = re.compile(r",\s+(?:who|which|whose|whom|where)\b")
 _AFTER_ASIDE = re.compile(r",\s+([a-z][\w'\u2019-]*)")
-_NOT_RESUMING = frozenset(
-    "and but or nor so yet who which whose whom where when while as although though because"
-    " including according with after before said says".split()
-)
-"""After a comma, words that open a new clause, a list item or an attribution: the main clause does
-not go on there."""
 
 
 def _main_clause_resumes(text: str) -> int:
@@ -606,7 +588,7 @@ def _main_clause_resumes(text: str) -> int:
         (
             m.start()
             for m in _AFTER_ASIDE.finditer(text, opener.end())
-            if m.group(1).lower() not in _NOT_RESUMING
+            if m.group(1).lower() not in _words("not_resuming")
         ),
         default=-1,
     )
@@ -633,9 +615,6 @@ def _abbreviation(word: str) -> bool:
     return "." in w or w in lexicon.words("title_abbreviations") or w in lexicon.words("abbreviations")
 
 
-_NOT_MAIN = frozenset("including with which who whom whose such while as and but or".split())
-
-
 _SUBORDINATE = re.compile(
     r"\s(?:(?i:because|when|while|after|before|since|although|though|until|unless|whereas|if)|"
     r"as(?=\s+(?:the|a|an|his|her|its|their|[A-Z])))\s(?P<rest>[^,;]*)$"  # "served as secretary": no clause
@@ -653,8 +632,9 @@ def _past_forms() -> frozenset[str]:
 
 _DASH = re.compile(r"[\u2014\u2013]|\s--?\s")
 _BARE_SUBJECT = re.compile(
-    r"^\W*(?:those|anyone|anybody|everyone|everybody|someone|whoever|people|residents|americans)\s+"
-    r"(?:who|whom|whose|that|with)\b",
+    r"^\W*"
+    + lexicon.alternation(lexicon.entries("openers/bare_subjects"))
+    + r"\s+(?:who|whom|whose|that|with)\b",
     re.IGNORECASE,
 )
 """A head that opens "Those who ..." is a subject and its relative clause: the excerpt's cut came
@@ -684,7 +664,7 @@ def _verbless(head: str) -> bool:
         if len(parts) == 1:
             return True
         main = parts[1].split()[0].lower() if parts[1].split() else ""
-        if main in _NOT_MAIN or main.endswith("ing"):
+        if main in _words("not_main") or main.endswith("ing"):
             return True
         return (len(parts) - 2) % 2 == 1
     return (len(parts) - 1) % 2 == 1
@@ -768,14 +748,9 @@ def with_full_stop(text: str) -> str:
     # an article or an auxiliary ("US-led evacuations from Kabul enter final stage")
     shouted = sum(1 for w in words if len(w) >= 4 and w.isalpha() and w.isupper())
     lower = {w.lower().strip(",;:()\"'\u201c\u201d") for w in words}
-    if shouted >= 2 or not lower & _SENTENCE_WORDS:
+    if shouted >= 2 or not lower & _words("sentence_words"):
         return text
     return t + "."
-
-
-_SENTENCE_WORDS = frozenset(
-    "the a an is are was were has have had will would been be its their his her it they".split()
-)
 
 
 def shown(claims: list[Claim]) -> Claim | None:

@@ -21,16 +21,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from briefer.core import lexicon
+from briefer.core.text import ATTRIBUTION
 from briefer.engines.offline.standalone import quotes_closed
 
 MIN_WORDS = 8  # a kept clause shorter than this rarely carries a fact on its own
 MIN_SAVING = 4  # a form must save at least this many words to be worth offering
 
-_SPEECH = re.compile(
-    r"\b" + lexicon.alternation([*lexicon.entries("speech_verbs"), "according to"]) + r"\b",
-    re.IGNORECASE,
-)
 _OPENERS = "which|who|whom|whose|where|including|such as|while|after|before|amid|with|following|despite"
 _BOUNDARY = re.compile(rf"\s[\u2014\u2013-]\s|;\s|,\s(?=(?:{_OPENERS})\b)")
 _LISTS = ("including", "such as")
@@ -51,7 +47,7 @@ def shorter_forms(text: str) -> tuple[str, ...]:
     for m in _BOUNDARY.finditer(text):
         head, tail = text[: m.start()].rstrip(" ,;"), text[m.end() :]
         kept = len(head.split())
-        if kept < MIN_WORDS or total - kept < MIN_SAVING or _SPEECH.search(tail) or not _balanced(head):
+        if kept < MIN_WORDS or total - kept < MIN_SAVING or ATTRIBUTION.search(tail) or not _balanced(head):
             continue
         sep = m.group(0).strip()
         if sep == "," and ", " in tail and not tail.startswith(_LISTS):
