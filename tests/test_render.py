@@ -128,3 +128,29 @@ def test_an_unverified_sentence_tells_the_reader_why_in_words_not_a_score() -> N
     (q,) = _unverified_questions([s])
     assert q.note == "its wording follows the sources only loosely"
     assert q.sentences[0].verdict is not None and q.sentences[0].verdict.score == 0.55, "the score is kept"
+
+
+def test_a_page_without_room_for_its_questions_never_says_none_found(tmp_path: Path) -> None:
+    """A page fitted so tightly that its open questions go says how many it left out, never "None
+    found", and the brief (its JSON) keeps them; with none found, the words saying what was checked
+    are the last a page gives up (`output.page.shorter`)."""
+    import briefer
+    from briefer.output.page import fit_to_page
+
+    brief = briefer.run([Path("seeds")], engine="offline")
+    assert brief.open_questions, "the seeds' brief has open questions"
+    tight = fit_to_page(brief, 1)
+    page = briefer.render_markdown(tight)
+    assert tight.open_questions == [] and "None found" not in page
+    assert [q.sentences[0].text for q in tight.questions_left_out] == [
+        q.sentences[0].text for q in brief.open_questions
+    ], "every question left out is kept, best first"
+    n = len(brief.open_questions)
+    assert f"**Left out for room:** {n} open question{'s' * (n != 1)} (" in page
+    assert "questions_left_out" in briefer.render_json(tight)
+
+    none = brief.model_copy(update={"open_questions": []})
+    assert "**None found:** nothing disputed" in briefer.render_markdown(none)
+    terse = fit_to_page(none, 1)
+    assert terse.terse_none_found and "- **None found** [" in briefer.render_markdown(terse)
+    assert "<p>None found.</p>" in briefer.render_html(terse)

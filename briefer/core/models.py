@@ -341,6 +341,12 @@ class Brief(Model):
     # "How the outlets frame it": each outlet's headline or lead, quoted and cited, when two or more
     # outlets tell the story and frame it differently; empty otherwise
     framing: list[FramingLine] = []
+    # open questions the page had no room for (`output.page`), best first: kept here, so the JSON
+    # holds them, and counted on the page, which then never says "None found"
+    questions_left_out: list[OpenQuestion] = []
+    # a page of tiny sources gives up, last of all, the words after "None found" that say what was
+    # checked (`output.page`)
+    terse_none_found: bool = False
 
 
 def citation_problem(citation: Citation, docs: dict[str, Document]) -> str | None:

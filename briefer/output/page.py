@@ -30,8 +30,9 @@ def shorter(brief: Brief) -> Iterator[Brief]:
     """`brief`, then each version with one more part dropped, in the order the page gives them up:
     "How the outlets frame it" (the whole part: one outlet's line alone shows no difference), the
     lowest-ranked key points, then new-since points, then open questions beyond three, then the
-    remaining key points, then bottom-line sentences, then the last open questions, then a title that
-    only its own Sources line carries."""
+    remaining key points, then bottom-line sentences, then the last open questions (the page then
+    counts them, never saying "None found"), then what "None found" says was checked, then a title
+    that only its own Sources line carries."""
     yield brief
     while True:
         if brief.framing:
@@ -42,13 +43,15 @@ def shorter(brief: Brief) -> Iterator[Brief]:
             trimmed = brief.new_since.model_copy(update={"points": brief.new_since.points[:-1]})
             brief = brief.model_copy(update={"new_since": trimmed})
         elif len(brief.open_questions) > 3:
-            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+            brief = _without_last_question(brief)
         elif brief.key_points:
             brief = brief.model_copy(update={"key_points": []})
         elif len(brief.bottom_line) > 1:
             brief = brief.model_copy(update={"bottom_line": brief.bottom_line[:-1]})
         elif brief.open_questions:
-            brief = brief.model_copy(update={"open_questions": brief.open_questions[:-1]})
+            brief = _without_last_question(brief)
+        elif not brief.questions_left_out and not brief.terse_none_found:
+            brief = brief.model_copy(update={"terse_none_found": True})
         elif (cited := _cited_title(brief)) is not None and cited != brief.title:
             # the last words to give up on a page of tiny sources: the Sources line of a document
             # that only titles the brief, for the headline of one the page cites
@@ -56,6 +59,14 @@ def shorter(brief: Brief) -> Iterator[Brief]:
         else:
             return
         yield brief
+
+
+def _without_last_question(brief: Brief) -> Brief:
+    """`brief` with its lowest-ranked open question left out for room, and kept among those left out."""
+    *kept, last = brief.open_questions
+    return brief.model_copy(
+        update={"open_questions": kept, "questions_left_out": [last, *brief.questions_left_out]}
+    )
 
 
 def _cited_title(brief: Brief) -> str | None:

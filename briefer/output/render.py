@@ -145,7 +145,9 @@ def _source_line(number: int, doc: Document) -> SourceLine:
 def none_found(brief: Brief) -> str:
     """What "None found" says was checked. A page whose own lines report an expectation no one on
     the record made ("... is expected to plead guilty": a story whose every claim looks ahead) does
-    not say that nothing is speculative."""
+    not say that nothing is speculative. A page of tiny sources may give the words up ("")."""
+    if brief.terse_none_found:
+        return ""
     kinds = {c.id: c for c in brief.claims}
     looks_ahead = any(
         (claim := kinds.get(i)) is not None and claim.kind == "prediction" and claim.speaker is None
@@ -155,6 +157,17 @@ def none_found(brief: Brief) -> str:
     if looks_ahead:
         return "nothing disputed, unconfirmed or unknown"
     return "nothing disputed, unconfirmed, unknown or speculative"
+
+
+def left_out(brief: Brief) -> str:
+    """What the page says of open questions it had no room for ("1 open question (Speculative)"), ""
+    when none: a page without room for its questions must not say that it found none."""
+    qs = brief.questions_left_out
+    if not qs:
+        return ""
+    labels = question_kind_labels()
+    kinds = list(dict.fromkeys(labels[q.kind].label for q in qs))
+    return f"{len(qs)} open question{'s' * (len(qs) != 1)} ({'; '.join(kinds)})"
 
 
 def footer(brief: Brief) -> str:
@@ -224,6 +237,7 @@ def render_markdown(brief: Brief) -> str:
             corroboration=corroboration,
             footer=footer(brief),
             none_found=none_found(brief),
+            left_out=left_out(brief),
         )
     )
     return text if text.endswith("\n") else text + "\n"
