@@ -287,8 +287,9 @@ class Printed:
         return {c["doc_id"] for c in self.citations}
 
 
-# `framing` holds quoted headlines, not sentences of the brief: measured apart (`framing_findings`)
-SKIP_KEYS = {"documents", "claims", "dropped", "report", "version", "title", "framing"}
+# `framing` holds quoted headlines, not sentences of the brief: measured apart (`framing_findings`);
+# `questions_left_out` the open questions the page had no room for (kept in the JSON, not printed)
+SKIP_KEYS = {"documents", "claims", "dropped", "report", "version", "title", "framing", "questions_left_out"}
 PARAGRAPH_SECTIONS = {"bottom_line"}  # read as one paragraph; any other list: one paragraph per item
 
 

@@ -738,3 +738,16 @@ def test_a_columnist_before_a_label_is_the_writer_not_the_outlet(
     meta = _byline(line)
     assert meta is not None
     assert (meta.get("author"), meta.get("outlet"), meta.get("label")) == (author, outlet, label)
+
+
+def test_a_caption_closed_by_its_agency_credit_is_furniture(tmp_path: Path) -> None:
+    """A photo caption ("Demolition teams bring down ..., late Sunday, July 4, 2021, in Surfside,
+    Florida. (Associated Press)") describes a picture the brief does not show: its closing credit
+    marks the line as furniture, never a fact; a sentence naming the agency in its text stays body."""
+    caption = "Crews bring down the north pier of the Ellis ferry terminal, late Sunday, July 4, 2021. (Associated Press)"
+    body = (
+        "The Associated Press reported that the ferry terminal was closed on Monday after the pier came down."
+    )
+    doc = _load_text(tmp_path, f"Pier demolished\n\n{caption}\n\n{body}\n")
+    assert furniture(doc)["image credit"] == [caption]
+    assert body_texts(doc) == [body]

@@ -1013,6 +1013,11 @@ def test_loaded_idioms_and_names_are_an_outlets_framing() -> None:
     from briefer.core.text import characterises
 
     assert characterises("Vaccines remain effective against CCP virus infections, the study found.")
+    assert characterises(
+        "The study aimed to evaluate protection against CCP (Chinese Communist Party) virus infections."
+    )
+    assert characterises("The ferry is unsafe, and the council had better do something about it, fast.")
+    assert not characterises('"You had better leave now," the harbour master told the crew.')
     assert characterises("The move is wishful thinking on behalf of the council.")
     assert not characterises('Critics called the plan "wishful thinking" on Monday.')
     assert characterises("Council members torpedoed the ferry plan and rammed through a fare rise.")
@@ -1223,3 +1228,116 @@ def test_a_views_words_are_not_cited_beside_a_news_report_as_fact(tmp_path: Path
         "In an analysis, Coast Review writes: Nobody on the council seemed sure what the law asks of it."
         in texts
     )
+
+
+def test_allegedly_beside_a_charge_is_no_unnamed_source() -> None:
+    """ "Prosecuted ... for allegedly voting illegally": the charge's makers are on the record, so
+    "allegedly" hedges the charge and asks no "who says so" (`extract._anonymous`); flat, with no
+    legal action reported, it still rests on someone unnamed."""
+    assert not classify(
+        "Now, Reyes is being prosecuted by the attorney general's office for allegedly voting twice."
+    )[2]
+    assert not classify("A ferry captain who allegedly left the ramp down was arrested on Monday.")[2]
+    assert classify("Reyes allegedly left the ramp down before the ferry sailed.")[2]
+    assert classify("Reyes was arrested on Monday after allegedly leaving the ramp down, officials said.")[2]
+
+
+def test_words_said_before_the_news_are_background_and_do_not_tell_it(tmp_path: Path) -> None:
+    """'"I wanted my vote in," Reyes told a radio station back in March 2020' is background, however
+    quoted (`extract.classify`); grouped with the report of the arrest, it is no telling of the
+    arrest (`compose._options`), so it never leads the page in the news's place."""
+    old = (
+        '"I wanted to get my vote in," Dana Reyes told a radio station back in March 2020, during the '
+        "primary at the Ellis harbour school."
+    )
+    assert classify(old)[0] == "background"
+    assert classify('"I wanted to get my vote in," Dana Reyes told a radio station on Monday.')[0] == "quote"
+    assert (
+        classify('"We are ready to work," the speaker said as the council was back in session.')[0] == "quote"
+    )
+    docs, claims = _cluster(
+        tmp_path,
+        "Ellis voter arrested\n\nDana Reyes of Ellis was arrested on charges that she voted in the 2020 "
+        "primary at the harbour school while on parole.\n",
+        "Reyes arrested\n\n" + old + "\n",
+    )
+    groups = [g for g in group_claims(claims) if any(c.text == old for c in g.claims)]
+    assert groups and len(groups[0].claims) == 2, "the old words and the arrest are grouped as one fact"
+    options = _options(groups[0], {d.id: d for d in docs}, Context.of(docs, claims, _plain_claim))
+    assert options and all("radio station" not in o.text for o in options)
+
+
+def test_one_of_a_set_the_sentence_before_names_is_told_after_it(tmp_path: Path) -> None:
+    """ "One complaint alleges ..." right after "Two residents filed complaints ...": printed alone it
+    picks one of a set the page never named, so it is told only after that sentence
+    (`standalone.picks_one_of`, `passages.Context.tellings`); "One ferry sank" after a sentence with
+    no "ferries" is a count and stands alone."""
+    from briefer.engines.offline.standalone import picks_one_of
+
+    assert picks_one_of(
+        "One complaint alleges that the ferry left early.", "Two residents filed complaints on Monday."
+    )
+    assert picks_one_of("Another inquiry found no fault.", "The council ordered two inquiries.")
+    assert not picks_one_of("One ferry sank in the storm.", "The storm hit the Ellis coast on Monday.")
+    docs, claims = _cluster(
+        tmp_path,
+        "Ferry complaints\n\nTwo Ellis residents filed complaints with the harbour board on Monday. "
+        "One complaint alleges that the night ferry left the north quay with its ramp still down.\n",
+    )
+    context = Context.of(docs, claims, _plain_claim)
+    one = next(c for c in claims if c.text.startswith("One complaint"))
+    tellings = context.tellings(one)
+    assert tellings and all(t.startswith("Two Ellis residents filed complaints") for t, _ in tellings), (
+        tellings
+    )
+
+
+def test_the_same_event_past_a_long_description_of_its_subject_is_a_repeat() -> None:
+    """ "Rep. Dana Reyes, a harbour lawyer who ... , has died" after "Rep. Dana Reyes died early
+    Thursday at Ellis General Hospital ...": the description between subject and verb hides that the
+    sentence reports the same death (`facts.core`). Another event of the same subject is none."""
+    from briefer.engines.offline.facts import core
+
+    long = (
+        "Rep. Dana Reyes, a harbour lawyer and ferry campaigner who served on the Ellis council before "
+        "representing the county in the state House, where she led the inquiry into the port, has died."
+    )
+    assert core(long) == "Rep. Dana Reyes has died."
+    chosen = [
+        key(
+            "Rep. Dana Reyes died early Thursday at Ellis General Hospital after a long illness, her office said."
+        )
+    ]
+    assert is_duplicate(long, chosen)[0]
+    other = long.replace("has died", "was elected mayor on Tuesday")
+    assert not is_duplicate(other, chosen)[0]
+    assert core("The council voted on Monday to close the bridge.") == ""
+
+
+def test_a_forecast_another_outlet_reports_done_is_no_open_question() -> None:
+    """ "Rescue teams are expected to resume the search ... once the demolition is complete" beside
+    another outlet's "Search crews resumed their work after the ... condo building was brought down":
+    the event has happened, so it is no forecast (`previews.Reports.overtaken`, with no weekday);
+    a report of another event with the same words is none. A purpose clause's "could" forecasts
+    nothing (`extract.forecasts`)."""
+    from briefer.engines.offline.extract import forecasts
+    from briefer.engines.offline.previews import Reports
+
+    preview = _claim(
+        "a",
+        1,
+        "Rescue teams are expected to resume the search for survivors once the demolition of the Ellis condo building is complete.",
+    )
+    done = _claim(
+        "b", 1, "Search crews resumed their work after the rest of the Ellis condo building was brought down."
+    )
+    other = _claim(
+        "b", 1, "Search crews paused their work after the rest of the Ellis condo building was brought down."
+    )
+    assert Reports.of([preview, done]).overtaken(preview)
+    assert not Reports.of([preview, other]).overtaken(preview)
+    assert not Reports.of([preview]).overtaken(preview)
+    assert not forecasts(
+        "Crews began clearing the debris so rescuers could start making their way into the garage."
+    )
+    assert forecasts("The river rose overnight, so the town could flood by Friday.")

@@ -484,6 +484,9 @@ _FIRST_PERSON = re.compile(r"\b(?:I(?![-\u2010-\u2014])|me|my|myself|[Ww]e|our|o
 _ANY_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]")
 
 
+_GLOSS = re.compile(r"\s*\([^()]{1,60}\)")
+
+
 @lru_cache(maxsize=1)
 def _loaded() -> re.Pattern[str]:
     return re.compile(r"\b" + lexicon.alternation(lexicon.entries("loaded_words")) + r"\b", re.IGNORECASE)
@@ -502,8 +505,9 @@ def characterises(text: str) -> bool:
     a quotation, a loaded or evaluative word (`data/loaded_words.txt`) is the writer characterising
     what it reports, and so is a measure's failure told as one side's deed ("Republicans ... killed a
     Democratic police reform bill": `data/frames/killing_verbs.txt`, `measures.txt`). The sentence
-    tells the outlet's framing, so a brief names the outlet for it."""
-    plain = _ANY_QUOTATION.sub(" ", text)
+    tells the outlet's framing, so a brief names the outlet for it. A short gloss in brackets is read
+    past ("CCP (Chinese Communist Party) virus" is the term "CCP virus")."""
+    plain = _GLOSS.sub("", _ANY_QUOTATION.sub(" ", text))
     return bool(_loaded().search(plain) or _killed_measure().search(plain))
 
 

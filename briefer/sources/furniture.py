@@ -34,7 +34,8 @@ _IMAGE_CREDIT = re.compile(
     r"|(?:credits?|source|courtesy)\s*:"
     r"|file\s+(?:photo|image|picture)\b)"
     r"|\b(?:photograph|photo|image)\s*(?:credit)?\s*:\s*[^.]{1,80}$"  # a credit closing a caption
-    r"|(?:[/,(]|\bvia)\s*(?:getty images|shutterstock|AP|AFP|EPA|Reuters)\)?$", re.I)  # "..., Getty Images"
+    r"|(?:[/,(]|\bvia)\s*(?:getty images|shutterstock|AP|AP Photo|Associated Press|AFP|EPA|Reuters)\)?$", re.I)
+    # "..., Getty Images", "... in Surfside, Florida. (Associated Press)": a caption's closing credit
 _COPYRIGHT = re.compile(r"©|^\W*copyright\b|\(c\)\s*\d{4}|all rights reserved|reprint rights"
                         r"|syndication service|reprints? (?:and|&) permissions", re.I)
 _OWNER_MARK = re.compile(r"(?:(?:copyright|©|\(c\))\s*:?\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*)+", re.I)

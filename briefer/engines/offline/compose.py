@@ -34,7 +34,16 @@ from briefer.core.models import (
     SummarySentence,
     is_view_label,
 )
-from briefer.core.text import MONTHS, STOPWORDS, WEEKDAYS, characterises, figures, month_start, numbers
+from briefer.core.text import (
+    MONTHS,
+    STOPWORDS,
+    WEEKDAYS,
+    characterises,
+    figures,
+    month_start,
+    numbers,
+    quotations,
+)
 from briefer.engines.offline.coverage import (
     MAX_POOL,
     Option,
@@ -476,16 +485,20 @@ def _options(
     news report tells the fact, a view's own words are not offered (cited beside the report, they
     would go unattributed: "X v. Y, which the court heard on Wednesday, is a tough case"). Outlets
     tell one fact with more or less of it (one says "a change in its investigation", another "a criminal
-    inquiry"), so coverage chooses among the tellings, not only the most central one. Concepts are read
+    inquiry"), so coverage chooses among the tellings, not only the most central one. Words quoted
+    from before the news do not tell a fact that another telling reports as news. Concepts are read
     from the source words only, never from the attribution briefer adds."""
     factor = KIND_WEIGHT[g.lead.kind]
     options: list[Option[Group]] = []
     told_as_news = any(plain(c) and not _from_view(c, docs) for c in g.claims)
+    told_now = any(plain(c) and c.kind != "background" for c in g.claims)
     for claim in g.claims:
         if not plain(claim):
             continue  # a forecast or a bare quotation is not told as fact, whichever outlet's it is
         if told_as_news and _from_view(claim, docs):
             continue  # a view's words, cited beside a news report, would print its judgement as fact
+        if told_now and claim.kind == "background" and quotations(claim.text):
+            continue  # words said before the news ("he told KPRC 2 back in March 2020") do not tell it
         for base, prior in context.tellings(claim):
             options += _forms(g, claim, base, prior, docs, factor)
     return options

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from briefer.core import lexicon
 from briefer.core.models import Claim, ClaimKind, Document, Sentence, cite
 from briefer.core.segment import segment
-from briefer.core.text import SPEECH_VERBS, WEEKDAYS, is_year, numbers
+from briefer.core.text import MONTHS, SPEECH_VERBS, WEEKDAYS, is_year, numbers
 
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b")  # lower case: "United States" is not speech
 _QUOTE = re.compile(r"[\"\u201c][^\"\u201c\u201d]{12,}[\"\u201d]")
@@ -41,7 +42,11 @@ _RELATIVE_MODAL = re.compile(
     # break" (the verb "Officials fear the dam could break" still forecasts)
     r"\b(?:the|a|an|of|amid|for|over|his|her|their|its)\s+(?:\w+\s+)?(?:narrative|fears?|claims?|"
     r"allegations?|suggestions?|rumou?rs?|speculation|notion|idea|theory)\s+(?:that\s+)?[^.;:?!]{0,80}?"
-    r"\b(?:could|may|might)\b",
+    r"\b(?:could|may|might)\b|"
+    # nor one in a purpose clause: "Crews began clearing the debris so rescuers could start making
+    # their way into the garage" reports what was done, and why ("..., so the town could flood",
+    # after a comma, is a consequence foreseen, and still forecasts)
+    r"(?<![,;])\sso(?:\s+that)?\s+(?:[\w'\u2019-]+\s+){1,3}(?:could|might|may)\b",
     re.I,
 )
 # A hedge in a trailing participle or "with" clause qualifies what follows from the fact, not the fact:
@@ -196,6 +201,30 @@ def _unnamed(speaker: str | None) -> bool:
     return not re.search(r"\s(?-i:[A-Z])", speaker)
 
 
+_LEGAL_ACTION = re.compile(r"\b" + lexicon.alternation(lexicon.entries("frames/legal_actions")) + r"\b", re.I)
+
+
+_SAID_BEFORE = re.compile(
+    r"\bback in (?:(?:19|20)\d\d|(?:"
+    + "|".join(sorted(MONTHS))
+    + r")\b|the (?:spring|summer|fall|autumn|winter))",
+    re.IGNORECASE,
+)
+"""Words said well before the news ("..., he told KPRC 2 back in March 2020"): background, however
+quoted ("back in session" is no time). A quotation beside a past date of what it is about ("the
+worst since 1994") is today's."""
+
+
+def _anonymous(sentence: str) -> bool:
+    """Whether the sentence rests on someone it does not name ("officials said", "reportedly"). Its
+    only such word "allegedly", beside an arrest, a charge or a lawsuit it reports ("was arrested
+    after allegedly voting while on probation"), hedges the charge, whose makers are on the record."""
+    found = [m.group(0).lower() for m in _ANONYMOUS.finditer(sentence)]
+    if found and set(found) == {"allegedly"} and _LEGAL_ACTION.search(sentence):
+        return False
+    return bool(found)
+
+
 def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     """(kind, speaker, anonymous, hedged) for one sentence, by the rules in the module docstring."""
     speaker = find_speaker(sentence)
@@ -204,9 +233,12 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     # it attributes only where a speaker is found
     attributed = speaker is not None or any(m.group(0) not in _NOUN_TOO for m in _SPEECH.finditer(sentence))
     hedged = forecasts(sentence)
-    anonymous = bool(_ANONYMOUS.search(sentence)) or _unnamed(speaker)
-    if has_quote and attributed:
-        kind: ClaimKind = "quote"
+    anonymous = _anonymous(sentence) or _unnamed(speaker)
+    past = bool(_BACKGROUND.search(sentence)) and not _NEWS_DAY.search(sentence)
+    if has_quote and attributed and _SAID_BEFORE.search(sentence) and not _NEWS_DAY.search(sentence):
+        kind: ClaimKind = "background"
+    elif has_quote and attributed:
+        kind = "quote"
     elif hedged:
         kind = "prediction"
     elif speaker and _OPINION_SPEAKER.search(speaker):
@@ -219,7 +251,7 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
         kind = "statement"
     elif _ASSESSMENT.search(sentence):
         kind = "assessment"
-    elif _BACKGROUND.search(sentence) and not _NEWS_DAY.search(sentence):
+    elif past:
         kind = "background"
     else:
         kind = "event"

@@ -321,15 +321,37 @@ def request_of(text: str) -> frozenset[str]:
     return frozenset(REQUEST + c for c in concepts(m.group("to").split()[-1])) if m else frozenset()
 
 
-@lru_cache(maxsize=65536)
+_DESCRIBED_SUBJECT = re.compile(
+    r"^(?P<subject>[^,]{3,80}?),\s+(?:a|an|the|who|whose|which)\s.+,\s+"
+    r"(?P<predicate>(?:(?:has|have|had|is|was|were|are|will)\s+)?[a-z]+ed\b.*)$",
+    re.DOTALL,
+)
+CORE_MIN = 3  # concepts a sentence's core must hold to be read on its own
+CORE_CONTAINMENT = 0.75  # share of the core found in a chosen point: the same event of the same subject
+
+
+def core(text: str) -> str:
+    """The sentence without the description set between its subject and its verb: "Rep. Elijah
+    Cummings, a Baltimore attorney ... who served in Maryland's legislature ..., has died" reports
+    that Rep. Elijah Cummings has died. "" when there is no such aside."""
+    m = _DESCRIBED_SUBJECT.match(reported(text).strip())
+    return f"{m.group('subject')} {m.group('predicate')}" if m else ""
+
+
+@lru_cache(maxsize=65536)  # every pick reads each option again
 def _reading(
     text: str, topic: frozenset[str]
-) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], float]:
+) -> tuple[
+    frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], float, frozenset[str]
+]:
     """What `is_duplicate` reads of a point, once per point: every pick of the page tests every
     option against what is chosen so far, and every question candidate against every document."""
     reaction, figures, pairs = reaction_of(text) | request_of(text), figures_of(text), pairs_of(text)
     mine = _plain(concepts(reported(text)))
-    return reaction, figures, pairs, mine, mine | reaction | figures | pairs, _weight(mine, topic)
+    inner = _plain(concepts(c)) if (c := core(text)) else frozenset()
+    if len(inner) < CORE_MIN:
+        inner = frozenset()
+    return reaction, figures, pairs, mine, mine | reaction | figures | pairs, _weight(mine, topic), inner
 
 
 def is_duplicate(
@@ -344,10 +366,11 @@ def is_duplicate(
     (`reaction_of`: "North Korea condemned ...", "Pyongyang has warned ...") is one fact, however it is
     worded, and so is one side's request to one person (`request_of`): the returned concepts carry
     their markers, so a later telling of either is a repeat. So is the same tally, and a telling
-    that shares the fact's word pairs (`pairs_of`) with some of its concepts. The point is read by
-    what it reports (`reported`: its trailing attribution aside).
+    that shares the fact's word pairs (`pairs_of`) with some of its concepts, and one whose subject
+    and verb (`core`: a long description between them left out) a chosen point tells. The point is
+    read by what it reports (`reported`: its trailing attribution aside).
     """
-    reaction, figures, pairs, mine, remembered, weight = _reading(text, topic)
+    reaction, figures, pairs, mine, remembered, weight, inner = _reading(text, topic)
     for chosen_point in chosen:
         if remembered.isdisjoint(chosen_point):
             continue  # nothing in common: every test below needs a shared concept or marker
@@ -362,6 +385,12 @@ def is_duplicate(
         new_figures = _new_figures(figures, chosen_point)
         if share >= (NEW_FIGURE_CONTAINMENT if new_figures else DUPLICATE_CONTAINMENT):
             return True, remembered
+        if (
+            inner
+            and not new_figures
+            and _weight(inner & other, topic) >= CORE_CONTAINMENT * _weight(inner, topic)
+        ):
+            return True, remembered  # its subject and verb, past the aside between them, told again
         if not new_figures and _shared_pairs(pairs, chosen_point, topic) >= PAIR_MIN:
             return True, remembered  # the fact's words said together again, in other words around them
     return False, remembered

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from briefer.core.models import Claim, Document
 from briefer.engines.offline.introduce import named_subject
-from briefer.engines.offline.standalone import clean, only_points_back, opens_with_contrast, printable
+from briefer.engines.offline.standalone import (
+    clean,
+    only_points_back,
+    opens_with_contrast,
+    picks_one_of,
+    printable,
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +54,14 @@ class Context:
     def tellings(self, claim: Claim) -> list[tuple[str, Claim | None]]:
         """The claim's printable text, and the claim that gives what it points back to: itself as
         cleaned; or, when it opens with a pronoun, with the name of the person the sentence before
-        names; or, when it points back otherwise, printed after the sentence it follows in its
-        source, as one passage. Either way the sentence before is cited too."""
+        names; or, when it points back otherwise (picking "one complaint" of the complaints the
+        sentence before names, too), printed after the sentence it follows in its source, as one
+        passage. Either way the sentence before is cited too."""
         base = clean(claim.text)
-        if printable(base):
-            return [(base, None)]
         prior = self.before.get(claim.id)
-        if prior is None or not only_points_back(base):
+        if printable(base) and not (prior is not None and picks_one_of(base, prior.text)):
+            return [(base, None)]
+        if prior is None or not (only_points_back(base) or picks_one_of(base, prior.text)):
             return []
         named = named_subject(base, prior.text, self.corpus)
         if named is not None and printable(named):

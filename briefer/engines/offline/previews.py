@@ -63,6 +63,23 @@ def _days_ahead(text: str) -> set[str]:
     return weekdays(re.split(r"[,;:]|\s(?:after|because|since|as)\s", clause[m.start() :], maxsplit=1)[0])
 
 
+_AHEAD_VERB = re.compile(
+    r"\b(?:will|(?:is|are)\s+(?:set|expected|scheduled|due|slated)\s+to)\s+(?:\w+ly\s+)?([a-z]{3,})\b",
+    re.IGNORECASE,
+)
+_NO_EVENT = frozenset({"be", "have", "not", "take", "make", "get", "continue", "remain", "need"})
+"""Verbs after a look-ahead that name no event another report could say happened."""
+
+
+def _verb_ahead(text: str) -> frozenset[str]:
+    """The concept of the verb a forecast's main clause looks ahead to ("are expected to resume the
+    search": resum), empty when the clause names none or only "be", "have" and the like."""
+    m = _AHEAD_VERB.search(main_clause(text))
+    if m is None or m.group(1).lower() in _NO_EVENT:
+        return frozenset()
+    return concepts(m.group(1))
+
+
 def _event(text: str) -> frozenset[str]:
     return concepts(text) - _DAY_STEMS
 
@@ -105,10 +122,28 @@ class Reports:
         Committee, Army Gen. Mark A. Milley ...")."""
         days = _days_ahead(claim.text)
         if not days:
-            return False
+            return self._done(claim)
         own, mine = claim.citations[0].doc_id, _event(claim.text)
         return any(
             doc != own and len(mine & self.told(doc)) >= SHARED_CONCEPTS
             for day in days
             for doc in self.by_day.get(day, ())
+        )
+
+    def _done(self, claim: Claim) -> bool:
+        """Whether another document reports, in one sentence that does not look ahead, the very
+        event a forecast with no day looks ahead to: its verb and `SHARED_CONCEPTS` more of its
+        concepts ("Rescue teams are expected to resume the search ... once the demolition is
+        complete" beside "Search crews resumed their work after ... the condo building ... was
+        brought down")."""
+        verb = _verb_ahead(claim.text)
+        if not verb or not looks_ahead(claim.text):
+            return False
+        own, mine = claim.citations[0].doc_id, _event(claim.text) - verb
+        return any(
+            verb <= (told := _event(c.text)) and len(mine & told) >= SHARED_CONCEPTS
+            for doc, cs in self.claims.items()
+            if doc != own
+            for c in cs
+            if not looks_ahead(c.text)
         )

@@ -439,6 +439,21 @@ def printable(text: str) -> bool:
     return not (dangling(text) or _unreadable(text))
 
 
+_ONE_OF = re.compile(r"^\W*(?:one|another|a second|a third|a fourth|the other)\s+([a-z]{3,})\b", re.I)
+
+
+def picks_one_of(text: str, before: str) -> bool:
+    """ "One complaint alleges ..." after "The complaints say ...": the sentence picks one of a set
+    the sentence before it names (the noun's plural is there), so printed alone it points at a set
+    the page never named. "One person was killed" after a sentence with no "persons" is a count."""
+    m = _ONE_OF.match(text)
+    if m is None:
+        return False
+    noun = m.group(1).lower()
+    plurals = (noun + "s", noun + "es", noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
+    return bool(re.search(r"\b(?:" + "|".join(plurals) + r")\b", before, re.I))
+
+
 def only_points_back(text: str) -> bool:
     """Whether the sentence fails to stand alone only because it points back ("The report found
     ...", "He said ..."): printed after what it points to, it reads. One cut off, a label, a forged
