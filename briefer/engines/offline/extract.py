@@ -219,10 +219,12 @@ def _anonymous(sentence: str) -> bool:
     """Whether the sentence rests on someone it does not name ("officials said", "reportedly"). Its
     only such word "allegedly", beside an arrest, a charge or a lawsuit it reports ("was arrested
     after allegedly voting while on probation"), hedges the charge, whose makers are on the record."""
-    found = [m.group(0).lower() for m in _ANONYMOUS.finditer(sentence)]
-    if found and set(found) == {"allegedly"} and _LEGAL_ACTION.search(sentence):
+    m = _ANONYMOUS.search(sentence)
+    if m is None:
         return False
-    return bool(found)
+    if m.group(0).lower() != "allegedly" or not _LEGAL_ACTION.search(sentence):
+        return True
+    return any(x.group(0).lower() != "allegedly" for x in _ANONYMOUS.finditer(sentence, m.end()))
 
 
 def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
@@ -234,7 +236,6 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
     attributed = speaker is not None or any(m.group(0) not in _NOUN_TOO for m in _SPEECH.finditer(sentence))
     hedged = forecasts(sentence)
     anonymous = _anonymous(sentence) or _unnamed(speaker)
-    past = bool(_BACKGROUND.search(sentence)) and not _NEWS_DAY.search(sentence)
     if has_quote and attributed and _SAID_BEFORE.search(sentence) and not _NEWS_DAY.search(sentence):
         kind: ClaimKind = "background"
     elif has_quote and attributed:
@@ -251,7 +252,7 @@ def classify(sentence: str) -> tuple[ClaimKind, str | None, bool, bool]:
         kind = "statement"
     elif _ASSESSMENT.search(sentence):
         kind = "assessment"
-    elif past:
+    elif _BACKGROUND.search(sentence) and not _NEWS_DAY.search(sentence):
         kind = "background"
     else:
         kind = "event"

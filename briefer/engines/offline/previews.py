@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefer.core.models import Claim
 from briefer.core.text import WEEKDAYS, stem, weekdays
@@ -39,6 +40,7 @@ _WEEKDAY = re.compile(r"\b(?:" + "|".join(sorted(WEEKDAYS)) + r")\b", re.IGNOREC
 _DAY_STEMS = frozenset(stem(d) for d in WEEKDAYS) | WEEKDAYS
 
 
+@lru_cache(maxsize=65536)  # every Reports of a brief reads each sentence once more
 def looks_ahead(text: str) -> bool:
     """Whether a sentence's main clause announces what is still to happen, in the writer's own voice:
     "will testify on Tuesday", not what someone said will happen ("Yellen told Congress that the U.S.
@@ -92,6 +94,7 @@ class Reports:
     by_day: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     claims: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     _told: dict[str, frozenset[str]] = field(default_factory=dict)
+    _reported: dict[str, list[tuple[str, frozenset[str]]]] | None = None  # concept -> (doc, concepts)
 
     @classmethod
     def of(cls, claims: list[Claim]) -> Reports:
@@ -141,9 +144,19 @@ class Reports:
             return False
         own, mine = claim.citations[0].doc_id, _event(claim.text) - verb
         return any(
-            verb <= (told := _event(c.text)) and len(mine & told) >= SHARED_CONCEPTS
-            for doc, cs in self.claims.items()
-            if doc != own
-            for c in cs
-            if not looks_ahead(c.text)
+            doc != own and verb <= told and len(mine & told) >= SHARED_CONCEPTS
+            for doc, told in self._reporting(next(iter(verb)))
         )
+
+    def _reporting(self, concept: str) -> list[tuple[str, frozenset[str]]]:
+        """The sentences that do not look ahead and tell `concept`, each as (document, concepts): an
+        index built on first use, so a forecast reads only the reports that share its verb."""
+        if self._reported is None:
+            self._reported = defaultdict(list)
+            for doc, cs in self.claims.items():
+                for c in cs:
+                    if not looks_ahead(c.text):
+                        told = _event(c.text)
+                        for t in told:
+                            self._reported[t].append((doc, told))
+        return self._reported.get(concept, [])
