@@ -94,7 +94,7 @@ class Reports:
     by_day: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     claims: dict[str, list[Claim]] = field(default_factory=lambda: defaultdict(list))
     _told: dict[str, frozenset[str]] = field(default_factory=dict)
-    _reported: dict[str, list[tuple[str, frozenset[str]]]] | None = None  # concept -> (doc, concepts)
+    _reported: dict[str, list[tuple[str, str]]] | None = None  # concept -> (doc, sentence)
 
     @classmethod
     def of(cls, claims: list[Claim]) -> Reports:
@@ -149,14 +149,13 @@ class Reports:
         )
 
     def _reporting(self, concept: str) -> list[tuple[str, frozenset[str]]]:
-        """The sentences that do not look ahead and tell `concept`, each as (document, concepts): an
-        index built on first use, so a forecast reads only the reports that share its verb."""
+        """The sentences that do not look ahead and tell `concept`, each as (document, concepts),
+        from an index of every sentence's concepts built on first use: a forecast reads only the
+        sentences that share its verb, and only those are asked whether they look ahead."""
         if self._reported is None:
             self._reported = defaultdict(list)
             for doc, cs in self.claims.items():
                 for c in cs:
-                    if not looks_ahead(c.text):
-                        told = _event(c.text)
-                        for t in told:
-                            self._reported[t].append((doc, told))
-        return self._reported.get(concept, [])
+                    for t in _event(c.text):
+                        self._reported[t].append((doc, c.text))
+        return [(doc, _event(text)) for doc, text in self._reported.get(concept, []) if not looks_ahead(text)]
