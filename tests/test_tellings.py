@@ -1278,6 +1278,8 @@ def test_one_of_a_set_the_sentence_before_names_is_told_after_it(tmp_path: Path)
         "One complaint alleges that the ferry left early.", "Two residents filed complaints on Monday."
     )
     assert picks_one_of("Another inquiry found no fault.", "The council ordered two inquiries.")
+    assert picks_one_of("One survey found no fault.", "The council ordered two surveys.")
+    assert picks_one_of("One box held the ledgers.", "Officers took five boxes away.")
     assert not picks_one_of("One ferry sank in the storm.", "The storm hit the Ellis coast on Monday.")
     docs, claims = _cluster(
         tmp_path,

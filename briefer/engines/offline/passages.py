@@ -59,9 +59,10 @@ class Context:
         passage. Either way the sentence before is cited too."""
         base = clean(claim.text)
         prior = self.before.get(claim.id)
-        if printable(base) and not (prior is not None and picks_one_of(base, prior.text)):
+        one_of = prior is not None and picks_one_of(base, prior.text)
+        if printable(base) and not one_of:
             return [(base, None)]
-        if prior is None or not (only_points_back(base) or picks_one_of(base, prior.text)):
+        if prior is None or not (one_of or only_points_back(base)):
             return []
         named = named_subject(base, prior.text, self.corpus)
         if named is not None and printable(named):

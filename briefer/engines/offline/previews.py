@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from briefer.core import lexicon
 from briefer.core.models import Claim
 from briefer.core.text import WEEKDAYS, stem, weekdays
 from briefer.engines.offline.extract import forecasts, main_clause
@@ -69,15 +70,13 @@ _AHEAD_VERB = re.compile(
     r"\b(?:will|(?:is|are)\s+(?:set|expected|scheduled|due|slated)\s+to)\s+(?:\w+ly\s+)?([a-z]{3,})\b",
     re.IGNORECASE,
 )
-_NO_EVENT = frozenset({"be", "have", "not", "take", "make", "get", "continue", "remain", "need"})
-"""Verbs after a look-ahead that name no event another report could say happened."""
 
 
 def _verb_ahead(text: str) -> frozenset[str]:
     """The concept of the verb a forecast's main clause looks ahead to ("are expected to resume the
     search": resum), empty when the clause names none or only "be", "have" and the like."""
     m = _AHEAD_VERB.search(main_clause(text))
-    if m is None or m.group(1).lower() in _NO_EVENT:
+    if m is None or m.group(1).lower() in lexicon.words("frames/no_event_verbs"):
         return frozenset()
     return concepts(m.group(1))
 

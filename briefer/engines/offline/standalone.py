@@ -450,8 +450,8 @@ def picks_one_of(text: str, before: str) -> bool:
     if m is None:
         return False
     noun = m.group(1).lower()
-    plurals = (noun + "s", noun + "es", noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
-    return bool(re.search(r"\b(?:" + "|".join(plurals) + r")\b", before, re.I))
+    plural = rf"(?:{noun}s|{noun[:-1]}ies)" if noun.endswith("y") else rf"{noun}(?:s|es)"
+    return bool(re.search(rf"\b{plural}\b", before, re.I))
 
 
 def only_points_back(text: str) -> bool:
