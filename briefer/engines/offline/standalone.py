@@ -355,9 +355,12 @@ def _pronoun_after_clause(raw: str) -> bool:
     before it points back itself. "As the storm hit, it destroyed homes" and "While the agency said
     it had found no link, it noted ..." keep their antecedent."""
     m = _AFTER_CLAUSE.match(raw)
-    if not m:
-        return False
-    opening = m.group("opening")
+    return m is not None and _names_nothing(m.group("opening"))
+
+
+def _names_nothing(opening: str) -> bool:
+    """Whether an opening clause or phrase names nothing a later pronoun could stand for (no name,
+    no "the X") before it points back itself."""
     back = _PRONOUN.search(opening)
     return not _NOUN.search(opening if back is None else opening[: back.start()])
 
@@ -372,7 +375,7 @@ def _pronoun_after_phrase(raw: str) -> bool:
     w = [x.lower().replace("\u2019", "'") for x in _WORD.findall(raw[m.end("opening") + 1 :])[:8]]
     if not w or _pronoun_excepted(w[0], w[1] if len(w) > 1 else "", w):
         return False
-    return w[0].startswith(("that", "this", "these")) or _pronoun_after_clause(raw)
+    return w[0].startswith(("that", "this", "these")) or _names_nothing(m.group("opening"))
 
 
 def _pronoun_excepted(first: str, nxt: str, w: list[str]) -> bool:
