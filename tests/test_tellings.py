@@ -3,6 +3,7 @@ of engines/offline (compose._options, coverage.topic_concepts, facts.is_duplicat
 carried_elsewhere, extract's hedges, standalone.cut_off), on invented text."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from briefer.engines.offline.facts import (
     FIGURE,
     carried_elsewhere,
     concepts,
+    dates_of,
     figures_of,
     is_duplicate,
     key,
@@ -26,7 +28,7 @@ from briefer.engines.offline.facts import (
 )
 from briefer.engines.offline.groups import group_claims
 from briefer.engines.offline.passages import Context
-from briefer.engines.offline.standalone import complete_clause, cut_off, dangling, printable
+from briefer.engines.offline.standalone import back_role, complete_clause, cut_off, dangling, printable
 from briefer.sources import load
 
 
@@ -1343,3 +1345,57 @@ def test_a_forecast_another_outlet_reports_done_is_no_open_question() -> None:
         "Crews began clearing the debris so rescuers could start making their way into the garage."
     )
     assert forecasts("The river rose overnight, so the town could flood by Friday.")
+
+
+def test_another_day_of_the_month_makes_another_step_of_the_story() -> None:
+    """Beside "The new rule in Harbour County begins Oct. 7, with proof of one vaccine dose
+    required", "By Nov. 4, proof of full vaccination will be mandatory" shares the story's words
+    (proof, vaccination) but gives another date: the next step, not the same fact again
+    (`facts.dates_of`). The same date said again, in the same words, still repeats."""
+    chosen = [
+        key("Harbour County officials will begin requiring proof of vaccination at indoor bars next month."),
+        key("The new rule in Harbour County begins Oct. 7, with proof of one vaccine dose required."),
+    ]
+    later = "By Nov. 4, proof of full vaccination will be mandatory, according to the county's health office."
+    assert dates_of(later) == {"@date:nov-4"}
+    assert dates_of("Crews worked until 10 a.m. on May 3, and in 2020.") == {"@date:may-3"}
+    assert not is_duplicate(later, chosen)[0]
+    assert is_duplicate("The rule in Harbour County begins Oct. 7, with proof of one vaccine dose.", chosen)[
+        0
+    ]
+    assert is_duplicate(later, [key(later.replace("the county's health office", "county officials"))])[0]
+
+
+def test_the_vote_may_follow_another_outlets_line_that_tells_what_was_voted(tmp_path: Path) -> None:
+    """ "The vote was 364 to 62" points back at the sentence before it in its source. When the page
+    prints another outlet's telling of that sentence's fact, and that line names the vote, the vote
+    may follow it (`passages.follows_across`): printed after "In a big bipartisan vote, House
+    lawmakers on Tuesday passed ...", it reads as that vote. Not after a line of another fact, nor
+    after one that never says "vote", nor a pronoun ("It passed the Senate"), whose referent the line
+    may not give."""
+    from briefer.engines.offline.passages import follows_across
+
+    docs, claims = _cluster(
+        tmp_path,
+        "House passes bill\n\nIn a big bipartisan vote, House lawmakers on Tuesday passed legislation "
+        "aimed at combating the rise in hate crimes against Asian Americans.\n",
+        "House passes hate crimes bill\n\nThe House on Tuesday passed legislation to investigate hate crimes "
+        "against Asian Americans. The vote was 364 to 62; all the votes in opposition came from Republicans. "
+        "It passed the Senate 92-6 in April.\n",
+    )
+    context = Context.of(docs, claims, _plain_claim)
+    line = next(c for c in claims if c.text.startswith("In a big")).text
+    vote = next(c for c in claims if c.text.startswith("The vote"))
+    senate = next(c for c in claims if c.text.startswith("It passed"))
+
+    def tells(text: str) -> Callable[[str], bool]:
+        return lambda prior: is_duplicate(prior, [key(text)])[0]
+
+    assert back_role(vote.text) == "vote" and back_role(senate.text) is None
+    assert follows_across(line, vote, context, tells(line))
+    other = "Crews in Port Ellis on Tuesday began a vote count of the harbour levy."
+    assert not follows_across(other, vote, context, tells(other)), "another fact"
+    no_vote = "House lawmakers on Tuesday passed legislation aimed at hate crimes against Asian Americans."
+    assert not follows_across(no_vote, vote, context, tells(no_vote)), "the line names no vote"
+    assert not follows_across(line, senate, context, tells(line)), "a pronoun is not followed across outlets"
+    assert back_role("The senator said the vote was close.") is None, "a person's role may be another person"

@@ -68,9 +68,9 @@ from briefer.engines.offline.groups import (
     group_claims,
 )
 from briefer.engines.offline.introduce import introduce_names
-from briefer.engines.offline.passages import Context, follow_on, qualifies
+from briefer.engines.offline.passages import Context, follow_on, follows_across, qualifies
 from briefer.engines.offline.previews import Reports
-from briefer.engines.offline.standalone import clean, printable
+from briefer.engines.offline.standalone import back_role, clean, printable
 from briefer.engines.offline.trim import shorter_forms
 
 FIGURE_SIMILARITY = 0.4  # two sentences giving different numbers for the same unit must be this alike
@@ -581,8 +581,18 @@ class _Page:
         hosts = {}  # a sentence that points back, offered right after its line (`passages.follow_on`)
         if not in_order:
             group_of = {c.id: g for g in fresh for c in g.claims}
+            # what points back only by "The vote", "The bill": it may follow another outlet's line
+            pointing = [
+                c for g in fresh for c in g.claims if c.id in self.context.before and back_role(clean(c.text))
+            ]
             for line in self.printed:
-                for after in follow_on(line.text, line.claims[0], self.context):
+                told = is_duplicate(line.said, [], self.weights.topic)[1]
+
+                def tells_line(prior: str, told: frozenset[str] = told) -> bool:
+                    return is_duplicate(prior, [told], self.weights.topic)[0]
+
+                across = [c for c in pointing if follows_across(line.said, c, self.context, tells_line)]
+                for after in follow_on(line.text, line.claims[0], self.context) + across:
                     if after.id in group_of:
                         option = self._after(group_of[after.id], after)
                         options.append(option)

@@ -141,7 +141,30 @@ MIN_FIGURE = 32  # past any day of a month
 def key(text: str) -> frozenset[str]:
     """What the page remembers of a printed sentence to spot repeats: its concepts, the side whose
     reaction it reports, its figures and its word pairs (`is_duplicate`, `says_again`)."""
-    return concepts(text) | reaction_of(text) | request_of(text) | figures_of(text) | pairs_of(text)
+    return (
+        concepts(text)
+        | reaction_of(text)
+        | request_of(text)
+        | figures_of(text)
+        | pairs_of(text)
+        | dates_of(text)
+    )
+
+
+DATE = "@date:"  # marks, in a chosen point's concepts, the days of a month it gives
+_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.?\s+([1-9]|[12]\d|3[01])(?![\d,.:]*\d|\s*(?:a\.?m|p\.?m)\b)")
+
+
+@lru_cache(maxsize=65536)
+def dates_of(text: str) -> frozenset[str]:
+    """The days of a month a sentence gives, as `DATE` markers ("Oct. 7", "November 4"): a story's
+    steps are told by their dates ("begins Oct. 7" and "by Nov. 4, full vaccination will be
+    mandatory"), which `figures_of` leaves out as numbers many facts share."""
+    return frozenset(
+        f"{DATE}{m.group(1)[:3].lower()}-{m.group(2)}"
+        for m in _DATE.finditer(text)
+        if month_start(m.group(1))
+    )
 
 
 PAIR = "@pair:"  # marks, in a chosen point's concepts, two concepts said close together
@@ -198,6 +221,11 @@ ROUNDING = 0.02
 
 def _close(a: float, b: float, share: float) -> bool:
     return abs(a - b) <= share * max(abs(a), abs(b))
+
+
+def _new_dates(dates: frozenset[str], point: frozenset[str]) -> bool:
+    """Whether a point gives days of a month, none of them one a chosen point gives: another step."""
+    return bool(dates) and not dates & point
 
 
 def _new_figures(figures: frozenset[str], point: frozenset[str]) -> bool:
@@ -342,7 +370,14 @@ def core(text: str) -> str:
 def _reading(
     text: str, topic: frozenset[str]
 ) -> tuple[
-    frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str], float, frozenset[str]
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    frozenset[str],
+    float,
+    frozenset[str],
+    frozenset[str],
 ]:
     """What `is_duplicate` reads of a point, once per point: every pick of the page tests every
     option against what is chosen so far, and every question candidate against every document."""
@@ -351,7 +386,9 @@ def _reading(
     inner = _plain(concepts(c)) if (c := core(text)) else frozenset()
     if len(inner) < CORE_MIN:
         inner = frozenset()
-    return reaction, figures, pairs, mine, mine | reaction | figures | pairs, _weight(mine, topic), inner
+    dates = dates_of(text)
+    remembered = mine | reaction | figures | pairs | dates
+    return reaction, figures, pairs, mine, remembered, _weight(mine, topic), inner, dates
 
 
 def is_duplicate(
@@ -370,7 +407,7 @@ def is_duplicate(
     and verb (`core`: a long description between them left out) a chosen point tells. The point is
     read by what it reports (`reported`: its trailing attribution aside).
     """
-    reaction, figures, pairs, mine, remembered, weight, inner = _reading(text, topic)
+    reaction, figures, pairs, mine, remembered, weight, inner, dates = _reading(text, topic)
     for chosen_point in chosen:
         if remembered.isdisjoint(chosen_point):
             continue  # nothing in common: every test below needs a shared concept or marker
@@ -382,7 +419,7 @@ def is_duplicate(
         share = _weight(mine & other, topic) / min(weight, _weight(other, topic))
         if share < PAIR_CONTAINMENT:
             continue  # below the least share either test below asks for: the common case, read first
-        new_figures = _new_figures(figures, chosen_point)
+        new_figures = _new_figures(figures, chosen_point) or _new_dates(dates, chosen_point)
         if share >= (NEW_FIGURE_CONTAINMENT if new_figures else DUPLICATE_CONTAINMENT):
             return True, remembered
         if (

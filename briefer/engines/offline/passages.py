@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefer.core.models import Claim, Document
+from briefer.engines.offline.facts import concepts
 from briefer.engines.offline.introduce import named_subject
 from briefer.engines.offline.standalone import (
+    back_role,
     clean,
     only_points_back,
     opens_with_contrast,
@@ -94,3 +96,20 @@ def follow_on(line: str, claim: Claim, context: Context) -> list[Claim]:
     if not printable(f"{clean(claim.text)} {text}"):
         return []
     return [nxt]
+
+
+def follows_across(line: str, claim: Claim, context: Context, tells_line: Callable[[str], bool]) -> bool:
+    """Whether `claim`, which points back only by "The [role]" (`standalone.back_role`), may be printed
+    right after a page line from another telling of the fact: the sentence it follows in its own
+    source tells the line's fact (`tells_line`), and the line names the noun it points back with.
+    "The vote was 364 to 62; all the votes in opposition came from Republicans" reads after "In a big
+    bipartisan vote, House lawmakers on Tuesday passed legislation ...", whichever outlet's that line
+    is; printed alone, or after its own source's sentence that the page already tells, it could not be."""
+    prior = context.before.get(claim.id)
+    if prior is None or claim.id not in context.plain:
+        return False
+    text = clean(claim.text)
+    noun = back_role(text)
+    if noun is None or not only_points_back(text) or not concepts(noun) <= concepts(line):
+        return False
+    return printable(f"{line} {text}") and tells_line(clean(prior.text))

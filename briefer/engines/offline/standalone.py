@@ -423,6 +423,20 @@ def _role_reference(tokens: list[str]) -> bool:
     return False
 
 
+def back_role(text: str) -> str | None:
+    """The noun a sentence opening "The [role]" points back with ("The vote was 364 to 62": "vote"),
+    or None when it does not open so, or the noun is a person's ("The senator" may be another one).
+    Printed right after a line that names the same noun, the back-reference reads as that line's
+    vote, bill or order (`passages.follows_across`)."""
+    tokens = text.lstrip(_JUNK).split()
+    if not tokens or tokens[0].lower() != "the" or not _role_reference(tokens[1:6]):
+        return None
+    noun = next(
+        (low for tok in tokens[1:5] if (low := re.sub(r"[^\w'\-]", "", tok).lower()) in _roles()), None
+    )
+    return None if noun in _words("people") else noun
+
+
 def _one_person(noun: str) -> bool:
     """Whether `noun` (lower case) is a noun for one person ("governor", "chairman"), not for many
     ("fighters", "gunmen", "children")."""
